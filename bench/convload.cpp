@@ -1,0 +1,380 @@
+// convload: load generator and servers for bench/proxy-bench.sh.
+//
+//   convload serve ADDR HTTP_PORT SINK_PORT
+//       HTTP_PORT answers every connection's first bytes with 100 bytes and
+//       closes; SINK_PORT counts bytes until EOF, answers the count (8 bytes).
+//   convload cps    TARGET SECONDS CONCURRENCY [CONVERT_DEST]
+//   convload ttfb   TARGET COUNT [CONVERT_DEST]
+//   convload stream TARGET SECONDS [CONVERT_DEST]
+//
+// TARGET is ADDR:PORT (the server, HAProxy or the converter). With
+// CONVERT_DEST (ADDR:PORT of the server) the client speaks Convert: the
+// message and the request ride in the SYN (MSG_FASTOPEN) and the converter's
+// reply is stripped before the response is counted. Add "+mptcp" to
+// CONVERT_DEST for an MPTCP client socket. Every run is bounded in time.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "convclient/options.hpp"
+#include "convclient/reply.hpp"
+#include "convclient/request.hpp"
+#include "convclient/socket.hpp"
+
+namespace {
+
+using namespace convtest;
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kResponseSize = 100;
+constexpr int kMptcp = 262;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct Plan {
+  convclient::Endpoint target;
+  std::optional<packetgen::Bytes> convert_message;  // nullopt: plain connection
+  bool mptcp = false;
+};
+
+std::optional<Plan> make_plan(const std::string& target, const std::string& convert_dest) {
+  Plan plan;
+  auto endpoint = convclient::parse_endpoint(target);
+  if (!endpoint) return std::nullopt;
+  plan.target = *endpoint;
+  if (convert_dest.empty()) return plan;
+  std::string dest = convert_dest;
+  if (dest.ends_with("+mptcp")) {
+    plan.mptcp = true;
+    dest.resize(dest.size() - 6);
+  }
+  auto destination = convclient::parse_endpoint(dest);
+  if (!destination) return std::nullopt;
+  convclient::ClientOptions options;
+  options.destination = *destination;
+  auto message = convclient::build_request(options);
+  if (!message) return std::nullopt;
+  plan.convert_message = *message;
+  return plan;
+}
+
+const std::string kRequest = "GET /100b HTTP/1.1\r\n\r\n";
+
+// Opens a non-blocking (or blocking) socket and sends the request: in the
+// SYN for Convert, after connect() otherwise (then EINPROGRESS is normal).
+int open_and_send(const Plan& plan, bool blocking) {
+  const auto address = convclient::to_socket_address(plan.target);
+  const int type = SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK);
+  const int fd = ::socket(address.family(), type, plan.mptcp ? kMptcp : IPPROTO_TCP);
+  if (fd < 0) return -1;
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (plan.convert_message) {
+    ::setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, &one, sizeof one);
+    packetgen::Bytes syn = *plan.convert_message;
+    syn.insert(syn.end(), kRequest.begin(), kRequest.end());
+    if (::sendto(fd, syn.data(), syn.size(), MSG_FASTOPEN | MSG_NOSIGNAL, address.get(),
+                 address.length) < 0 && errno != EINPROGRESS) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+  if (::connect(fd, address.get(), address.length) < 0 && errno != EINPROGRESS) {
+    ::close(fd);
+    return -1;
+  }
+  if (blocking && ::send(fd, kRequest.data(), kRequest.size(), MSG_NOSIGNAL) < 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Application bytes of a response so far, Convert reply stripped.
+struct ResponseReader {
+  bool convert = false;
+  convclient::ReplyReader reply;
+  bool reply_done = false;
+  std::size_t app_bytes = 0;
+  packetgen::Bytes app_data;
+  bool failed = false;
+
+  void feed(const std::uint8_t* data, std::size_t size, bool keep = false) {
+    if (!convert || reply_done) {
+      app_bytes += size;
+      if (keep) app_data.insert(app_data.end(), data, data + size);
+      return;
+    }
+    const auto state = reply.feed(packetgen::ByteView(data, size));
+    if (const auto* accepted = std::get_if<convclient::ReplyAccepted>(&state)) {
+      reply_done = true;
+      app_bytes += accepted->application_data.size();
+      if (keep)
+        app_data.insert(app_data.end(), accepted->application_data.begin(),
+                        accepted->application_data.end());
+    } else if (!std::holds_alternative<convclient::ReplyIncomplete>(state)) {
+      failed = true;
+    }
+  }
+};
+
+// ---------------------------------------------------------------- cps
+struct Flow {
+  bool request_sent = false;
+  ResponseReader response;
+};
+
+int run_cps(const Plan& plan, double seconds, int concurrency) {
+  const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  std::unordered_map<int, Flow> flows;
+  long done = 0, failed = 0;
+  const auto start = Clock::now();
+  auto launch = [&] {
+    const int fd = open_and_send(plan, false);
+    if (fd < 0) {
+      ++failed;
+      return;
+    }
+    Flow flow;
+    flow.response.convert = plan.convert_message.has_value();
+    flow.request_sent = flow.response.convert;
+    epoll_event event{};
+    event.events = flow.request_sent ? EPOLLIN : (EPOLLOUT | EPOLLIN);
+    event.data.fd = fd;
+    ::epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+    flows.emplace(fd, std::move(flow));
+  };
+  auto finish = [&](int fd, bool ok) {
+    ok ? ++done : ++failed;
+    ::epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr);
+    ::close(fd);
+    flows.erase(fd);
+  };
+  for (int i = 0; i < concurrency; ++i) launch();
+  std::vector<epoll_event> events(256);
+  std::uint8_t buffer[4096];
+  while (seconds_since(start) < seconds) {
+    const int n = ::epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      auto found = flows.find(fd);
+      if (found == flows.end()) continue;
+      Flow& flow = found->second;
+      if (!flow.request_sent && (events[i].events & EPOLLOUT)) {
+        if (::send(fd, kRequest.data(), kRequest.size(), MSG_NOSIGNAL) < 0) {
+          finish(fd, false);
+          launch();
+          continue;
+        }
+        flow.request_sent = true;
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.fd = fd;
+        ::epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event);
+      }
+      if (!(events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
+      const ssize_t got = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (got > 0) flow.response.feed(buffer, static_cast<std::size_t>(got));
+      if (got == 0 || (got < 0 && errno != EAGAIN) || flow.response.failed) {
+        finish(fd, got == 0 && flow.response.app_bytes == kResponseSize);
+        launch();
+      }
+    }
+  }
+  const double elapsed = seconds_since(start);
+  for (auto& [fd, flow] : flows) ::close(fd);
+  ::close(epoll);
+  std::printf("cps=%.1f done=%ld failed=%ld elapsed_s=%.2f\n", static_cast<double>(done) / elapsed, done, failed,
+              elapsed);
+  return failed > done / 100 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- ttfb
+int run_ttfb(const Plan& plan, int count) {
+  std::vector<double> latencies;
+  int failed = 0;
+  std::uint8_t buffer[4096];
+  const auto start = Clock::now();
+  for (int i = 0; i < count && seconds_since(start) < 60; ++i) {
+    const auto t0 = Clock::now();
+    const int fd = open_and_send(plan, true);
+    if (fd < 0) {
+      ++failed;
+      continue;
+    }
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ResponseReader response;
+    response.convert = plan.convert_message.has_value();
+    std::optional<double> first;
+    while (true) {
+      const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+      if (got <= 0) break;
+      response.feed(buffer, static_cast<std::size_t>(got));
+      if (!first && response.app_bytes > 0)
+        first = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+    }
+    ::close(fd);
+    if (first && response.app_bytes == kResponseSize) latencies.push_back(*first);
+    else ++failed;
+  }
+  std::sort(latencies.begin(), latencies.end());
+  auto percentile = [&](double p) {
+    if (latencies.empty()) return 0.0;
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(latencies.size() - 1));
+    return latencies[index];
+  };
+  std::printf("p50_us=%.1f p99_us=%.1f ok=%zu fail=%d\n", percentile(0.50), percentile(0.99),
+              latencies.size(), failed);
+  return failed > 0 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- stream
+int run_stream(const Plan& plan, double seconds) {
+  const int fd = open_and_send(plan, true);  // the request bytes are counted too
+  if (fd < 0) {
+    std::perror("connect");
+    return 1;
+  }
+  std::vector<std::uint8_t> chunk(256 * 1024, 0x5a);
+  const auto start = Clock::now();
+  while (seconds_since(start) < seconds)
+    if (::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL) < 0) break;
+  ::shutdown(fd, SHUT_WR);
+  ResponseReader response;
+  response.convert = plan.convert_message.has_value();
+  std::uint8_t buffer[4096];
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  while (true) {
+    const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+    if (got <= 0) break;
+    response.feed(buffer, static_cast<std::size_t>(got), true);
+  }
+  const double elapsed = seconds_since(start);
+  ::close(fd);
+  if (response.app_data.size() != 8) {
+    std::fprintf(stderr, "stream: no byte count from the sink\n");
+    return 1;
+  }
+  std::uint64_t count = 0;
+  for (auto byte : response.app_data) count = count << 8 | byte;
+  std::printf("gbit_s=%.3f bytes=%llu elapsed_s=%.2f\n", static_cast<double>(count) * 8 / elapsed / 1e9,
+              static_cast<unsigned long long>(count), elapsed);
+  return 0;
+}
+
+// ---------------------------------------------------------------- serve
+int listen_on(const std::string& address, int port) {
+  auto endpoint = convclient::parse_endpoint(address + ":" + std::to_string(port));
+  if (!endpoint) return -1;
+  const auto socket_address = convclient::to_socket_address(*endpoint);
+  const int fd = ::socket(socket_address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, socket_address.get(), socket_address.length) != 0 || ::listen(fd, 4096) != 0)
+    return -1;
+  return fd;
+}
+
+int run_serve(const std::string& address, int http_port, int sink_port, double lifetime) {
+  const int http = listen_on(address, http_port);
+  const int sink = listen_on(address, sink_port);
+  if (http < 0 || sink < 0) {
+    std::perror("listen");
+    return 1;
+  }
+  const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  for (int listener : {http, sink}) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = listener;
+    ::epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event);
+  }
+  std::unordered_map<int, std::uint64_t> sink_counts;  // fd -> bytes; absent: http
+  const std::string response(kResponseSize, 'r');
+  std::vector<std::uint8_t> buffer(256 * 1024);
+  std::vector<epoll_event> events(256);
+  const auto start = Clock::now();
+  while (seconds_since(start) < lifetime) {
+    const int n = ::epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 500);
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == http || fd == sink) {
+        while (true) {
+          const int connection = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          if (connection < 0) break;
+          if (fd == sink) sink_counts[connection] = 0;
+          epoll_event event{};
+          event.events = EPOLLIN;
+          event.data.fd = connection;
+          ::epoll_ctl(epoll, EPOLL_CTL_ADD, connection, &event);
+        }
+        continue;
+      }
+      const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (got < 0 && errno == EAGAIN) continue;
+      auto counted = sink_counts.find(fd);
+      if (counted == sink_counts.end()) {  // http: answer the first bytes, close
+        if (got > 0) ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+        ::close(fd);
+        continue;
+      }
+      if (got > 0) {
+        counted->second += static_cast<std::uint64_t>(got);
+        continue;
+      }
+      std::uint8_t count[8];
+      for (int b = 0; b < 8; ++b) count[b] = static_cast<std::uint8_t>(counted->second >> (56 - 8 * b));
+      ::send(fd, count, sizeof count, MSG_NOSIGNAL);
+      ::close(fd);
+      sink_counts.erase(counted);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const auto arg = [&](std::size_t i) { return i < args.size() ? args[i] : std::string(); };
+  const std::string mode = arg(0);
+  if (mode == "serve" && args.size() >= 4)
+    return run_serve(arg(1), std::stoi(arg(2)), std::stoi(arg(3)),
+                     args.size() > 4 ? std::stod(arg(4)) : 3600);
+  if ((mode == "cps" && args.size() >= 4) || (mode == "ttfb" && args.size() >= 3) ||
+      (mode == "stream" && args.size() >= 3)) {
+    const std::string convert_dest = mode == "cps" ? arg(4) : arg(3);
+    const auto plan = make_plan(arg(1), convert_dest);
+    if (!plan) {
+      std::fprintf(stderr, "convload: bad address\n");
+      return 2;
+    }
+    if (mode == "cps") return run_cps(*plan, std::stod(arg(2)), std::stoi(arg(3)));
+    if (mode == "ttfb") return run_ttfb(*plan, std::stoi(arg(2)));
+    return run_stream(*plan, std::stod(arg(2)));
+  }
+  std::fprintf(stderr,
+               "usage: convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S]\n"
+               "       convload cps TARGET SECONDS CONCURRENCY [CONVERT_DEST[+mptcp]]\n"
+               "       convload ttfb TARGET COUNT [CONVERT_DEST[+mptcp]]\n"
+               "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp]]\n");
+  return 2;
+}

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# proxy-bench: convproxy vs a direct (routed) connection vs HAProxy in TCP
+# mode, measured in the same run, in network namespaces created here:
+#
+#   client ns c0 192.0.2.2 --veth-- p0 192.0.2.1  proxy ns  p1 198.51.100.1 --veth-- s0 198.51.100.2 server ns
+#
+# Figures: converted connections per second (100-byte responses, 32 in
+# flight), time to the first response byte (sequential new connections), and
+# single-stream relay throughput. Each round runs every arm back to back;
+# ratios are ratios of medians. The client is pinned to CPU 0, the server to
+# CPU 1, the proxies float: on a small machine the numbers say how much CPU a
+# proxy takes from the others as much as how fast it is.
+#
+# Usage: bench/proxy-bench.sh [BUILD_DIR]        (default: build/release)
+# Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_TTFB_COUNT (2000),
+#              BENCH_NO_DOCS=1 to leave docs/benchmarks.md alone.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$repo/build/release}
+run_seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-3}
+ttfb_count=${BENCH_TTFB_COUNT:-2000}
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "proxy-bench needs root (CAP_NET_ADMIN for network namespaces)" >&2
+  exit 2
+fi
+if ! command -v haproxy >/dev/null; then
+  echo "== installing haproxy (Debian package)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+fi
+
+echo "== build: convproxy and the load generator ($build)"
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake --preset release -S "$repo" >/dev/null
+  build=$repo/build/release
+fi
+cmake --build "$build" -j "$(nproc)" --target convproxy convclient_core packetgen >/dev/null
+scratch=$(mktemp -d /tmp/cpb-XXXXXX)
+convproxy=$(find "$build" -type f -name convproxy -perm -u+x | head -1)
+g++ -std=c++20 -O2 -I"$repo/proxy/convclient/include" -I"$repo/packetgen/include" \
+  "$repo/bench/convload.cpp" "$(find "$build" -name libconvclient_core.a | head -1)" \
+  "$(find "$build" -name libpacketgen.a | head -1)" -lspdlog -lfmt -o "$scratch/convload"
+load=$scratch/convload
+
+ns_client=cpb-$$-c
+ns_proxy=cpb-$$-p
+ns_server=cpb-$$-s
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "$ns_client" "$ns_proxy" "$ns_server"; do ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
+
+# Namespaces of earlier runs whose script died without cleaning up.
+for stale in $(ip netns list | awk '/^cpb-[0-9]+-[cps]( |$)/{print $1}'); do
+  owner=${stale#cpb-}; owner=${owner%-*}
+  if ! kill -0 "$owner" 2>/dev/null; then
+    for pid in $(ip netns pids "$stale"); do kill "$pid" 2>/dev/null || true; done
+    ip netns del "$stale" 2>/dev/null || true
+  fi
+done
+
+echo "== namespaces"
+for ns in "$ns_client" "$ns_proxy" "$ns_server"; do
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  # 0x207: TFO client and server, SYN data without a cookie (RFC 8803 App. A)
+  ip netns exec "$ns" sysctl -qw net.ipv4.tcp_fastopen=519
+done
+ip link add c0 netns "$ns_client" type veth peer name p0 netns "$ns_proxy"
+ip link add p1 netns "$ns_proxy" type veth peer name s0 netns "$ns_server"
+ip -n "$ns_client" addr add 192.0.2.2/24 dev c0
+ip -n "$ns_proxy" addr add 192.0.2.1/24 dev p0
+ip -n "$ns_proxy" addr add 198.51.100.1/24 dev p1
+ip -n "$ns_server" addr add 198.51.100.2/24 dev s0
+ip -n "$ns_client" link set c0 up
+ip -n "$ns_proxy" link set p0 up
+ip -n "$ns_proxy" link set p1 up
+ip -n "$ns_server" link set s0 up
+ip -n "$ns_client" route add default via 192.0.2.1
+ip -n "$ns_server" route add default via 198.51.100.1
+ip netns exec "$ns_proxy" sysctl -qw net.ipv4.ip_forward=1
+for ns in "$ns_client" "$ns_proxy"; do
+  ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+  ip netns exec "$ns" sysctl -qw net.ipv4.tcp_tw_reuse=1
+done
+
+echo "== servers and proxies"
+ip netns exec "$ns_server" taskset -c 1 "$load" serve 198.51.100.2 8080 5201 3600 &
+pids+=($!)
+cat > "$scratch/haproxy.cfg" <<CFG
+global
+    nbthread 2
+    maxconn 5000
+defaults
+    mode tcp
+    option splice-auto
+    maxconn 5000
+    timeout connect 5s
+    timeout client 120s
+    timeout server 120s
+frontend fe_http
+    bind 192.0.2.1:18080
+    default_backend be_http
+backend be_http
+    server s 198.51.100.2:8080
+frontend fe_sink
+    bind 192.0.2.1:15201
+    default_backend be_sink
+backend be_sink
+    server s 198.51.100.2:5201
+CFG
+ip netns exec "$ns_proxy" haproxy -db -f "$scratch/haproxy.cfg" >"$scratch/haproxy.log" 2>&1 &
+pids+=($!)
+proxy_flags=(--listen 192.0.2.1 --threads 2 --allow 192.0.2.0/24 --max-pending-per-client 4096
+             --log-level warn)
+ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5124 --tcp \
+  >"$scratch/convproxy-tcp.log" 2>&1 &
+pids+=($!)
+ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5125 \
+  >"$scratch/convproxy-mptcp.log" 2>&1 &
+pids+=($!)
+sleep 1
+
+# arm -> "TARGET_HTTP TARGET_SINK CONVERT_SUFFIX"
+declare -A target=(
+  [direct]="198.51.100.2:8080 198.51.100.2:5201 -"
+  [haproxy]="192.0.2.1:18080 192.0.2.1:15201 -"
+  [convproxy]="192.0.2.1:5124 192.0.2.1:5124 tcp"
+  [convproxy_mptcp]="192.0.2.1:5125 192.0.2.1:5125 mptcp"
+)
+arms=(direct haproxy convproxy convproxy_mptcp)
+client=(ip netns exec "$ns_client" timeout 90 taskset -c 0 "$load")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+csv=$scratch/runs.csv
+echo "round,test,arm,value,extra" >"$csv"
+
+measure() {  # TEST ARM -> "value extra"
+  local test=$1 arm=$2 http sink kind dest_http="" dest_sink="" out
+  read -r http sink kind <<<"${target[$arm]}"
+  if [ "$kind" = tcp ]; then dest_http=198.51.100.2:8080; dest_sink=198.51.100.2:5201; fi
+  if [ "$kind" = mptcp ]; then dest_http=198.51.100.2:8080+mptcp; dest_sink=198.51.100.2:5201+mptcp; fi
+  case $test in
+    cps) out=$("${client[@]}" cps "$http" "$run_seconds" 32 $dest_http || true)
+         echo "$(grep -o 'cps=[0-9.]*' <<<"$out" | cut -d= -f2) $(grep -o 'failed=[0-9]*' <<<"$out")" ;;
+    ttfb) out=$("${client[@]}" ttfb "$http" "$ttfb_count" $dest_http || true)
+          echo "$(grep -o 'p50_us=[0-9.]*' <<<"$out" | cut -d= -f2) $(grep -o 'p99_us=[0-9.]*' <<<"$out")_$(grep -o 'fail=[0-9]*' <<<"$out")" ;;
+    stream) out=$("${client[@]}" stream "$sink" "$run_seconds" $dest_sink || true)
+            echo "$(grep -o 'gbit_s=[0-9.]*' <<<"$out" | cut -d= -f2) -" ;;
+  esac
+}
+
+for round in $(seq 1 "$rounds"); do
+  for test in cps ttfb stream; do
+    for arm in "${arms[@]}"; do
+      read -r value extra <<<"$(measure "$test" "$arm")"
+      echo "$round,$test,$arm,${value:-NaN},$extra" | tee -a "$csv"
+      sleep 1
+    done
+  done
+done
+
+echo "== results"
+section=$(python3 - "$csv" "$(uname -r)" "$(haproxy -v | head -1 | awk '{print $3}')" \
+  "$run_seconds" "$rounds" "$ttfb_count" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import csv, statistics, sys, datetime
+path, kernel, haproxy, seconds, rounds, count, load_before, load_after = sys.argv[1:]
+rows = list(csv.DictReader(open(path)))
+def values(test, arm):
+    return [float(r["value"]) for r in rows if r["test"] == test and r["arm"] == arm and r["value"] != "NaN"]
+def med(test, arm):
+    v = values(test, arm)
+    return statistics.median(v) if v else float("nan")
+def fmt(x, digits):
+    return "n/a" if x != x else f"{x:,.{digits}f}"
+figures = [("cps", "new connections/s (100 B response, 32 in flight)", 0),
+           ("ttfb", "time to first byte p50, µs (sequential new connections)", 1),
+           ("stream", "1-stream relay throughput, Gbit/s", 2)]
+out = []
+out.append(f"Run: {datetime.date.today()}, kernel {kernel}, HAProxy {haproxy} (TCP mode, "
+           f"splice-auto, nbthread 2), convproxy --threads 2; {rounds} rounds, {seconds} s per load run, "
+           f"{count} connections for TTFB; medians (min–max). Load average before/after: "
+           f"{load_before} / {load_after} (other work on the machine shows up here).")
+out.append("")
+out.append("| figure | direct | HAProxy | convproxy (TCP client) | convproxy (MPTCP client) | convproxy/HAProxy | convproxy/direct |")
+out.append("|---|---|---|---|---|---|---|")
+for test, label, digits in figures:
+    cells = []
+    for arm in ["direct", "haproxy", "convproxy", "convproxy_mptcp"]:
+        v = values(test, arm)
+        cells.append(f"{fmt(med(test, arm), digits)} ({fmt(min(v), digits)}–{fmt(max(v), digits)})" if v else "n/a")
+    c, h, d = med(test, "convproxy"), med(test, "haproxy"), med(test, "direct")
+    out.append(f"| {label} | " + " | ".join(cells) + f" | **{c / h:.2f}** | {c / d:.2f} |")
+out.append("")
+out.append("Raw runs (round, test, arm, value, extra):")
+out.append("```")
+out.extend(open(path).read().strip().splitlines())
+out.append("```")
+print("\n".join(out))
+PY
+)
+echo "$section"
+
+if [ "${BENCH_NO_DOCS:-0}" != 1 ]; then
+  docs=$repo/docs/benchmarks.md
+  python3 - "$docs" "$section" <<'PY'
+import sys, re
+path, section = sys.argv[1], sys.argv[2]
+begin, end = "<!-- proxy-bench:begin -->", "<!-- proxy-bench:end -->"
+text = open(path).read()
+block = f"{begin}\n{section}\n{end}"
+text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+open(path, "w").write(text)
+PY
+  echo "== wrote the figures to docs/benchmarks.md"
+fi

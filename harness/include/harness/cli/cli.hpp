@@ -1,0 +1,68 @@
+#pragma once
+// The `convtest` command line: `run` (the default), `list`, `--version`.
+// Parsing is a pure function (tested on its own); `main` wires it to the
+// runner, the lab and the reports.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/put/put_description.hpp"
+#include "harness/runner/filter.hpp"
+#include "harness/runner/registry.hpp"
+#include "packetgen/result.hpp"
+
+namespace convtest::harness::cli {
+
+enum class Command : std::uint8_t { Run, List, Version };
+enum class ListFormat : std::uint8_t { Text, Json, Markdown };
+enum class ProgressStyle : std::uint8_t { Auto, Line, Plain, None };
+
+struct Invocation {
+  Command command = Command::Run;
+  Selection selection;
+  ListFormat list_format = ListFormat::Text;
+
+  PutDescription put;  // from --put FILE and the PUT flags (flags win)
+  bool put_given = false;  // any PUT flag or file: otherwise the built-in convproxy
+
+  bool strict = false;
+  unsigned jobs = 0;  // 0: one per core
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  double time_scale = 1.0;
+  std::filesystem::path report = "out/report.json";
+  std::optional<std::filesystem::path> junit;
+  std::optional<std::filesystem::path> pcap_dir;  // keep every pcap there
+  ProgressStyle progress = ProgressStyle::Auto;
+  std::vector<std::string> arguments;  // as given, for provenance
+};
+
+struct UsageError {
+  std::string message;
+  bool help = false;  // --help: print message to stdout and exit 0
+};
+
+using ParseResult = packetgen::Result<Invocation, UsageError>;
+
+// argv without the program name. No subcommand (or one starting with '-')
+// means `run`.
+ParseResult parse_arguments(const std::vector<std::string>& arguments);
+
+// The process exit codes of DESIGN.md section 4.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitEnvironment = 2;
+inline constexpr int kExitUsage = 3;
+
+// `convtest` entry point; returns the process exit code.
+int main(int argc, char** argv, const Registry& registry);
+
+// The renderings of `list`.
+std::string list_text(const std::vector<const CaseSpec*>& cases);
+std::string list_json(const std::vector<const CaseSpec*>& cases);
+std::string list_markdown(const std::vector<const CaseSpec*>& cases);
+
+}  // namespace convtest::harness::cli

@@ -1,0 +1,35 @@
+#pragma once
+// Selecting cases: glob filters (case-insensitive, fnmatch syntax: * ? [..])
+// on case id, requirement id, section, level and tag, plus excludes. Within
+// one kind of filter any pattern may match; across kinds all must match.
+// A section pattern also selects the sub-sections ("6.2" selects "6.2.5").
+// An exclude removes a case when it matches its id, a requirement, its
+// section or a tag.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/runner/registry.hpp"
+
+namespace convtest::harness {
+
+struct Selection {
+  std::vector<std::string> cases;
+  std::vector<std::string> requirements;
+  std::vector<std::string> sections;
+  std::vector<std::string> levels;
+  std::vector<std::string> tags;
+  std::vector<std::string> excludes;
+  bool selects_everything() const;
+};
+
+bool glob_match(std::string_view pattern, std::string_view text);
+bool section_match(std::string_view pattern, std::string_view section);
+bool is_selected(const CaseSpec& spec, const Selection& selection);
+std::vector<const CaseSpec*> select(const Registry& registry, const Selection& selection);
+
+// Unknown level names in a selection ("MUST", "should", ... are fine).
+std::vector<std::string> selection_problems(const Selection& selection);
+
+}  // namespace convtest::harness

@@ -1,0 +1,45 @@
+#pragma once
+// The catalog: every case, registered explicitly by the composition root
+// (cases/register_all), never by static initialisation. Metadata mistakes are
+// collected as problems, so `convtest` can refuse to run a broken catalog
+// and a test can assert there are none.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/runner/case.hpp"
+
+namespace convtest::harness {
+
+class Registry {
+ public:
+  void add(CaseSpec spec);
+  void set_sanity_probe(SanityProbe probe) { sanity_probe_ = std::move(probe); }
+
+  const std::vector<CaseSpec>& cases() const { return cases_; }
+  const CaseSpec* find(std::string_view id) const;
+  const SanityProbe& sanity_probe() const { return sanity_probe_; }
+  // Duplicate ids, malformed ids / requirement ids / sections, missing run
+  // functions or texts: one line each.
+  const std::vector<std::string>& problems() const { return problems_; }
+
+  // SHA-256 (hex) over the metadata of every case, in id order: two runs with
+  // the same hash ran the same catalog.
+  std::string catalog_hash() const;
+
+ private:
+  std::vector<CaseSpec> cases_;
+  std::vector<std::string> problems_;
+  SanityProbe sanity_probe_;
+};
+
+// The metadata of a case as JSON (for `list --format json` and the hash).
+nlohmann::json metadata_json(const CaseSpec& spec);
+
+// Checks one case's metadata; empty when it is well formed.
+std::vector<std::string> metadata_problems(const CaseSpec& spec);
+
+}  // namespace convtest::harness

@@ -1,0 +1,69 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/cli/cli.hpp"
+
+namespace convtest::harness::cli {
+namespace {
+
+std::string joined(const std::vector<std::string>& items, std::string_view separator = ", ") {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : std::string(separator)) + item;
+  return text;
+}
+
+std::string needs_text(const CaseSpec& spec) {
+  std::vector<std::string> names;
+  for (Feature feature : spec.needs) names.emplace_back(name(feature));
+  return joined(names);
+}
+
+// Markdown table cells must not break the row.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string list_text(const std::vector<const CaseSpec*>& cases) {
+  std::size_t id_width = 4;
+  for (const CaseSpec* spec : cases) id_width = std::max(id_width, spec->id.size());
+  std::string text;
+  for (const CaseSpec* spec : cases) {
+    text += fmt::format("{:<{}}  {:<9}  §{:<7}  {}\n", spec->id, id_width,
+                        reports::name(spec->level), spec->section, joined(spec->requirements));
+    text += fmt::format("    {}\n", spec->title);
+    text += fmt::format("    sends:   {}\n", spec->stimulus);
+    text += fmt::format("    expects: {}\n", spec->expectation);
+    if (!spec->needs.empty()) text += fmt::format("    needs:   {}\n", needs_text(*spec));
+  }
+  text += fmt::format("{} case(s)\n", cases.size());
+  return text;
+}
+
+std::string list_json(const std::vector<const CaseSpec*>& cases) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const CaseSpec* spec : cases) all.push_back(metadata_json(*spec));
+  return all.dump(2) + "\n";
+}
+
+std::string list_markdown(const std::vector<const CaseSpec*>& cases) {
+  std::string text =
+      "| id | requirements | § | level | class | requirement | what it sends | what must happen | needs |\n"
+      "|---|---|---|---|---|---|---|---|---|\n";
+  for (const CaseSpec* spec : cases)
+    text += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n", spec->id,
+                        cell(joined(spec->requirements)), cell(spec->section),
+                        reports::name(spec->level), reports::name(spec->case_class), cell(spec->title),
+                        cell(spec->stimulus), cell(spec->expectation), cell(needs_text(*spec)));
+  return text;
+}
+
+}  // namespace convtest::harness::cli

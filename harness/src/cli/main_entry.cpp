@@ -1,0 +1,202 @@
+#include <pthread.h>
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness/cli/cli.hpp"
+#include "harness/put/put_identity.hpp"
+#include "harness/runner/lab_sandbox.hpp"
+#include "harness/runner/runner.hpp"
+#include "progress.hpp"
+#include "reports/json_report.hpp"
+#include "reports/junit_report.hpp"
+#include "reports/text_summary.hpp"
+
+#ifndef CONVTEST_VERSION
+#define CONVTEST_VERSION "0.0.0"
+#endif
+
+namespace convtest::harness::cli {
+namespace {
+
+std::filesystem::path own_directory() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::current_path() : self.parent_path();
+}
+
+std::string kernel_identity() {
+  utsname names{};
+  if (::uname(&names) != 0) return "unknown";
+  return fmt::format("{} {} {} {}", names.sysname, names.release, names.version, names.machine);
+}
+
+// Ctrl-C (and SIGTERM) handling without global state: the signals are
+// blocked in every thread and one watcher thread waits for them. The first
+// stops the run gracefully; a second one ends the process at once.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(StopFlag& stop) : stop_(stop) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~SignalWatcher() {
+    done_.store(true);
+    thread_.join();
+    ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+ private:
+  void watch() {
+    const timespec tick{0, 100'000'000};
+    while (!done_.load()) {
+      if (::sigtimedwait(&signals_, nullptr, &tick) < 0) continue;
+      if (stop_.requested()) {
+        std::fputs("\nconvtest: second interrupt, exiting without a report\n", stderr);
+        std::_Exit(130);
+      }
+      std::fputs("\nconvtest: interrupted: stopping running cases and writing the report"
+                 " (Ctrl-C again to quit at once)\n",
+                 stderr);
+      stop_.request();
+    }
+  }
+
+  StopFlag& stop_;
+  sigset_t signals_{};
+  sigset_t previous_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t seed) {
+  std::vector<std::string> words{"convtest", "run"};
+  for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
+  words.insert(words.end(), {"--seed", std::to_string(seed)});
+  if (invocation.strict) words.emplace_back("--strict");
+  if (invocation.time_scale != 1.0) words.insert(words.end(), {"--time-scale", fmt::format("{}", invocation.time_scale)});
+  return words;
+}
+
+std::string command_line(const Invocation& invocation) {
+  std::string line = "convtest";
+  for (const auto& argument : invocation.arguments) line += " " + shell_quote(argument);
+  return line;
+}
+
+int list_catalog(const Invocation& invocation, const Registry& registry) {
+  const auto cases = select(registry, invocation.selection);
+  if (cases.empty()) {
+    fmt::print(stderr, "convtest: no case matches the selection\n");
+    return kExitUsage;
+  }
+  switch (invocation.list_format) {
+    case ListFormat::Text: fmt::print("{}", list_text(cases)); break;
+    case ListFormat::Json: fmt::print("{}", list_json(cases)); break;
+    case ListFormat::Markdown: fmt::print("{}", list_markdown(cases)); break;
+  }
+  return kExitOk;
+}
+
+int run_catalog(const Invocation& invocation, const Registry& registry) {
+  const auto cases = select(registry, invocation.selection);
+  if (cases.empty()) {
+    fmt::print(stderr, "convtest: no case matches the selection (an empty run never passes)\n");
+    return kExitUsage;
+  }
+  const std::uint64_t seed = invocation.seed_given ? invocation.seed : std::random_device{}();
+  const auto bin_dir = own_directory();
+
+  RunOptions options;
+  options.jobs = invocation.jobs != 0 ? invocation.jobs : std::max(1U, std::thread::hardware_concurrency());
+  if (invocation.put.mode != PutMode::Spawn && options.jobs > 1) {
+    // Labs joining one namespace or one NIC cannot run side by side.
+    if (invocation.jobs > 1) fmt::print(stderr, "convtest: --{} runs cases one at a time (--jobs ignored)\n",
+                                        invocation.put.mode == PutMode::Netns ? "netns" : "remote");
+    options.jobs = 1;
+  }
+  options.seed = seed;
+  options.time_scale = invocation.time_scale;
+  options.strict = invocation.strict;
+  options.artifacts_dir = invocation.pcap_dir.value_or(invocation.report.parent_path() / "artifacts");
+  options.keep_all_pcaps = invocation.pcap_dir.has_value();
+  options.repro_words = repro_words(invocation, seed);
+
+  auto sandboxes = make_lab_sandboxes(invocation.put, {bin_dir, invocation.time_scale});
+  Runner runner(invocation.put, options, *sandboxes, registry.sanity_probe());
+  StopFlag stop;
+  reports::RunReport report;
+  {
+    SignalWatcher signals(stop);
+    auto progress = make_progress(invocation.progress, stderr);
+    report = runner.run(cases, stop, progress.get());
+  }
+  auto& provenance = report.provenance;
+  provenance.tool_version = CONVTEST_VERSION;
+  provenance.catalog_hash = registry.catalog_hash();
+  provenance.catalog_size = registry.cases().size();
+  provenance.put = identify(invocation.put, bin_dir);
+  provenance.kernel = kernel_identity();
+  provenance.command_line = command_line(invocation);
+
+  fmt::print("{}", reports::text_summary(report));
+  int exit_code = static_cast<int>(reports::exit_code_for(report));
+  if (auto error = reports::write_json_report(invocation.report, report); !error.empty()) {
+    fmt::print(stderr, "convtest: {}\n", error);
+    exit_code = kExitUsage;
+  } else {
+    fmt::print("report: {}\n", invocation.report.string());
+  }
+  if (invocation.junit) {
+    if (auto error = reports::write_junit_report(*invocation.junit, report); !error.empty()) {
+      fmt::print(stderr, "convtest: {}\n", error);
+      exit_code = kExitUsage;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv, const Registry& registry) {
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  auto parsed = parse_arguments(arguments);
+  if (!parsed) {
+    const UsageError& error = parsed.error();
+    fmt::print(error.help ? stdout : stderr, "{}{}", error.help ? "" : "convtest: ", error.message);
+    if (!error.message.empty() && error.message.back() != '\n') fmt::print(error.help ? stdout : stderr, "\n");
+    return error.help ? kExitOk : kExitUsage;
+  }
+  if (!registry.problems().empty()) {
+    fmt::print(stderr, "convtest: the catalog is broken (harness error):\n");
+    for (const auto& problem : registry.problems()) fmt::print(stderr, "  {}\n", problem);
+    return kExitUsage;
+  }
+  const Invocation& invocation = parsed.value();
+  switch (invocation.command) {
+    case Command::Version:
+      fmt::print("convtest {}\ncatalog {} ({} cases)\n", CONVTEST_VERSION, registry.catalog_hash(),
+                 registry.cases().size());
+      return kExitOk;
+    case Command::List:
+      return list_catalog(invocation, registry);
+    case Command::Run:
+      return run_catalog(invocation, registry);
+  }
+  return kExitUsage;
+}
+
+}  // namespace convtest::harness::cli

@@ -1,0 +1,133 @@
+#include "harness/lab/lab.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "harness/link/pcap_l2_link.hpp"
+#include "harness/link/tun_link.hpp"
+
+namespace convtest::harness {
+namespace {
+
+using packetgen::failure;
+using std::chrono::milliseconds;
+
+TunConfig lab_tun(const LabSettings& settings) {
+  return TunConfig{.name = settings.tun_name,
+                   .mtu = settings.mtu,
+                   .addresses = addressing::converter_prefixes(),
+                   .routes = addressing::routed_prefixes()};
+}
+
+packetgen::Result<std::unique_ptr<Link>, std::string> open_lab_tun(const Netns& netns, const LabSettings& settings) {
+  if (settings.apply_sysctls) {
+    if (auto applied = apply_sysctls(netns, settings.sysctls); !applied) return failure(applied.error());
+  }
+  auto tun = TunLink::open(netns, lab_tun(settings));
+  if (!tun) return failure(tun.error());
+  return std::unique_ptr<Link>(std::move(*tun));
+}
+
+
+}  // namespace
+
+Status apply_sysctls(const Netns& netns, const LabSysctls& sysctls) {
+  struct Setting {
+    std::string name;
+    std::string value;
+    IfMissing if_missing;
+  };
+  std::vector<Setting> settings = {
+      {"net.ipv4.tcp_fastopen", std::to_string(sysctls.tcp_fastopen), IfMissing::Fail},
+      {"net.ipv4.tcp_fastopen_key", sysctls.tcp_fastopen_key, IfMissing::Fail},
+      {"net.ipv4.tcp_syn_retries", std::to_string(sysctls.tcp_syn_retries), IfMissing::Fail},
+      // Kernels without MPTCP lack these; cases needing MPTCP then see a
+      // plain-TCP PUT and report UNSUPPORTED.
+      {"net.mptcp.enabled", sysctls.mptcp_enabled ? "1" : "0", IfMissing::Ignore},
+      {"net.mptcp.checksum_enabled", sysctls.mptcp_checksum_enabled ? "1" : "0", IfMissing::Ignore},
+  };
+  if (sysctls.tcp_syn_linear_timeouts) {
+    settings.push_back({"net.ipv4.tcp_syn_linear_timeouts", std::to_string(*sysctls.tcp_syn_linear_timeouts),
+                        IfMissing::Ignore});
+  }
+  if (sysctls.quiet_ipv6) {
+    // "default" is copied into devices created later, such as the lab's TUN.
+    settings.push_back({"net.ipv6.conf.default.router_solicitations", "0", IfMissing::Ignore});
+    settings.push_back({"net.ipv6.conf.default.dad_transmits", "0", IfMissing::Ignore});
+  }
+  for (const auto& [name, value] : sysctls.extra) settings.push_back({name, value, IfMissing::Fail});
+  for (const auto& setting : settings) {
+    if (auto set = netns.set_sysctl(setting.name, setting.value, setting.if_missing); !set) return set;
+  }
+  return Done{};
+}
+
+Lab::Lab(std::optional<Netns> netns, std::unique_ptr<Link> link, PutTarget target, LabSettings settings)
+    : netns_(std::move(netns)), link_(std::move(link)), target_(std::move(target)), settings_(std::move(settings)) {}
+
+Lab::~Lab() {
+  if (link_) link_->close();
+}
+
+LabResult Lab::local(const LabSettings& settings) {
+  auto netns = Netns::create();
+  if (!netns) return failure(netns.error());
+  auto link = open_lab_tun(*netns, settings);
+  if (!link) return failure(link.error());
+  PutTarget target{addressing::converter_v4(), addressing::converter_v6(), settings.port};
+  return std::unique_ptr<Lab>(new Lab(std::move(*netns), std::move(*link), target, settings));
+}
+
+LabResult Lab::in_namespace(const std::string& netns_path, const LabSettings& settings) {
+  auto netns = Netns::join(netns_path);
+  if (!netns) return failure(netns.error());
+  auto link = open_lab_tun(*netns, settings);
+  if (!link) {
+    return failure(fmt::format("{} (is another convtest lab, or a leftover {}, in that namespace?)", link.error(),
+                               settings.tun_name));
+  }
+  PutTarget target{addressing::converter_v4(), addressing::converter_v6(), settings.port};
+  return std::unique_ptr<Lab>(new Lab(std::move(*netns), std::move(*link), target, settings));
+}
+
+LabResult Lab::remote(const RemoteSettings& remote, const LabSettings& settings) {
+  L2Config config;
+  config.interface = remote.interface;
+  config.put_v4 = remote.put_v4;
+  config.put_v6 = remote.put_v6;
+  config.resolve_timeout = milliseconds(static_cast<long long>(std::llround(1000.0 * settings.time_scale)));
+  auto link = PcapL2Link::open(remote.netns, config);
+  if (!link) return failure(link.error());
+  PutTarget target{remote.put_v4, remote.put_v6, settings.port};
+  return std::unique_ptr<Lab>(new Lab(std::nullopt, std::unique_ptr<Link>(std::move(*link)), target, settings));
+}
+
+milliseconds Lab::scaled(milliseconds base) const {
+  const double scale = settings_.time_scale > 0 ? settings_.time_scale : 1.0;
+  return milliseconds(static_cast<long long>(std::llround(static_cast<double>(base.count()) * scale)));
+}
+
+std::string Lab::describe() const { return link_->describe(); }
+
+PlaceholderValues Lab::placeholders() const {
+  return PlaceholderValues{target_.v4.to_string(), target_.v6 ? target_.v6->to_string() : std::string(),
+                           target_.port};
+}
+
+PutProcessResult Lab::spawn_put(const std::string& command_template, const std::filesystem::path& output_dir,
+                                const std::string& label, milliseconds ready_timeout) const {
+  if (!netns_) return failure(std::string("a remote PUT cannot be spawned by the harness"));
+  auto argv = expand_command(command_template, placeholders());
+  if (!argv) return failure(fmt::format("--spawn '{}': {}", command_template, argv.error()));
+  SpawnOptions options;
+  options.argv = std::move(*argv);
+  options.output_dir = output_dir;
+  options.label = label;
+  options.ready_port = target_.port;
+  options.ready_timeout = scaled(ready_timeout);
+  options.stop_grace = scaled(milliseconds(1000));
+  return PutProcess::spawn(*netns_, options);
+}
+
+}  // namespace convtest::harness

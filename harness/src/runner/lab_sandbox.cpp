@@ -1,0 +1,143 @@
+#include "harness/runner/lab_sandbox.hpp"
+
+#include <fmt/format.h>
+
+#include "harness/lab/lab.hpp"
+#include "harness/link/pcap_writer.hpp"
+#include "harness/put/put_identity.hpp"
+
+namespace convtest::harness {
+namespace {
+
+// Texts of the lab that mean "this machine cannot do it" rather than "bug".
+bool looks_environmental(const std::string& text) {
+  for (const char* marker : {"CAP_", "needs root", "Permission denied", "Operation not permitted",
+                             "/dev/net/tun", "No such file", "not found"})
+    if (text.find(marker) != std::string::npos) return true;
+  return false;
+}
+
+class LabSandbox final : public CaseSandbox {
+ public:
+  LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap,
+             std::unique_ptr<PutProcess> put)
+      : lab_(std::move(lab)), pcap_(std::move(pcap)), put_(std::move(put)) {
+    if (pcap_) lab_->link().record_to(pcap_.get());
+  }
+  ~LabSandbox() override {
+    if (put_) {
+      put_->stop();
+      put_->discard_output();
+    }
+    lab_->link().record_to(nullptr);
+    if (pcap_) (void)pcap_->close();
+  }
+
+  Lab* lab() override { return lab_.get(); }
+
+  std::string put_output() override {
+    if (!put_) return {};
+    std::string text;
+    const std::string out = put_->stdout_tail(16384);
+    const std::string err = put_->stderr_tail(16384);
+    text += fmt::format("$ {}\n", quote_command(put_->argv()));
+    if (!out.empty()) text += "--- stdout (tail) ---\n" + out + (out.back() == '\n' ? "" : "\n");
+    if (!err.empty()) text += "--- stderr (tail) ---\n" + err + (err.back() == '\n' ? "" : "\n");
+    text += fmt::format("--- state: {}\n", put_->state_text());
+    return text;
+  }
+
+  std::optional<std::string> put_exit() override {
+    if (!put_ || put_->running()) return std::nullopt;
+    return put_->state_text();
+  }
+
+  std::optional<std::filesystem::path> pcap() const override {
+    if (!pcap_) return std::nullopt;
+    return std::filesystem::path(pcap_->path());
+  }
+
+ private:
+  std::unique_ptr<Lab> lab_;
+  std::unique_ptr<PcapWriter> pcap_;
+  std::unique_ptr<PutProcess> put_;
+};
+
+class LabSandboxes final : public SandboxFactory {
+ public:
+  LabSandboxes(PutDescription put, LabSandboxOptions options)
+      : put_(std::move(put)), options_(std::move(options)) {}
+
+  std::vector<std::string> preflight() override {
+    std::vector<std::string> problems;
+    if (put_.mode == PutMode::Spawn) {
+      const std::string command = with_bin_dir(put_.spawn_template, options_.bin_dir);
+      auto argv = expand_command(command, placeholder_values());
+      if (!argv) return {fmt::format("the spawn template is not usable: {}", argv.error())};
+      if (!find_executable(argv->front()))
+        problems.push_back(fmt::format("the PUT executable {} was not found (build it, or give --spawn)",
+                                       argv->front()));
+    }
+    auto trial = make_lab();
+    if (!trial) problems.push_back(fmt::format("cannot build the lab: {}", trial.error()));
+    return problems;
+  }
+
+  SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
+    auto lab = make_lab();
+    if (!lab) return packetgen::failure(SandboxError{looks_environmental(lab.error()), lab.error()});
+    std::unique_ptr<PcapWriter> pcap;
+    if (request.pcap) {
+      std::error_code ignored;
+      std::filesystem::create_directories(request.pcap->parent_path(), ignored);
+      const auto type = put_.mode == PutMode::Remote ? CaptureLinkType::Ethernet : CaptureLinkType::RawIp;
+      auto opened = PcapWriter::open(request.pcap->string(), type);
+      if (!opened) return packetgen::failure(SandboxError{true, "pcap: " + opened.error()});
+      pcap = std::move(opened.value());
+    }
+    std::unique_ptr<PutProcess> process;
+    if (put_.mode == PutMode::Spawn) {
+      const auto ready = std::chrono::milliseconds(static_cast<long long>(put_.startup_seconds * 1000.0));
+      auto spawned = (*lab)->spawn_put(with_bin_dir(put_.spawn_template, options_.bin_dir),
+                                       request.work_dir / "put-output", spec.id,
+                                       (*lab)->scaled(ready));
+      if (!spawned)
+        return packetgen::failure(SandboxError{false, "the PUT did not start: " + spawned.error()});
+      process = std::move(spawned.value());
+    }
+    return std::unique_ptr<CaseSandbox>(
+        std::make_unique<LabSandbox>(std::move(lab.value()), std::move(pcap), std::move(process)));
+  }
+
+ private:
+  PlaceholderValues placeholder_values() const { return {put_.address4, put_.address6, put_.port}; }
+
+  LabResult make_lab() const {
+    LabSettings settings;
+    settings.port = put_.port;
+    settings.time_scale = options_.time_scale;
+    switch (put_.mode) {
+      case PutMode::Spawn: return Lab::local(settings);
+      case PutMode::Netns: return Lab::in_namespace(put_.netns_path, settings);
+      case PutMode::Remote: {
+        RemoteSettings remote;
+        remote.interface = put_.iface;
+        if (auto v4 = packetgen::ip::Address::parse(put_.address4)) remote.put_v4 = *v4;
+        remote.put_v6 = put_.address6.empty() ? std::nullopt : packetgen::ip::Address::parse(put_.address6);
+        return Lab::remote(remote, settings);
+      }
+    }
+    return packetgen::failure(std::string("unknown PUT mode"));
+  }
+
+  PutDescription put_;
+  LabSandboxOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<SandboxFactory> make_lab_sandboxes(const PutDescription& put, LabSandboxOptions options) {
+  return std::make_unique<LabSandboxes>(put, std::move(options));
+}
+
+}  // namespace convtest::harness

@@ -1,0 +1,87 @@
+#include "harness/runner/registry.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "harness/put/put_identity.hpp"
+
+namespace convtest::harness {
+namespace {
+
+const std::regex kIdPattern("[a-z0-9][a-z0-9.-]*");
+const std::regex kRequirementPattern("(CONV-I?[0-9]{2,3}|AMB-[0-9]{2}|REF-[0-9]{2}|CLI-I?[0-9]{2,3})");
+const std::regex kSectionPattern("([0-9]+(\\.[0-9]+)*|App\\. [A-Z](\\.[0-9]+)*)");
+const std::regex kTagPattern("[a-z0-9][a-z0-9-]*");
+
+bool matches(const std::string& text, const std::regex& pattern) { return std::regex_match(text, pattern); }
+
+}  // namespace
+
+nlohmann::json metadata_json(const CaseSpec& spec) {
+  std::vector<std::string> needs;
+  for (Feature feature : spec.needs) needs.emplace_back(name(feature));
+  return {
+      {"id", spec.id},
+      {"requirements", spec.requirements},
+      {"section", spec.section},
+      {"level", reports::name(spec.level)},
+      {"class", reports::name(spec.case_class)},
+      {"profile", name(spec.profile)},
+      {"tags", spec.tags},
+      {"needs", needs},
+      {"title", spec.title},
+      {"stimulus", spec.stimulus},
+      {"expectation", spec.expectation},
+      {"accepted_outcomes", spec.accepted_outcomes},
+      {"negative", spec.negative},
+      {"unkillable_reason", spec.unkillable_reason},
+  };
+}
+
+std::vector<std::string> metadata_problems(const CaseSpec& spec) {
+  std::vector<std::string> problems;
+  auto problem = [&](std::string text) {
+    problems.push_back(fmt::format("case \"{}\": {}", spec.id, text));
+  };
+  if (!matches(spec.id, kIdPattern)) problem("id must be lower case [a-z0-9.-]");
+  if (spec.requirements.empty()) problem("no requirement id");
+  for (const auto& requirement : spec.requirements)
+    if (!matches(requirement, kRequirementPattern))
+      problem(fmt::format("\"{}\" is not a requirement id (CONV-xxx, AMB-xx, REF-xx)", requirement));
+  if (!matches(spec.section, kSectionPattern))
+    problem(fmt::format("\"{}\" is not an RFC section number", spec.section));
+  if (spec.title.empty()) problem("no title (the sentence it tests)");
+  if (spec.stimulus.empty()) problem("no stimulus text");
+  if (spec.expectation.empty()) problem("no expectation text");
+  if (spec.accepted_outcomes.empty()) problem("no accepted outcome");
+  for (const auto& tag : spec.tags)
+    if (!matches(tag, kTagPattern)) problem(fmt::format("tag \"{}\" must be lower case", tag));
+  if (!spec.run) problem("no run function");
+  return problems;
+}
+
+void Registry::add(CaseSpec spec) {
+  for (auto& problem : metadata_problems(spec)) problems_.push_back(std::move(problem));
+  if (find(spec.id) != nullptr) problems_.push_back(fmt::format("case \"{}\": duplicate id", spec.id));
+  cases_.push_back(std::move(spec));
+}
+
+const CaseSpec* Registry::find(std::string_view id) const {
+  for (const auto& spec : cases_)
+    if (spec.id == id) return &spec;
+  return nullptr;
+}
+
+std::string Registry::catalog_hash() const {
+  std::vector<const CaseSpec*> ordered;
+  for (const auto& spec : cases_) ordered.push_back(&spec);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const CaseSpec* a, const CaseSpec* b) { return a->id < b->id; });
+  nlohmann::json all = nlohmann::json::array();
+  for (const CaseSpec* spec : ordered) all.push_back(metadata_json(*spec));
+  return sha256_hex(all.dump());
+}
+
+}  // namespace convtest::harness

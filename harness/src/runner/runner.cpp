@@ -1,0 +1,299 @@
+#include "harness/runner/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "reports/json_report.hpp"
+
+namespace convtest::harness {
+namespace {
+
+using reports::CaseResult;
+using reports::Verdict;
+
+// Cases are cooperative: they stop waiting at their deadline. One that
+// returns much later than that has a bug of its own.
+constexpr auto kOverrunGrace = std::chrono::seconds(2);
+
+CaseResult result_skeleton(const CaseSpec& spec, const RunOptions& options) {
+  CaseResult result;
+  result.id = spec.id;
+  result.requirements = spec.requirements;
+  result.section = spec.section;
+  result.level = spec.level;
+  result.case_class = spec.case_class;
+  result.tags = spec.tags;
+  result.repro = repro_line(options, spec);
+  return result;
+}
+
+void take_outcome(CaseResult& result, const CaseOutcome& outcome, const CaseSpec& spec,
+                  bool strict) {
+  result.verdict = final_verdict(outcome, spec, strict);
+  result.expected = outcome.expected.empty() ? spec.expectation : outcome.expected;
+  result.observed = outcome.observed;
+}
+
+std::string safe_file_name(std::string_view id) {
+  std::string name;
+  for (char c : id) name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+  return name;
+}
+
+bool passed(Verdict verdict) {
+  return verdict == Verdict::Pass || verdict == Verdict::Skip || verdict == Verdict::Unsupported;
+}
+
+// Runs a function of the case or the probe, turning exceptions into text.
+template <class Function>
+auto guarded(Function&& function, std::string& crash) -> decltype(function()) {
+  try {
+    return function();
+  } catch (const std::exception& exception) {
+    crash = exception.what();
+  } catch (...) {
+    crash = "unknown exception";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::uint64_t case_seed(std::uint64_t run_seed, std::string_view case_id) {
+  std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  for (char c : case_id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  std::uint64_t mixed = run_seed ^ hash;  // splitmix64 finaliser
+  mixed = (mixed ^ (mixed >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  mixed = (mixed ^ (mixed >> 27)) * 0x94d049bb133111ebULL;
+  return mixed ^ (mixed >> 31);
+}
+
+std::string repro_line(const RunOptions& options, const CaseSpec& spec) {
+  std::vector<std::string> words;
+  for (const auto& word : options.repro_words) words.push_back(shell_quote(word));
+  words.push_back("--case");
+  words.push_back(shell_quote(spec.id));
+  std::string line;
+  for (const auto& word : words) line += (line.empty() ? "" : " ") + word;
+  for (char& c : line)
+    if (c == '\n') c = ' ';
+  return line;
+}
+
+Verdict final_verdict(const CaseOutcome& outcome, const CaseSpec& spec, bool strict) {
+  if (outcome.by_level) return reports::verdict_for_violation(spec.level, strict);
+  if (outcome.verdict == Verdict::Warn && strict) return Verdict::Fail;
+  return outcome.verdict;
+}
+
+std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescription& put,
+                                        bool strict) {
+  if (spec.profile == ProfileScope::StrictOnly && !strict)
+    return CaseOutcome::skip("judges the strict position only; run with --strict");
+  if (spec.profile == ProfileScope::DefaultOnly && strict)
+    return CaseOutcome::skip("judges the default (lenient) position only; not run with --strict");
+  std::vector<std::string> missing;
+  for (Feature feature : spec.needs)
+    if (!put.has(feature)) missing.emplace_back(name(feature));
+  if (!missing.empty())
+    return CaseOutcome::unsupported(
+        fmt::format("the PUT does not declare feature {} (--features)", fmt::join(missing, ", ")));
+  return std::nullopt;
+}
+
+Runner::Runner(const PutDescription& put, RunOptions options, SandboxFactory& sandboxes,
+               SanityProbe probe)
+    : put_(put), options_(std::move(options)), sandboxes_(sandboxes), probe_(std::move(probe)) {
+  options_.jobs = std::max(1U, options_.jobs);
+}
+
+reports::RunReport Runner::run(const std::vector<const CaseSpec*>& cases, const StopFlag& stop,
+                               ProgressSink* progress) {
+  reports::RunReport report;
+  auto& provenance = report.provenance;
+  provenance.seed = options_.seed;
+  provenance.profile = options_.strict ? "strict" : "default";
+  provenance.time_scale = options_.time_scale;
+  provenance.jobs = options_.jobs;
+  provenance.started = std::chrono::system_clock::now();
+  report.results.resize(cases.size());
+  if (progress != nullptr) progress->started(cases.size());
+
+  report.environment_problems = sandboxes_.preflight();
+  if (!report.environment_problems.empty()) {
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      report.results[i] = result_skeleton(*cases[i], options_);
+      report.results[i].verdict = Verdict::Inconclusive;
+      report.results[i].expected = cases[i]->expectation;
+      report.results[i].observed = "not run: " + report.environment_problems.front();
+    }
+    provenance.finished = std::chrono::system_clock::now();
+    return report;
+  }
+
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex progress_mutex;
+  std::set<std::string> environment_problems;
+  auto worker = [&](std::size_t worker_index) {
+    for (std::size_t i = next++; i < cases.size(); i = next++) {
+      const CaseSpec& spec = *cases[i];
+      CaseResult result;
+      if (stop.requested()) {
+        result = result_skeleton(spec, options_);
+        result.verdict = Verdict::Skip;
+        result.expected = spec.expectation;
+        result.observed = "not run: the run was interrupted";
+      } else {
+        {
+          std::lock_guard lock(progress_mutex);
+          if (progress != nullptr) progress->case_started(spec);
+        }
+        result = run_one(spec, worker_index, stop);
+      }
+      std::lock_guard lock(progress_mutex);
+      if (result.verdict == Verdict::Inconclusive && result.observed.rfind("environment: ", 0) == 0)
+        environment_problems.insert(result.observed.substr(13));
+      report.results[i] = std::move(result);
+      ++done;
+      if (progress != nullptr) progress->case_finished(report.results[i], done, cases.size());
+    }
+  };
+  const std::size_t thread_count = std::min<std::size_t>(options_.jobs, std::max<std::size_t>(cases.size(), 1));
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < thread_count; ++t) threads.emplace_back(worker, t);
+  for (auto& thread : threads) thread.join();
+
+  report.environment_problems.assign(environment_problems.begin(), environment_problems.end());
+  provenance.interrupted = stop.requested();
+  provenance.finished = std::chrono::system_clock::now();
+  return report;
+}
+
+CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopFlag& run_stop) {
+  const auto started = Clock::now();
+  CaseResult result = result_skeleton(spec, options_);
+  result.expected = spec.expectation;
+  if (auto reason = precondition(spec, put_, options_.strict)) {
+    take_outcome(result, *reason, spec, options_.strict);
+    return result;
+  }
+  SandboxRequest request;
+  request.worker = worker;
+  request.seed = case_seed(options_.seed, spec.id);
+  request.pcap = options_.artifacts_dir / (safe_file_name(spec.id) + ".pcap");
+  request.work_dir = options_.artifacts_dir;
+  {
+    auto sandbox = sandboxes_.create(spec, request);
+    if (!sandbox) {
+      const SandboxError& error = sandbox.error();
+      result.verdict = error.environment ? Verdict::Inconclusive : Verdict::Error;
+      result.observed = (error.environment ? "environment: " : "harness: could not set up the lab: ") + error.text;
+    } else {
+      collect(spec, **sandbox, run_stop, result);
+    }
+  }  // the lab is torn down here, before its files are touched
+  if (result.pcap && passed(result.verdict) && !options_.keep_all_pcaps) {
+    std::error_code ignored;
+    std::filesystem::remove(*result.pcap, ignored);
+    result.pcap.reset();
+  }
+  result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  return result;
+}
+
+void Runner::collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop,
+                     CaseResult& result) {
+  CaseResult judged = judge(spec, sandbox, run_stop);
+  judged.repro = result.repro;
+  result = std::move(judged);
+  if (auto exit = sandbox.put_exit(); exit && !passed(result.verdict))
+    result.observed += fmt::format(" (the PUT {})", *exit);
+  if (!passed(result.verdict)) {
+    const std::string output = sandbox.put_output();
+    if (!output.empty()) {
+      const auto path = options_.artifacts_dir / (safe_file_name(spec.id) + ".put.log");
+      if (reports::write_file_atomically(path, output).empty()) result.put_output = path.string();
+    }
+  }
+  if (auto pcap = sandbox.pcap()) result.pcap = pcap->string();
+}
+
+CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop) {
+  CaseResult result = result_skeleton(spec, options_);
+  CaseLog log;
+  const std::uint64_t seed = case_seed(options_.seed, spec.id);
+  const auto budget = spec.timeout.count() > 0 ? spec.timeout : options_.case_timeout;
+  auto make_context = [&](std::chrono::milliseconds base_budget, std::uint64_t context_seed) {
+    CaseContext context{spec, put_, sandbox.lab(), options_.strict, context_seed, options_.time_scale,
+                        Clock::time_point{}, run_stop, log};
+    context.deadline = Clock::now() + context.scaled(base_budget);
+    return context;
+  };
+  const bool probing = spec.negative && probe_;
+  auto probe = [&](const char* when) -> std::optional<std::string> {
+    // Its own seed: the probe must not reuse the case's ports and ISNs.
+    CaseContext context = make_context(options_.probe_timeout, case_seed(seed, when));
+    std::string crash;
+    ProbeResult outcome = guarded([&] { return probe_(context); }, crash);
+    if (!crash.empty()) return fmt::format("sanity probe {} the case threw: {}", when, crash);
+    if (!outcome.ok) return fmt::format("sanity probe {} the case failed: {}", when, outcome.detail);
+    log(fmt::format("sanity probe {} the case: ok", when));
+    return std::nullopt;
+  };
+
+  if (probing) {
+    if (auto failure = probe("before")) {
+      result.verdict = Verdict::Inconclusive;
+      result.expected = spec.expectation;
+      result.observed = *failure + "; no verdict on this case";
+      result.log = log.lines();
+      return result;
+    }
+  }
+
+  CaseContext context = make_context(budget, seed);
+  std::string crash;
+  CaseOutcome outcome = guarded([&] { return spec.run(context); }, crash);
+  if (!crash.empty()) outcome = CaseOutcome::error("the case threw: " + crash);
+  take_outcome(result, outcome, spec, options_.strict);
+  if (Clock::now() > context.deadline + kOverrunGrace && !run_stop.requested()) {
+    result.verdict = Verdict::Error;
+    result.observed = fmt::format("the case overran its time budget of {} ms (x{}): {}",
+                                  budget.count(), options_.time_scale, result.observed);
+  }
+  if (run_stop.requested() && result.verdict != Verdict::Pass) {
+    result.verdict = Verdict::Skip;
+    result.observed = "interrupted while running: " + result.observed;
+  }
+
+  const bool judged = result.verdict != Verdict::Error && result.verdict != Verdict::Skip &&
+                      result.verdict != Verdict::Unsupported;
+  if (probing && judged && !run_stop.requested()) {
+    if (auto failure = probe("after")) {
+      // A PUT that stops serving valid requests after invalid input is
+      // broken, whatever it answered to the input itself.
+      if (result.verdict != Verdict::Fail) {
+        result.verdict = Verdict::Fail;
+        result.observed = fmt::format("{}: the PUT no longer serves valid requests (case itself: {})",
+                                      *failure, result.observed);
+      } else {
+        result.observed += "; also " + *failure;
+      }
+    }
+  }
+  result.log = log.lines();
+  return result;
+}
+
+}  // namespace convtest::harness

@@ -1,0 +1,58 @@
+#pragma once
+// The converter's connection toward the server: a non-blocking connect with
+// the options an Extended Connect asked for, and the reading of its outcome
+// (ICMP code from the error queue first, then the socket error).
+
+#include <cstdint>
+#include <optional>
+
+#include "convproxy/address.hpp"
+#include "convproxy/fd.hpp"
+#include "convproxy/option_rules.hpp"
+#include "packetgen/bytes.hpp"
+
+namespace convtest::convproxy {
+
+struct DownstreamSettings {
+  bool mptcp_available = true;
+  int syn_retries = 3;
+  unsigned user_timeout_ms = 5000;
+};
+
+struct DownstreamFailure {
+  enum class Kind : std::uint8_t { Refused, Unreachable, Timeout, Other };
+  Kind kind = Kind::Other;
+  std::uint8_t icmp_code = 0;  // Unreachable only
+  int error = 0;               // errno
+};
+
+struct DownstreamStart {
+  Fd fd;
+  Endpoint local;
+  std::size_t early_bytes_sent = 0;  // carried by the SYN (TFO)
+};
+
+// Starts the connect; early data rides in the SYN when TFO was requested and
+// the kernel has a cookie for the server. Errors: the failure seen at once.
+struct StartResult {
+  std::optional<DownstreamStart> started;
+  DownstreamFailure failure;
+};
+StartResult start_downstream(const Endpoint& destination, const DownstreamOptions& options,
+                             packetgen::ByteView early_data, const DownstreamSettings& settings);
+
+enum class ConnectState : std::uint8_t { Pending, Connected, Failed };
+struct ConnectProgress {
+  ConnectState state = ConnectState::Pending;
+  DownstreamFailure failure;
+};
+ConnectProgress connect_progress(int fd);
+
+// The connection is up: the SYN-time user timeout must not limit the relay.
+void clear_connect_timeout(int fd);
+
+// Rebuilds the server's SYN-ACK options from TCP_INFO: used only when no
+// packet socket can see the real SYN-ACK (no CAP_NET_RAW).
+packetgen::Bytes options_from_tcp_info(int fd);
+
+}  // namespace convtest::convproxy

@@ -1,0 +1,64 @@
+#include "convproxy/faults.hpp"
+
+#include <array>
+
+namespace convtest::convproxy {
+
+namespace {
+constexpr std::array kFaults{
+    FaultInfo{Fault::ForwardConvertBytes, "forward-convert-bytes", "CONV-I04"},
+    FaultInfo{Fault::SkipUnknownTlv, "skip-unknown-tlv", "AMB-09, CONV-038"},
+    FaultInfo{Fault::AcceptLoopback, "accept-loopback", "CONV-021"},
+    FaultInfo{Fault::RstInsteadOfError, "rst-instead-of-error", "CONV-016, AMB-04"},
+    FaultInfo{Fault::WrongMagicInReply, "wrong-magic-in-reply", "CONV-010"},
+    FaultInfo{Fault::WrongResetCode, "wrong-reset-code", "CONV-045"},
+    FaultInfo{Fault::AcceptDuplicateConnect, "accept-duplicate-connect", "CONV-014"},
+    FaultInfo{Fault::AcceptVersion2, "accept-version-2", "CONV-035"},
+    FaultInfo{Fault::NoExtendedTcpHeader, "no-extended-tcp-header", "CONV-028"},
+    FaultInfo{Fault::ReorderExtHeaderOptions, "reorder-ext-header-options", "CONV-028, AMB-25"},
+    FaultInfo{Fault::AcceptTcpAo, "accept-tcp-ao", "CONV-062"},
+    FaultInfo{Fault::NonzeroPadding, "nonzero-padding", "CONV-012, CONV-042"},
+    FaultInfo{Fault::IcmpCodeNotEchoed, "icmp-code-not-echoed", "CONV-046"},
+    FaultInfo{Fault::NoSynData, "no-syn-data", "CONV-I20, AMB-13"},
+    FaultInfo{Fault::RstAfterError, "rst-after-error", "CONV-017, AMB-03"},
+    FaultInfo{Fault::IgnoreInfo, "ignore-info", "CONV-I09, AMB-10"},
+    FaultInfo{Fault::WrongTotalLength, "wrong-total-length", "CONV-011"},
+    FaultInfo{Fault::IgnoreAcl, "ignore-acl", "CONV-041"},
+};
+static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
+}  // namespace
+
+std::span<const FaultInfo> all_faults() { return kFaults; }
+
+std::string_view name(Fault fault) {
+  for (const auto& info : kFaults)
+    if (info.fault == fault) return info.name;
+  return "?";
+}
+
+std::optional<Fault> parse_fault(std::string_view text) {
+  for (const auto& info : kFaults)
+    if (info.name == text) return info.fault;
+  return std::nullopt;
+}
+
+std::string fault_names() {
+  std::string out;
+  for (const auto& info : kFaults) {
+    if (!out.empty()) out += ", ";
+    out += info.name;
+  }
+  return out;
+}
+
+std::string FaultSet::to_string() const {
+  std::string out;
+  for (const auto& info : kFaults) {
+    if (!has(info.fault)) continue;
+    if (!out.empty()) out += ",";
+    out += info.name;
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace convtest::convproxy

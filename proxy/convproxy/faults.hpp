@@ -1,0 +1,58 @@
+#pragma once
+// Injected faults: each one breaks exactly one requirement so that the
+// conformance suite can prove it detects the breakage (docs/faults.md).
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace convtest::convproxy {
+
+enum class Fault : std::uint8_t {
+  ForwardConvertBytes,
+  SkipUnknownTlv,
+  AcceptLoopback,
+  RstInsteadOfError,
+  WrongMagicInReply,
+  WrongResetCode,
+  AcceptDuplicateConnect,
+  AcceptVersion2,
+  NoExtendedTcpHeader,
+  ReorderExtHeaderOptions,
+  AcceptTcpAo,
+  NonzeroPadding,
+  IcmpCodeNotEchoed,
+  NoSynData,
+  RstAfterError,
+  IgnoreInfo,
+  WrongTotalLength,
+  IgnoreAcl,
+  Count_,
+};
+
+struct FaultInfo {
+  Fault fault;
+  std::string_view name;
+  std::string_view breaks;  // the requirement ids it violates
+};
+
+std::span<const FaultInfo> all_faults();
+std::string_view name(Fault fault);
+std::optional<Fault> parse_fault(std::string_view text);
+std::string fault_names();  // "a, b, c": for error messages
+
+class FaultSet {
+ public:
+  void add(Fault fault) { bits_.set(static_cast<std::size_t>(fault)); }
+  [[nodiscard]] bool has(Fault fault) const { return bits_.test(static_cast<std::size_t>(fault)); }
+  [[nodiscard]] bool empty() const { return bits_.none(); }
+  [[nodiscard]] std::string to_string() const;
+
+ private:
+  std::bitset<static_cast<std::size_t>(Fault::Count_)> bits_;
+};
+
+}  // namespace convtest::convproxy

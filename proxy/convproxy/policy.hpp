@@ -1,0 +1,69 @@
+#pragma once
+// Who may use the converter (client ACL) and where it may connect to
+// (destination policy). A converter must not be an open relay.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "convproxy/address.hpp"
+
+namespace convtest::convproxy {
+
+// A prefix in the IPv6-shaped address space: 192.0.2.0/24 is stored as
+// ::ffff:192.0.2.0/120.
+struct Cidr {
+  Address network{};
+  std::uint8_t prefix = 0;  // 0..128
+
+  static std::optional<Cidr> parse(std::string_view text);  // "10.0.0.0/8", "2001:db8::/32", "::1"
+  static Cidr of(const Address& address, std::uint8_t prefix);  // masks the host bits
+  [[nodiscard]] bool contains(const Address& address) const;
+  [[nodiscard]] std::string to_string() const;
+  friend bool operator==(const Cidr&, const Cidr&) = default;
+};
+
+// An address configured on an interface, with its on-link prefix length in
+// its own family (24 for 192.0.2.1/24).
+struct InterfaceAddress {
+  Address address{};
+  std::uint8_t family_prefix = 0;
+};
+
+std::vector<InterfaceAddress> interface_addresses();  // getifaddrs(); empty on failure
+
+class Acl {
+ public:
+  Acl() = default;
+  explicit Acl(std::vector<Cidr> allowed) : allowed_(std::move(allowed)) {}
+  [[nodiscard]] bool allows(const Address& client) const;
+  [[nodiscard]] const std::vector<Cidr>& allowed() const { return allowed_; }
+  [[nodiscard]] std::string to_string() const;
+
+ private:
+  std::vector<Cidr> allowed_;
+};
+
+// The default when no --allow is given: loopback plus the on-link subnets of
+// the listen addresses (of every interface when listening on a wildcard).
+Acl default_acl(const std::vector<Address>& listen, const std::vector<InterfaceAddress>& interfaces);
+
+bool is_wildcard(const Address& address);  // :: or 0.0.0.0
+
+// The converter's own listening endpoints: a Connect to one of them would
+// loop through the converter (AMB-22: Not Authorized).
+class SelfEndpoints {
+ public:
+  SelfEndpoints() = default;
+  SelfEndpoints(const std::vector<Address>& listen, const std::vector<InterfaceAddress>& interfaces,
+                std::uint16_t port);
+  [[nodiscard]] bool contains(const Endpoint& destination) const;
+
+ private:
+  std::vector<Address> addresses_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace convtest::convproxy

@@ -1,0 +1,45 @@
+#pragma once
+// One direction of a relayed connection: bytes already held (the Convert
+// reply, or the early data after the TLVs) go first, then splice() through a
+// pipe; end of stream becomes shutdown(SHUT_WR) on the other side.
+
+#include <cstddef>
+
+#include "convproxy/fd.hpp"
+#include "packetgen/bytes.hpp"
+
+namespace convtest::convproxy {
+
+enum class PumpStatus : std::uint8_t {
+  Blocked,      // waiting for the source to be readable or the sink writable
+  Finished,     // the source ended and the half-close was passed on
+  SourceReset,  // reading failed: the source side is gone (RST)
+  SinkReset,    // writing failed: the sink side is gone (RST)
+  Yielded,      // moved its share for this turn; pump again soon
+};
+
+class RelayDirection {
+ public:
+  RelayDirection() = default;
+  void hold(packetgen::Bytes bytes);  // written before anything spliced
+  [[nodiscard]] bool holding() const { return !held_.empty(); }
+  // Moves bytes until neither side can make progress. `moved` grows by the
+  // number of bytes delivered to the sink.
+  PumpStatus pump(int source, int sink, std::size_t& moved);
+  [[nodiscard]] bool finished() const { return shut_down_; }
+
+ private:
+  bool open_pipe();
+  PumpStatus flush_held(int sink, std::size_t& moved);
+
+  packetgen::Bytes held_;
+  std::size_t held_offset_ = 0;
+  Fd pipe_read_;
+  Fd pipe_write_;
+  std::size_t in_pipe_ = 0;
+  bool source_ended_ = false;
+  bool shut_down_ = false;
+  bool copy_mode_ = false;  // splice() refused for this socket type
+};
+
+}  // namespace convtest::convproxy

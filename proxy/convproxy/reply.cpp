@@ -1,0 +1,123 @@
+#include "convproxy/reply.hpp"
+
+#include <algorithm>
+#include <type_traits>
+#include <variant>
+
+#include "packetgen/convert_builder.hpp"
+#include "packetgen/tcp_options.hpp"
+
+namespace convtest::convproxy {
+
+namespace convert = packetgen::convert;
+using packetgen::Bytes;
+
+namespace {
+constexpr std::uint8_t kPaddingFaultByte = 0xa5;
+constexpr std::uint16_t kWrongMagic = 0x0000;
+
+// The bytes of a TLV before its zero padding (its content proper).
+std::size_t content_size(const convert::Tlv& tlv) {
+  constexpr std::size_t kHead = 4;  // Type, Length and two more header-ish bytes
+  return std::visit(
+      [](const auto& value) -> std::size_t {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, convert::SupportedTcpExtensionsTlv>) return kHead + value.kinds.size();
+        else if constexpr (std::is_same_v<T, convert::ExtendedTcpHeaderTlv>) return kHead + value.options.size();
+        else if constexpr (std::is_same_v<T, convert::CookieTlv>) return kHead + value.cookie.size();
+        else if constexpr (std::is_same_v<T, convert::ErrorTlv>) {
+          switch (convert::value_shape(value.code)) {
+            case convert::ErrorValueShape::ByteList: return kHead - 1 + value.list.size();
+            case convert::ErrorValueShape::ZeroThenBytes: return kHead + value.bytes.size();
+            case convert::ErrorValueShape::SingleByte: return kHead;
+          }
+          return kHead;
+        } else {
+          return kHead;
+        }
+      },
+      tlv);
+}
+
+// The TLV with its zero padding replaced by a non-zero byte.
+convert::RawTlv with_nonzero_padding(const convert::Tlv& tlv) {
+  const auto encoded = convert::encode_tlv(tlv);
+  constexpr std::size_t kTypeAndLength = 2;
+  convert::RawTlv raw = convert::raw(tlv);
+  raw.value.assign(encoded.begin() + kTypeAndLength, encoded.end());
+  for (std::size_t i = content_size(tlv); i < encoded.size(); ++i) raw.value[i - kTypeAndLength] = kPaddingFaultByte;
+  raw.pad = false;
+  return raw;
+}
+
+Bytes build(const convert::Message& message, const ReplyFaults& faults) {
+  const bool shaped = faults.wrong_magic || faults.wrong_total_length || faults.nonzero_padding;
+  if (!shaped && !message.tlvs.empty()) {
+    auto encoded = convert::encode(message);
+    if (encoded) return std::move(encoded).value();
+  }
+  convert::MessageBuilder builder;
+  for (const auto& tlv : message.tlvs) {
+    if (faults.nonzero_padding) builder.add(with_nonzero_padding(tlv));
+    else builder.add(tlv);
+  }
+  if (faults.wrong_magic) builder.magic(kWrongMagic);
+  if (faults.wrong_total_length) {
+    const auto correct_words = builder.build().size() / convert::kWord;
+    builder.total_length_words(static_cast<std::uint8_t>(correct_words + 1));
+  }
+  return builder.build();
+}
+}  // namespace
+
+ReplyFaults ReplyFaults::from(const FaultSet& faults) {
+  ReplyFaults out;
+  out.wrong_magic = faults.has(Fault::WrongMagicInReply);
+  out.wrong_total_length = faults.has(Fault::WrongTotalLength);
+  out.nonzero_padding = faults.has(Fault::NonzeroPadding);
+  out.reorder_extended_header = faults.has(Fault::ReorderExtHeaderOptions);
+  out.no_extended_header = faults.has(Fault::NoExtendedTcpHeader);
+  return out;
+}
+
+convert::ErrorTlv echo_error(convert::ErrorCode code, packetgen::ByteView culprit) {
+  const auto echo_size = culprit.size() > kMaxEcho ? kMaxEcho : culprit.size();
+  Bytes echo(culprit.begin(), culprit.begin() + static_cast<std::ptrdiff_t>(echo_size));
+  if (code == convert::ErrorCode::UnsupportedMessage) return convert::ErrorTlv::unsupported_message(std::move(echo));
+  return convert::ErrorTlv::malformed_message(std::move(echo));
+}
+
+Bytes reversed_options(packetgen::ByteView options) {
+  const auto parsed = packetgen::tcp::parse_options(options);
+  std::vector<const packetgen::tcp::Option*> blocks;
+  std::size_t consumed = 0;
+  for (const auto& option : parsed.options) {
+    if (option.kind == packetgen::tcp::kind::EOL) break;
+    blocks.push_back(&option);
+    consumed += option.bytes.size();
+  }
+  Bytes out;
+  for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) out.insert(out.end(), (*it)->bytes.begin(), (*it)->bytes.end());
+  out.insert(out.end(), options.begin() + static_cast<std::ptrdiff_t>(std::min(consumed, options.size())),
+             options.end());
+  return out;
+}
+
+Bytes success_reply(const std::optional<std::vector<std::uint8_t>>& supported,
+                    const std::optional<Bytes>& extended_header, const ReplyFaults& faults) {
+  convert::Message message;
+  if (supported) message.tlvs.emplace_back(convert::SupportedTcpExtensionsTlv{*supported});
+  if (extended_header && !faults.no_extended_header) {
+    Bytes options = faults.reorder_extended_header ? reversed_options(*extended_header) : *extended_header;
+    message.tlvs.emplace_back(convert::ExtendedTcpHeaderTlv{std::move(options)});
+  }
+  return build(message, faults);
+}
+
+Bytes error_reply(const convert::ErrorTlv& error, const ReplyFaults& faults) {
+  convert::Message message;
+  message.tlvs.emplace_back(error);
+  return build(message, faults);
+}
+
+}  // namespace convtest::convproxy

@@ -1,0 +1,382 @@
+#include "convproxy/session.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "convproxy/reply.hpp"
+
+namespace convtest::convproxy {
+
+namespace convert = packetgen::convert;
+using packetgen::Bytes;
+
+namespace {
+
+// Early data beyond the Convert message that is read with it; the rest is
+// spliced once the relay runs.
+constexpr std::size_t kMaxInbound = convert::kMaxMessageSize + (1 << 16);
+
+void set_linger_reset(int fd) {
+  const linger reset{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+}
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string error_value_text(const convert::ErrorTlv& error) {
+  switch (convert::value_shape(error.code)) {
+    case convert::ErrorValueShape::ByteList: return "\"" + packetgen::to_hex(error.list) + "\"";
+    case convert::ErrorValueShape::ZeroThenBytes: return std::to_string(error.bytes.size()) + "_bytes";
+    case convert::ErrorValueShape::SingleByte: return std::to_string(error.value);
+  }
+  return {};
+}
+
+double monotonic_seconds() {
+  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Session::Session(Worker& worker, std::uint64_t id, Fd client, Endpoint peer)
+    : worker_(worker), id_(id), client_(std::move(client)), peer_(peer), last_activity_(Clock::now()) {}
+
+Session::~Session() {
+  release_pending();
+  if (holds_session_slot_) worker_.shared().sessions.release();
+  if (flow_ && worker_.capture() != nullptr) worker_.capture()->forget(*flow_);
+}
+
+void Session::release_pending() {
+  if (!holds_pending_slot_) return;
+  worker_.shared().clients.release_pending(peer_.address);
+  holds_pending_slot_ = false;
+}
+
+void Session::set_deadline(Clock::time_point deadline) {
+  deadline_ = deadline;
+  worker_.schedule(id_, deadline);
+}
+
+void Session::start() {
+  set_deadline(Clock::now() + worker_.shared().config.convert_timeout);
+  read_convert();
+}
+
+void Session::on_event(Side side, std::uint32_t events) {
+  switch (phase_) {
+    case Phase::ReadingConvert:
+      if (side == Side::Client) read_convert();
+      return;
+    case Phase::Connecting:
+      if (side == Side::Server) {
+        check_connect();
+      } else if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
+        spdlog::debug("event=client_gone phase=connecting client={}", to_string(peer_));
+        abort(true, true);
+      }
+      return;
+    case Phase::Relaying:
+      relay();
+      return;
+    case Phase::Closing:
+      if (side == Side::Client) drain_and_close();
+      return;
+    case Phase::Done:
+      return;
+  }
+}
+
+void Session::on_timer(Clock::time_point now) {
+  if (now < deadline_) return;
+  switch (phase_) {
+    case Phase::ReadingConvert:
+      spdlog::debug("event=convert_timeout client={} bytes={}", to_string(peer_), inbound_.size());
+      act(decide_incomplete(inbound_));
+      return;
+    case Phase::Connecting:
+      downstream_failed({DownstreamFailure::Kind::Timeout, 0, ETIMEDOUT});
+      return;
+    case Phase::Relaying: {
+      const auto idle = worker_.shared().config.idle_timeout;
+      if (now - last_activity_ < idle) {
+        set_deadline(last_activity_ + idle);
+        return;
+      }
+      spdlog::info("event=idle_timeout client={}", to_string(peer_));
+      abort(true, true);
+      return;
+    }
+    case Phase::Closing:
+      finish();
+      return;
+    case Phase::Done:
+      return;
+  }
+}
+
+void Session::on_resume() {
+  if (phase_ == Phase::Relaying) relay();
+}
+
+// ---------------------------------------------------------------- Convert phase
+
+void Session::read_convert() {
+  while (inbound_.size() < kMaxInbound) {
+    std::array<std::uint8_t, 4096> buffer{};
+    const auto room = std::min(buffer.size(), kMaxInbound - inbound_.size());
+    const auto n = ::recv(client_.get(), buffer.data(), room, MSG_DONTWAIT);
+    if (n > 0) {
+      inbound_.insert(inbound_.end(), buffer.begin(), buffer.begin() + n);
+      continue;
+    }
+    if (n == 0) {
+      client_ended_ = true;
+      break;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    spdlog::debug("event=client_reset phase=reading client={}", to_string(peer_));
+    abort(false, false);
+    return;
+  }
+  const auto decision = decide(inbound_, worker_.phase_context(), ClientFacts{peer_.address, unix_seconds()});
+  if (std::holds_alternative<decision::WaitForMore>(decision)) {
+    if (client_ended_) act(decide_incomplete(inbound_));
+    return;
+  }
+  act(decision);
+}
+
+void Session::act(const Decision& decision) {
+  std::visit(
+      [&](const auto& chosen) {
+        using T = std::decay_t<decltype(chosen)>;
+        if constexpr (std::is_same_v<T, decision::WaitForMore>) {
+        } else if constexpr (std::is_same_v<T, decision::IgnoreSilently>) {
+          spdlog::info("event=ignored client={} reason=not_convert bytes={}", to_string(peer_), inbound_.size());
+          finish();
+        } else if constexpr (std::is_same_v<T, decision::ResetConnection>) {
+          spdlog::info("event=reset client={} reason=total_length_zero", to_string(peer_));
+          abort(true, false);
+        } else if constexpr (std::is_same_v<T, decision::SendError>) {
+          send_error(chosen.error);
+        } else if constexpr (std::is_same_v<T, decision::AnswerInfo>) {
+          const auto& shared = worker_.shared();
+          std::optional<std::vector<std::uint8_t>> supported;
+          if (!shared.config.faults.has(Fault::IgnoreInfo)) supported = supported_kinds(shared.mptcp_available);
+          spdlog::info("event=info client={}", to_string(peer_));
+          reply_and_close(success_reply(supported, std::nullopt, ReplyFaults::from(shared.config.faults)));
+        } else if constexpr (std::is_same_v<T, decision::OpenDownstream>) {
+          open_downstream(chosen);
+        }
+      },
+      decision);
+}
+
+void Session::send_error(const convert::ErrorTlv& error) {
+  auto& shared = worker_.shared();
+  if (!shared.clients.allow_error(peer_.address, monotonic_seconds())) {
+    spdlog::debug("event=error_rate_limited client={} code={}", to_string(peer_), static_cast<int>(error.code));
+    finish();
+    return;
+  }
+  spdlog::info("event=error client={} code={} name=\"{}\" value={}", to_string(peer_), static_cast<int>(error.code),
+               convert::name(error.code), error_value_text(error));
+  if (shared.config.faults.has(Fault::RstInsteadOfError)) {
+    abort(true, true);
+    return;
+  }
+  reply_and_close(error_reply(error, ReplyFaults::from(shared.config.faults)));
+}
+
+// Writes the reply, then FIN; the client gets error_linger to read it and
+// close before the socket is released (AMB-03: never an immediate RST).
+void Session::reply_and_close(Bytes reply) {
+  server_.reset();
+  const auto sent = ::send(client_.get(), reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (sent < static_cast<ssize_t>(reply.size()))
+    spdlog::warn("event=reply_short client={} sent={} size={}", to_string(peer_), sent, reply.size());
+  if (worker_.shared().config.faults.has(Fault::RstAfterError)) {
+    abort(true, false);
+    return;
+  }
+  ::shutdown(client_.get(), SHUT_WR);
+  phase_ = Phase::Closing;
+  set_deadline(Clock::now() + worker_.shared().config.error_linger);
+  drain_and_close();
+}
+
+void Session::drain_and_close() {
+  std::array<std::uint8_t, 4096> buffer{};
+  constexpr int kMaxReads = 256;
+  for (int i = 0; i < kMaxReads; ++i) {
+    const auto n = ::recv(client_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n > 0) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    finish();  // end of stream or reset: the client has what it needs
+    return;
+  }
+}
+
+// ---------------------------------------------------------------- downstream
+
+void Session::open_downstream(const decision::OpenDownstream& request) {
+  auto& shared = worker_.shared();
+  const auto backoff = shared.config.backoff_seconds;
+  if (!shared.sessions.try_acquire()) {
+    spdlog::warn("event=session_limit client={} active={}", to_string(peer_), shared.sessions.active());
+    send_error(convert::ErrorTlv::resource_exceeded(backoff));
+    return;
+  }
+  holds_session_slot_ = true;
+  if (!shared.clients.try_acquire_pending(peer_.address)) {
+    spdlog::warn("event=pending_limit client={}", to_string(peer_));
+    send_error(convert::ErrorTlv::resource_exceeded(backoff));
+    return;
+  }
+  holds_pending_slot_ = true;
+  request_ = request;
+
+  const bool leak = shared.config.faults.has(Fault::ForwardConvertBytes);
+  const auto data_start = leak ? 0 : std::min(request.message_size, inbound_.size());
+  const packetgen::ByteView early(inbound_.data() + data_start, inbound_.size() - data_start);
+  const DownstreamSettings settings{shared.mptcp_available, shared.config.syn_retries,
+                                    static_cast<unsigned>(shared.config.connect_timeout.count())};
+  auto started = start_downstream(request.destination, request.options, early, settings);
+  spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", to_string(peer_),
+               to_string(request.destination), request.options.mptcp, request.options.fast_open, early.size());
+  if (!started.started) {
+    downstream_failed(started.failure);
+    return;
+  }
+  server_ = std::move(started.started->fd);
+  to_server_.hold(Bytes(early.begin() + static_cast<std::ptrdiff_t>(started.started->early_bytes_sent), early.end()));
+  Bytes().swap(inbound_);  // idle relays should not keep the first read's buffer
+  flow_ = FlowKey{started.started->local, request.destination};
+  if (auto* capture = worker_.capture()) capture->expect(*flow_);
+  phase_ = Phase::Connecting;
+  set_deadline(Clock::now() + shared.config.connect_timeout);
+  if (!worker_.watch(server_.get(), id_, Side::Server)) {
+    downstream_failed({DownstreamFailure::Kind::Other, 0, errno});
+    return;
+  }
+  check_connect();
+}
+
+void Session::check_connect() {
+  const auto progress = connect_progress(server_.get());
+  if (progress.state == ConnectState::Failed) downstream_failed(progress.failure);
+  else if (progress.state == ConnectState::Connected) downstream_connected();
+}
+
+void Session::downstream_failed(const DownstreamFailure& failure) {
+  release_pending();
+  server_.reset();
+  const auto& faults = worker_.shared().config.faults;
+  const auto backoff = worker_.shared().config.backoff_seconds;
+  spdlog::info("event=downstream_failed client={} kind={} icmp_code={} errno={}", to_string(peer_),
+               static_cast<int>(failure.kind), static_cast<int>(failure.icmp_code), failure.error);
+  switch (failure.kind) {
+    case DownstreamFailure::Kind::Refused:
+      send_error(faults.has(Fault::WrongResetCode) ? convert::ErrorTlv::network_failure(backoff)
+                                                    : convert::ErrorTlv::connection_reset());
+      return;
+    case DownstreamFailure::Kind::Unreachable: {
+      constexpr std::uint8_t kNotTheCode = 0xff;
+      std::uint8_t code = failure.icmp_code;
+      if (faults.has(Fault::IcmpCodeNotEchoed)) code = code == 0 ? kNotTheCode : 0;
+      send_error(convert::ErrorTlv::destination_unreachable(code));
+      return;
+    }
+    case DownstreamFailure::Kind::Timeout:
+    case DownstreamFailure::Kind::Other:
+      send_error(convert::ErrorTlv::network_failure(backoff));
+      return;
+  }
+}
+
+Bytes Session::server_synack_options() {
+  if (auto* capture = worker_.capture()) {
+    capture->drain();
+    if (auto options = capture->options(*flow_)) return *options;
+    spdlog::warn("event=synack_not_captured client={} destination={} fallback=tcp_info", to_string(peer_),
+                 to_string(flow_->remote));
+  } else if (!worker_.shared().tcp_info_fallback_logged.exchange(true)) {
+    spdlog::warn("event=synack_capture_unavailable fallback=tcp_info reason=\"no packet socket (CAP_NET_RAW); "
+                 "Extended TCP Header rebuilt from TCP_INFO, not byte for byte\"");
+  }
+  return options_from_tcp_info(server_.get());
+}
+
+void Session::downstream_connected() {
+  release_pending();
+  clear_connect_timeout(server_.get());
+  auto& shared = worker_.shared();
+  const auto& faults = shared.config.faults;
+  std::optional<std::vector<std::uint8_t>> supported;
+  if (request_->info && !faults.has(Fault::IgnoreInfo)) supported = supported_kinds(shared.mptcp_available);
+  auto options = server_synack_options();
+  if (auto* capture = worker_.capture()) capture->forget(*flow_);
+  spdlog::debug("event=connected client={} destination={} synack_options={}", to_string(peer_),
+               to_string(request_->destination), packetgen::to_hex(options));
+  to_client_.hold(success_reply(supported, std::move(options), ReplyFaults::from(faults)));
+  phase_ = Phase::Relaying;
+  last_activity_ = Clock::now();
+  set_deadline(last_activity_ + shared.config.idle_timeout);
+  relay();
+}
+
+// ---------------------------------------------------------------- relay
+
+void Session::relay() {
+  std::size_t moved = 0;
+  const auto upstream = to_server_.pump(client_.get(), server_.get(), moved);
+  if (upstream == PumpStatus::SourceReset || upstream == PumpStatus::SinkReset) {
+    spdlog::info("event=teardown client={} cause={}", to_string(peer_),
+                 upstream == PumpStatus::SourceReset ? "client_reset" : "server_reset");
+    abort(upstream == PumpStatus::SinkReset, upstream == PumpStatus::SourceReset);
+    return;
+  }
+  const auto downstream = to_client_.pump(server_.get(), client_.get(), moved);
+  if (downstream == PumpStatus::SourceReset || downstream == PumpStatus::SinkReset) {
+    spdlog::info("event=teardown client={} cause={}", to_string(peer_),
+                 downstream == PumpStatus::SourceReset ? "server_reset" : "client_reset");
+    abort(downstream == PumpStatus::SourceReset, downstream == PumpStatus::SinkReset);
+    return;
+  }
+  if (moved > 0) last_activity_ = Clock::now();
+  if (to_server_.finished() && to_client_.finished()) {
+    spdlog::debug("event=closed client={}", to_string(peer_));
+    finish();
+    return;
+  }
+  if (upstream == PumpStatus::Yielded || downstream == PumpStatus::Yielded) worker_.resume_soon(id_);
+}
+
+// ---------------------------------------------------------------- teardown
+
+void Session::finish() {
+  client_.reset();
+  server_.reset();
+  phase_ = Phase::Done;
+}
+
+void Session::abort(bool reset_client, bool reset_server) {
+  if (reset_client && client_) set_linger_reset(client_.get());
+  if (reset_server && server_) set_linger_reset(server_.get());
+  finish();
+}
+
+}  // namespace convtest::convproxy

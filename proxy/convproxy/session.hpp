@@ -1,0 +1,70 @@
+#pragma once
+// One client connection through the converter: read the Convert message,
+// decide, connect downstream, reply, relay, tear down.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "convproxy/address.hpp"
+#include "convproxy/convert_phase.hpp"
+#include "convproxy/downstream.hpp"
+#include "convproxy/fd.hpp"
+#include "convproxy/relay.hpp"
+#include "convproxy/synack_capture.hpp"
+#include "convproxy/worker.hpp"
+
+namespace convtest::convproxy {
+
+class Session {
+ public:
+  Session(Worker& worker, std::uint64_t id, Fd client, Endpoint peer);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start();
+  void on_event(Side side, std::uint32_t events);
+  void on_timer(Clock::time_point now);
+  void on_resume();
+  [[nodiscard]] bool done() const { return phase_ == Phase::Done; }
+  [[nodiscard]] Clock::time_point deadline() const { return deadline_; }
+
+ private:
+  enum class Phase : std::uint8_t { ReadingConvert, Connecting, Relaying, Closing, Done };
+
+  void read_convert();
+  void act(const Decision& decision);
+  void send_error(const packetgen::convert::ErrorTlv& error);
+  void reply_and_close(packetgen::Bytes reply);
+  void open_downstream(const decision::OpenDownstream& request);
+  void check_connect();
+  void downstream_failed(const DownstreamFailure& failure);
+  void downstream_connected();
+  packetgen::Bytes server_synack_options();
+  void relay();
+  void drain_and_close();
+  void finish();                   // orderly close of both sides
+  void abort(bool reset_client, bool reset_server);
+  void set_deadline(Clock::time_point deadline);
+  void release_pending();
+
+  Worker& worker_;
+  std::uint64_t id_;
+  Fd client_;
+  Endpoint peer_;
+  Fd server_;
+  std::optional<FlowKey> flow_;
+  Phase phase_ = Phase::ReadingConvert;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point last_activity_;
+  packetgen::Bytes inbound_;
+  bool client_ended_ = false;
+  std::optional<decision::OpenDownstream> request_;
+  bool holds_session_slot_ = false;
+  bool holds_pending_slot_ = false;
+  RelayDirection to_server_;
+  RelayDirection to_client_;
+};
+
+}  // namespace convtest::convproxy

@@ -1,0 +1,98 @@
+#include "convproxy/synack_capture.hpp"
+
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+#include "packetgen/tcp.hpp"
+
+namespace convtest::convproxy {
+
+namespace {
+
+// Classic BPF over the network header (SOCK_DGRAM packet socket): accept
+// unfragmented IPv4 or extension-less IPv6 TCP with SYN and ACK set. The
+// offsets are those of the IP and TCP headers; packetgen parses the packets
+// that pass.
+constexpr std::uint32_t kSnap = 0xffff;
+constexpr std::uint8_t kSynAck = 0x12;
+constexpr std::uint8_t kSynAckRst = 0x16;
+
+std::array<sock_filter, 19> synack_filter() {
+  return {{
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),                    // 0: version/IHL
+      BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),                   // 1: version
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 8),             // 2: v4 -> 3, else -> 11
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),                    // 3: protocol
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 13),  // 4: -> 5 / reject 18
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),                    // 5: flags + fragment offset
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 11, 0),      // 6: fragment -> reject 18
+      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),                   // 7: X = IPv4 header length
+      BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13),                   // 8: TCP flags
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, kSynAckRst),          // 9
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kSynAck, 6, 7),       // 10: accept 17 / reject 18
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 6),             // 11: v6 -> 12, else reject 18
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),                    // 12: next header
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 4),   // 13: -> 14 / reject 18
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 40 + 13),              // 14: TCP flags
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, kSynAckRst),          // 15
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kSynAck, 0, 1),       // 16: accept 17 / reject 18
+      BPF_STMT(BPF_RET | BPF_K, kSnap),                         // 17: accept
+      BPF_STMT(BPF_RET | BPF_K, 0),                             // 18: reject
+  }};
+}
+
+}  // namespace
+
+std::optional<SynAckCapture> SynAckCapture::open() {
+  Fd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL)));
+  if (!fd) return std::nullopt;
+  auto filter = synack_filter();
+  sock_fprog program{static_cast<unsigned short>(filter.size()), filter.data()};
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) return std::nullopt;
+  const int one = 1;
+  ::setsockopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+  const int buffer = 4 << 20;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  return SynAckCapture(std::move(fd));
+}
+
+void SynAckCapture::expect(const FlowKey& key) { expected_.emplace(key, std::nullopt); }
+
+void SynAckCapture::forget(const FlowKey& key) { expected_.erase(key); }
+
+void SynAckCapture::drain() {
+  constexpr int kMaxPacketsPerDrain = 4096;
+  std::array<std::uint8_t, 4096> buffer{};
+  for (int i = 0; i < kMaxPacketsPerDrain; ++i) {
+    sockaddr_ll link{};
+    socklen_t link_size = sizeof link;
+    const auto n = ::recvfrom(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT,
+                              reinterpret_cast<sockaddr*>(&link), &link_size);
+    if (n < 0) return;
+    if (link.sll_pkttype == PACKET_OUTGOING || expected_.empty()) continue;
+    const auto size = std::min(static_cast<std::size_t>(n), buffer.size());
+    const auto parsed = packetgen::tcp::parse(packetgen::ByteView(buffer.data(), size));
+    if (!parsed) continue;
+    const auto& segment = parsed->segment;
+    if ((segment.flags & kSynAckRst) != kSynAck) continue;
+    const FlowKey key{{from_ip(parsed->addresses.destination), segment.destination_port},
+                      {from_ip(parsed->addresses.source), segment.source_port}};
+    auto found = expected_.find(key);
+    if (found != expected_.end() && !found->second) found->second = segment.options;
+  }
+}
+
+std::optional<packetgen::Bytes> SynAckCapture::options(const FlowKey& key) const {
+  const auto found = expected_.find(key);
+  if (found == expected_.end()) return std::nullopt;
+  return found->second;
+}
+
+}  // namespace convtest::convproxy

@@ -1,0 +1,34 @@
+#pragma once
+// The result of one case: its metadata (so a report stands on its own), the
+// verdict with expected vs observed text, and the artefacts needed to
+// reproduce and debug it.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reports/verdict.hpp"
+
+namespace convtest::reports {
+
+struct CaseResult {
+  std::string id;                         // stable case id, e.g. "hdr-version-2"
+  std::vector<std::string> requirements;  // CONV-xxx / AMB-xx / REF-xx
+  std::string section;                    // RFC 8803 section, e.g. "6.1"
+  Level level = Level::Must;
+  CaseClass case_class = CaseClass::Valid;
+  std::vector<std::string> tags;
+
+  Verdict verdict = Verdict::Error;
+  std::string expected;  // what the requirement demands, in words
+  std::string observed;  // what the PUT did (or why no verdict was reached)
+  std::chrono::milliseconds duration{0};
+
+  std::optional<std::string> pcap;        // capture of every packet of the case
+  std::optional<std::string> put_output;  // PUT stdout+stderr, kept when the case did not pass
+  std::string repro;                      // one shell line that re-runs exactly this case
+  std::vector<std::string> log;           // what the case did, step by step
+};
+
+}  // namespace convtest::reports

@@ -1,0 +1,31 @@
+#include "reports/run_report.hpp"
+
+namespace convtest::reports {
+
+VerdictCounts RunReport::counts() const {
+  VerdictCounts counts;
+  for (Verdict verdict : kAllVerdicts) counts[verdict] = 0;
+  for (const auto& result : results) ++counts[result.verdict];
+  return counts;
+}
+
+std::chrono::milliseconds RunReport::wall_time() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(provenance.finished -
+                                                               provenance.started);
+}
+
+ExitCode exit_code_for(const RunReport& report) {
+  const VerdictCounts counts = report.counts();
+  // A conformance failure is the most useful signal, so it wins over a
+  // harness error elsewhere in the same run; the summary lists both.
+  if (counts.at(Verdict::Fail) > 0) return ExitCode::Failed;
+  if (counts.at(Verdict::Error) > 0) return ExitCode::HarnessError;
+  if (!report.environment_problems.empty() || report.provenance.interrupted)
+    return ExitCode::Environment;
+  if (counts.at(Verdict::Inconclusive) > 0) return ExitCode::Environment;
+  const std::size_t judged = counts.at(Verdict::Pass) + counts.at(Verdict::Warn);
+  if (judged == 0) return ExitCode::Environment;  // never 0 when nothing was judged
+  return ExitCode::Ok;
+}
+
+}  // namespace convtest::reports

@@ -1,0 +1,52 @@
+#include "reports/text_summary.hpp"
+
+#include <fmt/format.h>
+
+namespace convtest::reports {
+namespace {
+
+bool worth_detailing(Verdict verdict) {
+  return verdict == Verdict::Fail || verdict == Verdict::Warn ||
+         verdict == Verdict::Inconclusive || verdict == Verdict::Error;
+}
+
+std::string detail(const CaseResult& result) {
+  std::string text = fmt::format("{:<12} {}  [{}] RFC 8803 §{} {}\n", name(result.verdict),
+                                 result.id, fmt::join(result.requirements, ", "), result.section,
+                                 name(result.level));
+  text += fmt::format("    expected: {}\n", result.expected);
+  text += fmt::format("    observed: {}\n", result.observed);
+  if (result.pcap) text += fmt::format("    pcap:     {}\n", *result.pcap);
+  if (result.put_output) text += fmt::format("    PUT log:  {}\n", *result.put_output);
+  text += fmt::format("    repro:    {}\n", result.repro);
+  return text;
+}
+
+}  // namespace
+
+std::string format_duration(std::chrono::milliseconds duration) {
+  const double total = static_cast<double>(duration.count()) / 1000.0;
+  if (total < 60.0) return fmt::format("{:.2f} s", total);
+  const auto minutes = static_cast<long long>(total / 60.0);
+  return fmt::format("{} min {:.1f} s", minutes, total - static_cast<double>(minutes) * 60.0);
+}
+
+std::string text_summary(const RunReport& report) {
+  std::string text;
+  for (const auto& result : report.results)
+    if (worth_detailing(result.verdict)) text += detail(result);
+  if (!text.empty()) text = "\n" + text + "\n";
+
+  std::vector<std::string> parts;
+  for (const auto& [verdict, count] : report.counts())
+    if (count > 0) parts.push_back(fmt::format("{} {}", count, name(verdict)));
+  if (parts.empty()) parts.emplace_back("no case ran");
+  text += fmt::format("{} case(s): {}\n", report.results.size(), fmt::join(parts, ", "));
+  for (const auto& problem : report.environment_problems)
+    text += fmt::format("environment: {}\n", problem);
+  if (report.provenance.interrupted) text += "run INTERRUPTED: the report is incomplete\n";
+  text += fmt::format("suite run time: {}\n", format_duration(report.wall_time()));
+  return text;
+}
+
+}  // namespace convtest::reports

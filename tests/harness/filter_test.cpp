@@ -1,0 +1,98 @@
+#include "harness/runner/filter.hpp"
+
+#include <gtest/gtest.h>
+
+namespace convtest::harness {
+namespace {
+
+Registry catalog() {
+  Registry registry;
+  const auto add = [&](std::string id, std::vector<std::string> requirements, std::string section,
+                       reports::Level level, std::vector<std::string> tags) {
+    CaseSpec spec;
+    spec.id = std::move(id);
+    spec.requirements = std::move(requirements);
+    spec.section = std::move(section);
+    spec.level = level;
+    spec.tags = std::move(tags);
+    spec.title = spec.stimulus = spec.expectation = "t";
+    spec.accepted_outcomes = {"o"};
+    spec.run = [](CaseContext&) { return CaseOutcome::pass("", ""); };
+    registry.add(std::move(spec));
+  };
+  add("hdr-version-2", {"CONV-035", "AMB-06"}, "6.1", reports::Level::Must, {"header", "error"});
+  add("err-server-rst-96", {"CONV-045"}, "6.2.8", reports::Level::Must, {"error"});
+  add("connect-base-ipv6", {"CONV-I11"}, "6.2.5", reports::Level::Must, {"ipv6"});
+  add("syn-ignored", {"CONV-005"}, "6", reports::Level::Should, {"ignore"});
+  add("mbox-tfo", {"CONV-I20"}, "App. A.2", reports::Level::Behaviour, {"middlebox"});
+  add("section-20", {"CONV-020"}, "6.20", reports::Level::Must, {});
+  return registry;
+}
+
+std::vector<std::string> ids(const Selection& selection) {
+  const Registry registry = catalog();
+  std::vector<std::string> out;
+  for (const CaseSpec* spec : select(registry, selection)) out.push_back(spec->id);
+  return out;
+}
+
+using Ids = std::vector<std::string>;
+
+TEST(Filter, EmptySelectionSelectsAll) { EXPECT_EQ(ids({}).size(), 6U); }
+
+TEST(Filter, GlobsOnCaseIdAreCaseInsensitive) {
+  Selection selection;
+  selection.cases = {"HDR-*", "err-*-96"};
+  EXPECT_EQ(ids(selection), (Ids{"hdr-version-2", "err-server-rst-96"}));
+}
+
+TEST(Filter, RequirementGlobMatchesAnyOfTheCaseRequirements) {
+  Selection selection;
+  selection.requirements = {"amb-06"};
+  EXPECT_EQ(ids(selection), (Ids{"hdr-version-2"}));
+  selection.requirements = {"CONV-0[04]*"};
+  EXPECT_EQ(ids(selection), (Ids{"err-server-rst-96", "syn-ignored"}));
+}
+
+TEST(Filter, SectionSelectsSubsectionsButNotSiblings) {
+  Selection selection;
+  selection.sections = {"6.2"};
+  EXPECT_EQ(ids(selection), (Ids{"err-server-rst-96", "connect-base-ipv6"}));
+  selection.sections = {"§6"};
+  EXPECT_EQ(ids(selection).size(), 5U);  // all but the appendix
+  selection.sections = {"App. A*"};
+  EXPECT_EQ(ids(selection), (Ids{"mbox-tfo"}));
+}
+
+TEST(Filter, LevelAndTagCombineWithAnd) {
+  Selection selection;
+  selection.levels = {"must"};
+  selection.tags = {"error"};
+  EXPECT_EQ(ids(selection), (Ids{"hdr-version-2", "err-server-rst-96"}));
+  selection.levels = {"SHOULD", "behaviour"};
+  selection.tags = {};
+  EXPECT_EQ(ids(selection), (Ids{"syn-ignored", "mbox-tfo"}));
+}
+
+TEST(Filter, ExcludeMatchesIdRequirementSectionOrTag) {
+  Selection selection;
+  selection.excludes = {"ipv6", "CONV-045", "hdr-*", "App. A.2", "6.20"};
+  EXPECT_EQ(ids(selection), (Ids{"syn-ignored"}));
+}
+
+TEST(Filter, SelectionCanBeEmpty) {
+  Selection selection;
+  selection.cases = {"does-not-exist"};
+  EXPECT_TRUE(ids(selection).empty());
+}
+
+TEST(Filter, UnknownLevelsAreUsageErrors) {
+  Selection selection;
+  selection.levels = {"MUST", "SHALL"};
+  const auto problems = selection_problems(selection);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].find("SHALL"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace convtest::harness

@@ -1,0 +1,49 @@
+#include <gtest/gtest.h>
+
+#include "harness/lab/command_template.hpp"
+
+namespace convtest::harness {
+namespace {
+
+TEST(PutCommand, SplitsLikeAShellWithoutExpanding) {
+  auto words = split_command(R"(  convproxy --name 'a b' "c \"d\" \$e" f\ g '' $HOME  )");
+  ASSERT_TRUE(words) << words.error();
+  EXPECT_EQ(*words, (Argv{"convproxy", "--name", "a b", R"(c "d" $e)", "f g", "", "$HOME"}));
+}
+
+TEST(PutCommand, RejectsUnbalancedQuotesTrailingBackslashAndEmptiness) {
+  EXPECT_FALSE(split_command("convproxy 'oops"));
+  EXPECT_FALSE(split_command("convproxy \"oops"));
+  EXPECT_FALSE(split_command("convproxy oops\\"));
+  EXPECT_FALSE(split_command("   "));
+}
+
+TEST(PutCommand, SubstitutesPlaceholdersInsideWordsWithoutResplitting) {
+  const PlaceholderValues values{"192.0.2.1", "2001:db8:1::1", 5124};
+  auto argv = expand_command("convproxy --listen {addr} --listen [{addr6}]:{port} --port={port} '{{literal}}'", values);
+  ASSERT_TRUE(argv) << argv.error();
+  EXPECT_EQ(*argv, (Argv{"convproxy", "--listen", "192.0.2.1", "--listen", "[2001:db8:1::1]:5124", "--port=5124",
+                         "{literal}"}));
+  auto spaced = expand_command("run {addr}", PlaceholderValues{"has space", "", 1});
+  ASSERT_TRUE(spaced);
+  EXPECT_EQ(spaced->size(), 2U);
+}
+
+TEST(PutCommand, UnknownPlaceholderIsAnErrorNamingIt) {
+  auto typo = expand_command("convproxy --port {prot}", PlaceholderValues{"192.0.2.1", "", 5124});
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().find("{prot}"), std::string::npos) << typo.error();
+  EXPECT_FALSE(expand_command("convproxy {addr", PlaceholderValues{}));
+}
+
+TEST(PutCommand, QuotingRoundTripsThroughTheSplitter) {
+  const Argv argv{"convproxy", "--x", "a b", "it's", "", "plain-1.2:3"};
+  const std::string text = quote_command(argv);
+  EXPECT_EQ(text.substr(0, 14), "convproxy --x ");
+  auto again = split_command(text);
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(*again, argv);
+}
+
+}  // namespace
+}  // namespace convtest::harness

@@ -1,0 +1,85 @@
+#include "harness/runner/registry.hpp"
+
+#include <gtest/gtest.h>
+
+namespace convtest::harness {
+namespace {
+
+CaseSpec valid_spec(std::string id) {
+  CaseSpec spec;
+  spec.id = std::move(id);
+  spec.requirements = {"CONV-045", "AMB-03"};
+  spec.section = "6.2.8";
+  spec.title = "A converter returns Error 96.";
+  spec.stimulus = "server RST";
+  spec.expectation = "Error 96";
+  spec.accepted_outcomes = {"Error 96 then FIN"};
+  spec.run = [](CaseContext&) { return CaseOutcome::pass("x", "y"); };
+  return spec;
+}
+
+TEST(Registry, AcceptsWellFormedCases) {
+  Registry registry;
+  registry.add(valid_spec("err-server-rst-96"));
+  registry.add(valid_spec("hdr-version-2"));
+  EXPECT_TRUE(registry.problems().empty());
+  EXPECT_EQ(registry.cases().size(), 2U);
+  ASSERT_NE(registry.find("hdr-version-2"), nullptr);
+  EXPECT_EQ(registry.find("nope"), nullptr);
+}
+
+TEST(Registry, ReportsDuplicateIdsAndBadMetadata) {
+  Registry registry;
+  registry.add(valid_spec("dup"));
+  registry.add(valid_spec("dup"));
+  CaseSpec bad = valid_spec("Bad Id");
+  bad.requirements = {"RFC-8803"};
+  bad.section = "six";
+  bad.run = nullptr;
+  bad.tags = {"Upper"};
+  registry.add(bad);
+  const auto& problems = registry.problems();
+  const auto mentions = [&](const std::string& text) {
+    for (const auto& problem : problems)
+      if (problem.find(text) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(mentions("\"dup\": duplicate id"));
+  EXPECT_TRUE(mentions("id must be lower case"));
+  EXPECT_TRUE(mentions("\"RFC-8803\" is not a requirement id"));
+  EXPECT_TRUE(mentions("\"six\" is not an RFC section number"));
+  EXPECT_TRUE(mentions("no run function"));
+  EXPECT_TRUE(mentions("tag \"Upper\""));
+}
+
+TEST(Registry, CatalogHashDependsOnMetadataNotOrder) {
+  Registry one;
+  one.add(valid_spec("a"));
+  one.add(valid_spec("b"));
+  Registry two;
+  two.add(valid_spec("b"));
+  two.add(valid_spec("a"));
+  EXPECT_EQ(one.catalog_hash(), two.catalog_hash());
+  EXPECT_EQ(one.catalog_hash().size(), 64U);
+  Registry three;
+  three.add(valid_spec("a"));
+  CaseSpec changed = valid_spec("b");
+  changed.level = reports::Level::Should;
+  three.add(changed);
+  EXPECT_NE(one.catalog_hash(), three.catalog_hash());
+}
+
+TEST(Registry, MetadataJsonHasEveryCatalogField) {
+  CaseSpec spec = valid_spec("x");
+  spec.needs = {Feature::Mptcp};
+  spec.negative = true;
+  const auto json = metadata_json(spec);
+  for (const char* key : {"id", "requirements", "section", "level", "class", "profile", "tags", "needs", "title",
+                          "stimulus", "expectation", "accepted_outcomes", "negative", "unkillable_reason"})
+    EXPECT_TRUE(json.contains(key)) << key;
+  EXPECT_EQ(json["needs"][0], "mptcp");
+  EXPECT_EQ(json["level"], "MUST");
+}
+
+}  // namespace
+}  // namespace convtest::harness

@@ -1,0 +1,256 @@
+// The runner's scheduling and verdict logic, with sandboxes that hold no lab
+// (the lab-backed path is covered end to end by tests/integration).
+
+#include "harness/runner/runner.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "reports/run_report.hpp"
+
+namespace convtest::harness {
+namespace {
+
+using reports::Verdict;
+
+struct Counters {
+  std::atomic<int> created{0};
+  std::atomic<int> destroyed{0};
+  std::atomic<int> running{0};
+  std::atomic<int> max_running{0};
+};
+
+class BareSandbox final : public CaseSandbox {
+ public:
+  BareSandbox(Counters& counters, std::optional<std::filesystem::path> pcap) : counters_(counters), pcap_(std::move(pcap)) {
+    ++counters_.created;
+    if (pcap_) {
+      std::filesystem::create_directories(pcap_->parent_path());
+      std::ofstream(*pcap_) << "capture";
+    }
+  }
+  ~BareSandbox() override { ++counters_.destroyed; }
+  Lab* lab() override { return nullptr; }
+  std::string put_output() override { return "put says hello\n"; }
+  std::optional<std::string> put_exit() override { return std::nullopt; }
+  std::optional<std::filesystem::path> pcap() const override { return pcap_; }
+
+ private:
+  Counters& counters_;
+  std::optional<std::filesystem::path> pcap_;
+};
+
+class BareSandboxes final : public SandboxFactory {
+ public:
+  Counters counters;
+  std::vector<std::string> preflight_problems;
+  std::string environment_failure_for;  // case id whose sandbox cannot be built
+  std::vector<std::string> preflight() override { return preflight_problems; }
+  SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
+    if (spec.id == environment_failure_for)
+      return packetgen::failure(SandboxError{true, "needs root: CAP_NET_ADMIN"});
+    return std::unique_ptr<CaseSandbox>(std::make_unique<BareSandbox>(counters, request.pcap));
+  }
+};
+
+CaseSpec make_case(std::string id, CaseFunction run) {
+  CaseSpec spec;
+  spec.id = std::move(id);
+  spec.requirements = {"CONV-045"};
+  spec.section = "6.2.8";
+  spec.title = spec.stimulus = spec.expectation = "t";
+  spec.accepted_outcomes = {"o"};
+  spec.run = std::move(run);
+  return spec;
+}
+
+CaseOutcome passes(CaseContext&) { return CaseOutcome::pass("e", "o"); }
+CaseOutcome violates(CaseContext&) { return CaseOutcome::violated("e", "bad"); }
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    artifacts = std::filesystem::temp_directory_path() / ("convtest-runner-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(artifacts);
+    options.jobs = 4;
+    options.seed = 99;
+    options.artifacts_dir = artifacts;
+    options.case_timeout = std::chrono::milliseconds(2000);
+  }
+  void TearDown() override { std::filesystem::remove_all(artifacts); }
+
+  reports::RunReport run(const std::vector<CaseSpec>& specs, SanityProbe probe = {}) {
+    std::vector<const CaseSpec*> pointers;
+    for (const auto& spec : specs) pointers.push_back(&spec);
+    Runner runner(put, options, sandboxes, std::move(probe));
+    return runner.run(pointers, stop, nullptr);
+  }
+
+  std::filesystem::path artifacts;
+  PutDescription put = default_convproxy();
+  RunOptions options;
+  BareSandboxes sandboxes;
+  StopFlag stop;
+};
+
+TEST_F(RunnerTest, RunsInParallelAndKeepsTheOrder) {
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  std::vector<CaseSpec> specs;
+  for (int i = 0; i < 8; ++i)
+    specs.push_back(make_case("c" + std::to_string(i), [&](CaseContext&) {
+      const int now = ++running;
+      int seen = most.load();
+      while (now > seen && !most.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      --running;
+      return CaseOutcome::pass("e", "o");
+    }));
+  const auto report = run(specs);
+  ASSERT_EQ(report.results.size(), 8U);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(report.results[i].id, "c" + std::to_string(i));
+  EXPECT_GT(most.load(), 1);
+  EXPECT_LE(most.load(), 4);
+  EXPECT_EQ(sandboxes.counters.created.load(), 8);
+  EXPECT_EQ(sandboxes.counters.destroyed.load(), 8);
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Ok);
+  EXPECT_FALSE(report.provenance.interrupted);
+  EXPECT_EQ(report.provenance.seed, 99U);
+}
+
+TEST_F(RunnerTest, ViolationsFollowTheLevelAndTheProfile) {
+  CaseSpec must = make_case("must", violates);
+  CaseSpec should = make_case("should", violates);
+  should.level = reports::Level::Should;
+  CaseSpec warned = make_case("warned", [](CaseContext&) { return CaseOutcome::warn("e", "o"); });
+  auto report = run({must, should, warned});
+  EXPECT_EQ(report.results[0].verdict, Verdict::Fail);
+  EXPECT_EQ(report.results[1].verdict, Verdict::Warn);
+  EXPECT_EQ(report.results[2].verdict, Verdict::Warn);
+  options.strict = true;
+  report = run({must, should, warned});
+  EXPECT_EQ(report.results[1].verdict, Verdict::Fail);
+  EXPECT_EQ(report.results[2].verdict, Verdict::Fail);
+  EXPECT_EQ(report.provenance.profile, "strict");
+}
+
+TEST_F(RunnerTest, PreconditionsDecideBeforeAnySandbox) {
+  CaseSpec cookie = make_case("cookie", passes);
+  cookie.needs = {Feature::Cookie};
+  CaseSpec strict_only = make_case("strict-only", passes);
+  strict_only.profile = ProfileScope::StrictOnly;
+  const auto report = run({cookie, strict_only});
+  EXPECT_EQ(report.results[0].verdict, Verdict::Unsupported);
+  EXPECT_NE(report.results[0].observed.find("cookie"), std::string::npos);
+  EXPECT_EQ(report.results[1].verdict, Verdict::Skip);
+  EXPECT_EQ(sandboxes.counters.created.load(), 0);
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Environment);  // nothing judged
+}
+
+TEST_F(RunnerTest, ExceptionsBecomeHarnessErrors) {
+  const auto report = run({make_case("throws", [](CaseContext&) -> CaseOutcome { throw std::runtime_error("boom"); })});
+  EXPECT_EQ(report.results[0].verdict, Verdict::Error);
+  EXPECT_NE(report.results[0].observed.find("boom"), std::string::npos);
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::HarnessError);
+}
+
+TEST_F(RunnerTest, SanityProbeRunsAroundNegativeCasesOnly) {
+  std::atomic<int> probes{0};
+  CaseSpec negative = make_case("negative", passes);
+  negative.negative = true;
+  const auto report = run({negative, make_case("positive", passes)}, [&](CaseContext&) {
+    ++probes;
+    return ProbeResult{true, "ok"};
+  });
+  EXPECT_EQ(probes.load(), 2);
+  EXPECT_EQ(report.results[0].verdict, Verdict::Pass);
+}
+
+TEST_F(RunnerTest, DeadPutBeforeTheCaseIsInconclusiveAfterItIsAFailure) {
+  CaseSpec negative = make_case("negative", passes);
+  negative.negative = true;
+  auto report = run({negative}, [](CaseContext&) { return ProbeResult{false, "no SYN-ACK"}; });
+  EXPECT_EQ(report.results[0].verdict, Verdict::Inconclusive);
+  EXPECT_NE(report.results[0].observed.find("before"), std::string::npos);
+
+  std::atomic<int> calls{0};
+  report = run({negative}, [&](CaseContext&) {
+    return ++calls == 1 ? ProbeResult{true, "ok"} : ProbeResult{false, "connection refused"};
+  });
+  EXPECT_EQ(report.results[0].verdict, Verdict::Fail);
+  EXPECT_NE(report.results[0].observed.find("no longer serves valid requests"), std::string::npos);
+}
+
+TEST_F(RunnerTest, EnvironmentProblemsAreInconclusiveAndNamed) {
+  sandboxes.environment_failure_for = "needs-lab";
+  auto report = run({make_case("needs-lab", passes), make_case("fine", passes)});
+  EXPECT_EQ(report.results[0].verdict, Verdict::Inconclusive);
+  ASSERT_EQ(report.environment_problems.size(), 1U);
+  EXPECT_EQ(report.environment_problems[0], "needs root: CAP_NET_ADMIN");
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Environment);
+
+  sandboxes.preflight_problems = {"cannot build the lab: /dev/net/tun missing"};
+  report = run({make_case("fine", passes)});
+  EXPECT_EQ(report.results[0].verdict, Verdict::Inconclusive);
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Environment);
+}
+
+TEST_F(RunnerTest, InterruptStopsSchedulingAndMarksTheReport) {
+  options.jobs = 1;
+  std::vector<CaseSpec> specs;
+  specs.push_back(make_case("first", [this](CaseContext& context) {
+    stop.request();  // as the Ctrl-C watcher would
+    EXPECT_TRUE(context.should_stop());
+    return CaseOutcome::pass("e", "o");
+  }));
+  specs.push_back(make_case("second", passes));
+  const auto report = run(specs);
+  EXPECT_TRUE(report.provenance.interrupted);
+  EXPECT_EQ(report.results[0].verdict, Verdict::Pass);
+  EXPECT_EQ(report.results[1].verdict, Verdict::Skip);
+  EXPECT_NE(report.results[1].observed.find("interrupted"), std::string::npos);
+  EXPECT_EQ(sandboxes.counters.created.load(), sandboxes.counters.destroyed.load());
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Environment);
+}
+
+TEST_F(RunnerTest, ArtifactsAreKeptForFailuresOnly) {
+  const auto report = run({make_case("good", passes), make_case("bad", violates)});
+  EXPECT_FALSE(report.results[0].pcap.has_value());
+  EXPECT_FALSE(std::filesystem::exists(artifacts / "good.pcap"));
+  ASSERT_TRUE(report.results[1].pcap.has_value());
+  EXPECT_TRUE(std::filesystem::exists(*report.results[1].pcap));
+  ASSERT_TRUE(report.results[1].put_output.has_value());
+  std::ifstream log(*report.results[1].put_output);
+  std::string line;
+  std::getline(log, line);
+  EXPECT_EQ(line, "put says hello");
+}
+
+TEST_F(RunnerTest, ContextCarriesScaledDeadlinesAndAStableSeed) {
+  options.time_scale = 3.0;
+  std::uint64_t seen_seed = 0;
+  Clock::duration scaled{};
+  run({make_case("seeded", [&](CaseContext& context) {
+    seen_seed = context.seed;
+    scaled = context.scaled(std::chrono::milliseconds(100));
+    return CaseOutcome::pass("e", "o");
+  })});
+  EXPECT_EQ(seen_seed, case_seed(99, "seeded"));
+  EXPECT_NE(case_seed(99, "seeded"), case_seed(99, "other"));
+  EXPECT_NE(case_seed(99, "seeded"), case_seed(100, "seeded"));
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(scaled).count(), 300);
+}
+
+TEST_F(RunnerTest, ReproLineRerunsExactlyThisCase) {
+  options.repro_words = {"convtest", "run", "--seed", "99", "--spawn", "my proxy {port}"};
+  const auto spec = make_case("hdr-version-2", passes);
+  EXPECT_EQ(repro_line(options, spec), "convtest run --seed 99 --spawn 'my proxy {port}' --case hdr-version-2");
+}
+
+}  // namespace
+}  // namespace convtest::harness

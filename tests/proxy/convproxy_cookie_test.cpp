@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include "convproxy/cookie.hpp"
+#include "convproxy/limits.hpp"
+#include "packetgen/bytes.hpp"
+
+namespace convtest::convproxy {
+namespace {
+
+namespace convert = packetgen::convert;
+
+const packetgen::Bytes kSecret = packetgen::hex("00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff");
+const Address kClient = convert::ipv4_mapped("192.0.2.100");
+const Address kOther = convert::ipv4_mapped("192.0.2.101");
+constexpr std::int64_t kRotation = 60;
+constexpr std::int64_t kNow = 1'700'000'000;  // start of a slot: kNow % 60 == 20
+
+TEST(ConvproxyCookie, IsSixteenBytesDeterministicAndBoundToTheAddress) {
+  const CookieJar jar(kSecret, kRotation);
+  const auto cookie = jar.issue(kClient, kNow);
+  EXPECT_EQ(cookie.size(), kCookieSize);
+  EXPECT_EQ(cookie.size() % 4, 0u);  // AMB-15: no padding needed
+  EXPECT_EQ(cookie, jar.issue(kClient, kNow));
+  EXPECT_NE(cookie, jar.issue(kOther, kNow));
+  EXPECT_TRUE(jar.valid(cookie, kClient, kNow));
+  EXPECT_FALSE(jar.valid(cookie, kOther, kNow));
+}
+
+TEST(ConvproxyCookie, AnotherSecretGivesAnotherCookie) {
+  const CookieJar jar(kSecret, kRotation);
+  auto other_secret = kSecret;
+  other_secret[0] ^= 1;
+  const CookieJar other(other_secret, kRotation);
+  EXPECT_NE(jar.issue(kClient, kNow), other.issue(kClient, kNow));
+  EXPECT_FALSE(other.valid(jar.issue(kClient, kNow), kClient, kNow));
+}
+
+TEST(ConvproxyCookie, FlippedOrShortCookiesAreInvalid) {
+  const CookieJar jar(kSecret, kRotation);
+  auto cookie = jar.issue(kClient, kNow);
+  for (std::size_t i = 0; i < cookie.size(); ++i) {
+    auto flipped = cookie;
+    flipped[i] ^= 0x40;
+    EXPECT_FALSE(jar.valid(flipped, kClient, kNow)) << i;
+  }
+  cookie.pop_back();
+  EXPECT_FALSE(jar.valid(cookie, kClient, kNow));
+  EXPECT_FALSE(jar.valid({}, kClient, kNow));
+}
+
+TEST(ConvproxyCookie, TrailingZeroPaddingIsToleratedOtherBytesAreNot) {
+  const CookieJar jar(kSecret, kRotation);
+  auto padded = jar.issue(kClient, kNow);
+  padded.insert(padded.end(), {0, 0, 0, 0});
+  EXPECT_TRUE(jar.valid(padded, kClient, kNow));
+  padded.back() = 1;
+  EXPECT_FALSE(jar.valid(padded, kClient, kNow));
+}
+
+TEST(ConvproxyCookie, PreviousSlotIsAcceptedOlderSlotsAreNot) {
+  const CookieJar jar(kSecret, kRotation);
+  const auto cookie = jar.issue(kClient, kNow);
+  const auto slot_start = kNow - kNow % kRotation;
+  EXPECT_TRUE(jar.valid(cookie, kClient, slot_start + kRotation - 1));
+  EXPECT_NE(jar.issue(kClient, slot_start + kRotation), cookie);  // the key rotated
+  EXPECT_TRUE(jar.valid(cookie, kClient, slot_start + kRotation));  // grace period
+  EXPECT_TRUE(jar.valid(cookie, kClient, slot_start + 2 * kRotation - 1));
+  EXPECT_FALSE(jar.valid(cookie, kClient, slot_start + 2 * kRotation));
+  EXPECT_FALSE(jar.valid(jar.issue(kClient, kNow + kRotation), kClient, kNow));  // not from the future
+}
+
+TEST(ConvproxyCookie, RandomSecretsDiffer) {
+  const auto a = CookieJar::random_secret();
+  const auto b = CookieJar::random_secret();
+  ASSERT_TRUE(a && b);
+  EXPECT_GE(a->size(), kMinSecretSize);
+  EXPECT_NE(*a, *b);
+}
+
+TEST(ConvproxyLimits, TokenBucketAllowsTheBurstThenTheRate) {
+  TokenBucket bucket(2, 3);
+  EXPECT_TRUE(bucket.take(10.0));
+  EXPECT_TRUE(bucket.take(10.0));
+  EXPECT_TRUE(bucket.take(10.0));
+  EXPECT_FALSE(bucket.take(10.0));
+  EXPECT_FALSE(bucket.take(10.2));
+  EXPECT_TRUE(bucket.take(10.5));  // 1 token after 0.5 s at 2/s
+  EXPECT_FALSE(bucket.take(10.5));
+  EXPECT_TRUE(bucket.full(100.0));
+}
+
+TEST(ConvproxyLimits, SessionCounterStopsAtTheLimit) {
+  SessionCounter counter(2);
+  EXPECT_TRUE(counter.try_acquire());
+  EXPECT_TRUE(counter.try_acquire());
+  EXPECT_FALSE(counter.try_acquire());
+  EXPECT_EQ(counter.active(), 2u);
+  counter.release();
+  EXPECT_TRUE(counter.try_acquire());
+}
+
+TEST(ConvproxyLimits, PendingLimitIsPerClient) {
+  ClientLimits limits({2, 1, 1});
+  EXPECT_TRUE(limits.try_acquire_pending(kClient));
+  EXPECT_TRUE(limits.try_acquire_pending(kClient));
+  EXPECT_FALSE(limits.try_acquire_pending(kClient));
+  EXPECT_TRUE(limits.try_acquire_pending(kOther));
+  limits.release_pending(kClient);
+  EXPECT_TRUE(limits.try_acquire_pending(kClient));
+}
+
+TEST(ConvproxyLimits, ErrorRateIsPerClient) {
+  ClientLimits limits({8, 1, 2});
+  EXPECT_TRUE(limits.allow_error(kClient, 1.0));
+  EXPECT_TRUE(limits.allow_error(kClient, 1.0));
+  EXPECT_FALSE(limits.allow_error(kClient, 1.0));
+  EXPECT_TRUE(limits.allow_error(kOther, 1.0));
+  EXPECT_TRUE(limits.allow_error(kClient, 2.0));
+}
+
+}  // namespace
+}  // namespace convtest::convproxy

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include "convproxy/faults.hpp"
+#include "convproxy/policy.hpp"
+
+namespace convtest::convproxy {
+namespace {
+
+namespace convert = packetgen::convert;
+
+Address addr(const char* text) { return *convert::parse_address(text); }
+
+TEST(ConvproxyCidr, ParsesIpv4AndMatchesOnlyItsPrefix) {
+  const auto cidr = Cidr::parse("192.0.2.0/24");
+  ASSERT_TRUE(cidr);
+  EXPECT_TRUE(cidr->contains(addr("192.0.2.1")));
+  EXPECT_TRUE(cidr->contains(addr("192.0.2.255")));
+  EXPECT_FALSE(cidr->contains(addr("192.0.3.1")));
+  EXPECT_FALSE(cidr->contains(addr("2001:db8::1")));
+  EXPECT_EQ(cidr->to_string(), "192.0.2.0/24");
+}
+
+TEST(ConvproxyCidr, ParsesIpv6AndHostRoutes) {
+  const auto net = Cidr::parse("2001:db8:1::/64");
+  ASSERT_TRUE(net);
+  EXPECT_TRUE(net->contains(addr("2001:db8:1::100")));
+  EXPECT_FALSE(net->contains(addr("2001:db8:2::1")));
+  const auto host = Cidr::parse("10.1.2.3");
+  ASSERT_TRUE(host);
+  EXPECT_TRUE(host->contains(addr("10.1.2.3")));
+  EXPECT_FALSE(host->contains(addr("10.1.2.4")));
+}
+
+TEST(ConvproxyCidr, HostBitsAreMaskedAndZeroPrefixMatchesItsFamilyOnly) {
+  EXPECT_EQ(Cidr::parse("192.0.2.77/24"), Cidr::parse("192.0.2.0/24"));
+  const auto all_v4 = Cidr::parse("0.0.0.0/0");
+  ASSERT_TRUE(all_v4);
+  EXPECT_TRUE(all_v4->contains(addr("203.0.113.1")));
+  EXPECT_FALSE(all_v4->contains(addr("2001:db8::1")));
+}
+
+TEST(ConvproxyCidr, RejectsBadText) {
+  for (const char* bad : {"", "192.0.2.0/33", "2001:db8::/129", "300.1.1.1", "192.0.2.0/", "192.0.2.0/2x", "x/8"})
+    EXPECT_FALSE(Cidr::parse(bad)) << bad;
+}
+
+TEST(ConvproxyAcl, DefaultAllowsLoopbackAndTheListenSubnetsOnly) {
+  const std::vector<InterfaceAddress> interfaces{
+      {addr("127.0.0.1"), 8}, {addr("192.0.2.1"), 24}, {addr("198.51.100.2"), 24}, {addr("2001:db8:1::1"), 64}};
+  const auto acl = default_acl({addr("192.0.2.1")}, interfaces);
+  EXPECT_TRUE(acl.allows(addr("192.0.2.100")));
+  EXPECT_TRUE(acl.allows(addr("127.0.0.1")));
+  EXPECT_TRUE(acl.allows(addr("::1")));
+  EXPECT_FALSE(acl.allows(addr("198.51.100.7")));  // the server side is not a client realm
+  EXPECT_FALSE(acl.allows(addr("2001:db8:1::5")));
+  EXPECT_FALSE(acl.allows(addr("203.0.113.1")));
+}
+
+TEST(ConvproxyAcl, WildcardListenCoversEveryInterfaceOfItsFamily) {
+  const std::vector<InterfaceAddress> interfaces{{addr("192.0.2.1"), 24}, {addr("198.51.100.2"), 24},
+                                                 {addr("2001:db8:1::1"), 64}};
+  const auto acl = default_acl({addr("0.0.0.0")}, interfaces);
+  EXPECT_TRUE(acl.allows(addr("198.51.100.7")));
+  EXPECT_FALSE(acl.allows(addr("2001:db8:1::5")));
+}
+
+TEST(ConvproxyAcl, ExplicitListIsUsedAsGiven) {
+  const Acl acl({*Cidr::parse("203.0.113.0/28")});
+  EXPECT_TRUE(acl.allows(addr("203.0.113.15")));
+  EXPECT_FALSE(acl.allows(addr("203.0.113.16")));
+  EXPECT_FALSE(Acl().allows(addr("127.0.0.1")));
+}
+
+TEST(ConvproxySelfEndpoints, ListenAddressAndPortIsSelf) {
+  const SelfEndpoints self({addr("192.0.2.1")}, {{addr("192.0.2.1"), 24}, {addr("198.51.100.2"), 24}}, 5124);
+  EXPECT_TRUE(self.contains({addr("192.0.2.1"), 5124}));
+  EXPECT_FALSE(self.contains({addr("192.0.2.1"), 80}));
+  EXPECT_FALSE(self.contains({addr("198.51.100.2"), 5124}));  // not listening there
+}
+
+TEST(ConvproxySelfEndpoints, WildcardListenMakesEveryLocalAddressSelf) {
+  const SelfEndpoints self({addr("::")}, {{addr("2001:db8:1::1"), 64}, {addr("192.0.2.1"), 24}}, 5124);
+  EXPECT_TRUE(self.contains({addr("2001:db8:1::1"), 5124}));
+  EXPECT_FALSE(self.contains({addr("192.0.2.1"), 5124}));  // the IPv6 socket is IPV6_V6ONLY
+}
+
+TEST(ConvproxyFaults, EveryNameParsesBackAndUnknownNamesFail) {
+  for (const auto& info : all_faults()) {
+    EXPECT_EQ(parse_fault(info.name), info.fault);
+    EXPECT_EQ(name(info.fault), info.name);
+    EXPECT_FALSE(info.breaks.empty());
+  }
+  EXPECT_EQ(all_faults().size(), 18u);
+  EXPECT_FALSE(parse_fault("no-such-fault"));
+  FaultSet set;
+  EXPECT_EQ(set.to_string(), "none");
+  set.add(Fault::IgnoreAcl);
+  set.add(Fault::NoSynData);
+  EXPECT_TRUE(set.has(Fault::IgnoreAcl));
+  EXPECT_FALSE(set.has(Fault::AcceptLoopback));
+  EXPECT_EQ(set.to_string(), "no-syn-data,ignore-acl");
+}
+
+}  // namespace
+}  // namespace convtest::convproxy

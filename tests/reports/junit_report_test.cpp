@@ -1,0 +1,56 @@
+#include "reports/junit_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include "report_fixture.hpp"
+
+namespace convtest::reports {
+namespace {
+
+using testing::fresh_directory;
+using testing::make_report;
+using testing::run_command;
+
+// Parses the file with Python's XML parser and checks the counters.
+int check_junit(const std::filesystem::path& path, int tests, int failures, int errors, int skipped) {
+  return run_command(
+      "python3 -c 'import sys, xml.etree.ElementTree as ET\n"
+      "root = ET.parse(sys.argv[1]).getroot()\n"
+      "suite = root.find(\"testsuite\")\n"
+      "cases = suite.findall(\"testcase\")\n"
+      "want = [int(x) for x in sys.argv[2:]]\n"
+      "got = [len(cases), len(suite.findall(\"testcase/failure\")), len(suite.findall(\"testcase/error\")),"
+      " len(suite.findall(\"testcase/skipped\"))]\n"
+      "attrs = [int(suite.get(k)) for k in (\"tests\", \"failures\", \"errors\", \"skipped\")]\n"
+      "sys.exit(0 if got == want and attrs == want else 1)' '" +
+      path.string() + "' " + std::to_string(tests) + " " + std::to_string(failures) + " " +
+      std::to_string(errors) + " " + std::to_string(skipped) + " 2>/dev/null");
+}
+
+TEST(JunitReport, IsWellFormedWithOneElementPerVerdictKind) {
+  const auto dir = fresh_directory("junit");
+  ASSERT_EQ(write_junit_report(dir / "junit.xml", make_report()), "");
+  // 7 cases: FAIL -> failure; ERROR, INCONCLUSIVE -> error; SKIP, UNSUPPORTED -> skipped.
+  EXPECT_EQ(check_junit(dir / "junit.xml", 7, 1, 2, 2), 0);
+  EXPECT_NE(check_junit(dir / "junit.xml", 7, 0, 2, 2), 0);  // the checker can say no
+  std::filesystem::remove_all(dir);
+}
+
+TEST(JunitReport, SurvivesHostileText) {
+  RunReport report = make_report();
+  report.results[1].observed = std::string("bytes \x00\x1b[31m <\xff\xfe> ]]> & ' \"", 27);
+  report.results[1].id = "a<b>&c";
+  const auto dir = fresh_directory("hostile");
+  ASSERT_EQ(write_junit_report(dir / "junit.xml", report), "");
+  EXPECT_EQ(check_junit(dir / "junit.xml", 7, 1, 2, 2), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(XmlEscape, KeepsUtf8AndReplacesWhatXmlForbids) {
+  EXPECT_EQ(xml_escape("§ 6.2 ✓"), "§ 6.2 ✓");
+  EXPECT_EQ(xml_escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+  EXPECT_EQ(xml_escape(std::string("x\x01y\xffz", 5)), "x?y?z");
+}
+
+}  // namespace
+}  // namespace convtest::reports
