@@ -99,8 +99,7 @@ class LabSandboxes final : public SandboxFactory {
     if (put_.mode == PutMode::Spawn) {
       const auto ready = std::chrono::milliseconds(static_cast<long long>(put_.startup_seconds * 1000.0));
       auto spawned = (*lab)->spawn_put(with_bin_dir(put_.spawn_template, options_.bin_dir),
-                                       request.work_dir / "put-output", spec.id,
-                                       (*lab)->scaled(ready));
+                                       request.work_dir / "put-output", spec.id, ready);
       if (!spawned)
         return packetgen::failure(SandboxError{false, "the PUT did not start: " + spawned.error()});
       process = std::move(spawned.value());

@@ -1,0 +1,24 @@
+#pragma once
+// The catalog's composition root: one registration function per RFC 8803
+// section file, called explicitly (no static-initialisation registration).
+
+#include "harness/runner/registry.hpp"
+
+namespace convtest::cases {
+
+void register_all(harness::Registry& registry);
+
+void register_s5_mptcp(harness::Registry& registry);
+void register_s6_protocol(harness::Registry& registry);
+void register_s6_1_fixed_header(harness::Registry& registry);
+void register_s6_2_1_tlv(harness::Registry& registry);
+void register_s6_2_5_connect(harness::Registry& registry);
+void register_s6_2_6_extended_tcp_header(harness::Registry& registry);
+void register_s6_2_8_errors(harness::Registry& registry);
+void register_s8_middleboxes(harness::Registry& registry);
+
+// A valid Base Connect through the PUT that must succeed (run before and
+// after every negative case).
+harness::ProbeResult sanity_probe(harness::CaseContext& context);
+
+}  // namespace convtest::cases

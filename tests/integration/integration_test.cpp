@@ -1,0 +1,223 @@
+// `convtest run` against convproxy: the whole catalog passes; each injected
+// fault makes exactly the cases tied to its requirement fail; the exit codes,
+// the report, JUnit and Ctrl-C behave as documented.
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+};
+
+std::string quote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+Outcome run(const std::vector<std::string>& arguments) {
+  std::string command = quote(CONVTEST_BINARY);
+  for (const auto& argument : arguments) command += " " + quote(argument);
+  command += " 2>&1";
+  Outcome outcome;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) outcome.output += buffer;
+  const int status = ::pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+std::map<std::string, std::string> verdicts(const nlohmann::json& report) {
+  std::map<std::string, std::string> out;
+  for (const auto& result : report["results"]) out[result["id"]] = result["verdict"];
+  return out;
+}
+
+class Integration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::geteuid(), 0U) << "integration tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN) for the lab";
+    dir = fs::temp_directory_path() / ("convtest-integration-" + std::to_string(::getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  std::vector<std::string> run_arguments(const std::string& fault = "") {
+    std::vector<std::string> arguments = {"run", "--seed", "11", "--jobs", "4", "--progress", "plain",
+                                          "--report", (dir / "report.json").string()};
+    if (!fault.empty()) {
+      arguments.insert(arguments.end(),
+                       {"--spawn", "{bin}/convproxy --listen {addr} --listen {addr6} --port {port} --fault " + fault,
+                        "--features", "mptcp,info,ipv6"});
+    }
+    return arguments;
+  }
+
+  fs::path dir;
+};
+
+TEST_F(Integration, TheWholeCatalogPassesAgainstConvproxy) {
+  auto arguments = run_arguments();
+  arguments.insert(arguments.end(), {"--junit", (dir / "junit.xml").string()});
+  const Outcome outcome = run(arguments);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_NE(outcome.output.find("suite run time:"), std::string::npos);
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << outcome.output;
+  EXPECT_GE(report["results"].size(), 12U);
+  for (const auto& [id, verdict] : verdicts(report)) EXPECT_EQ(verdict, "PASS") << id << "\n" << outcome.output;
+  EXPECT_EQ(report["provenance"]["put"]["name"], "convproxy");
+  EXPECT_NE(report["provenance"]["put"]["version"], nullptr);
+  EXPECT_NE(report["provenance"]["put"]["binary_sha256"], nullptr);
+  EXPECT_EQ(report["provenance"]["seed"], 11);
+  EXPECT_EQ(report["provenance"]["interrupted"], false);
+
+  const std::string validate =
+      "python3 -c 'import json, sys, jsonschema\n"
+      "jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))' " +
+      quote(CONVTEST_REPORT_SCHEMA) + " " + quote((dir / "report.json").string());
+  EXPECT_EQ(std::system(validate.c_str()), 0) << "the report does not validate against its schema";
+  const std::string parse_junit =
+      "python3 -c 'import sys, xml.etree.ElementTree as ET\n"
+      "suite = ET.parse(sys.argv[1]).getroot().find(\"testsuite\")\n"
+      "sys.exit(0 if int(suite.get(\"failures\")) == 0 and len(suite.findall(\"testcase\")) >= 12 else 1)' " +
+      quote((dir / "junit.xml").string());
+  EXPECT_EQ(std::system(parse_junit.c_str()), 0) << "JUnit is malformed or reports failures";
+}
+
+struct FaultExpectation {
+  const char* fault;
+  std::set<std::string> failing;
+  const char* requirement;
+};
+
+void PrintTo(const FaultExpectation& expectation, std::ostream* out) { *out << expectation.fault; }
+
+class FaultKills : public Integration, public ::testing::WithParamInterface<FaultExpectation> {};
+
+TEST_P(FaultKills, ExactlyTheCasesOfItsRequirementFail) {
+  const FaultExpectation& expectation = GetParam();
+  const Outcome outcome = run(run_arguments(expectation.fault));
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << outcome.output;
+  std::set<std::string> failing;
+  for (const auto& result : report["results"]) {
+    if (result["verdict"] == "FAIL") {
+      failing.insert(result["id"].get<std::string>());
+      const auto& requirements = result["requirements"];
+      EXPECT_NE(std::find(requirements.begin(), requirements.end(), expectation.requirement), requirements.end())
+          << result["id"] << " fails without naming " << expectation.requirement;
+      EXPECT_NE(result["pcap"], nullptr) << "a failing case keeps its pcap";
+      EXPECT_NE(result["repro"].get<std::string>().find("--fault"), std::string::npos) << "repro keeps the PUT";
+    } else {
+      EXPECT_EQ(result["verdict"], "PASS") << result["id"] << ": " << result["observed"];
+    }
+  }
+  EXPECT_EQ(failing, expectation.failing) << outcome.output;
+  EXPECT_NE(outcome.output.find(expectation.requirement), std::string::npos) << "the summary names the requirement";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Convproxy, FaultKills,
+    ::testing::Values(FaultExpectation{"wrong-reset-code", {"err-server-rst-96"}, "CONV-045"},
+                      FaultExpectation{"accept-duplicate-connect", {"tlv-duplicate-connect"}, "CONV-014"},
+                      FaultExpectation{"icmp-code-not-echoed", {"err-icmp-unreachable-97"}, "CONV-046"},
+                      FaultExpectation{"rst-after-error", {"err-no-rst-before-error-acked"}, "CONV-017"},
+                      FaultExpectation{"skip-unknown-tlv", {"tlv-unknown-type-unsupported"}, "CONV-038"}),
+    [](const ::testing::TestParamInfo<FaultExpectation>& parameter) {
+      std::string name = parameter.param.fault;
+      std::replace(name.begin(), name.end(), '-', '_');
+      return name;
+    });
+
+TEST_F(Integration, EmptySelectionIsAUsageError) {
+  const Outcome outcome = run({"run", "--case", "no-such-case-*", "--report", (dir / "r.json").string()});
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_NE(outcome.output.find("no case matches"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "r.json"));
+  EXPECT_EQ(run({"run", "--jobs", "zero"}).exit_code, 3);
+}
+
+TEST_F(Integration, AMissingPutIsAnEnvironmentProblem) {
+  const Outcome outcome = run({"run", "--case", "hdr-version-2", "--spawn", "/nonexistent/proxy --port {port}",
+                               "--report", (dir / "report.json").string(), "--progress", "none"});
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("/nonexistent/proxy was not found"), std::string::npos) << outcome.output;
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded());
+  EXPECT_EQ(report["results"][0]["verdict"], "INCONCLUSIVE");
+}
+
+TEST_F(Integration, UnsupportedFeatureIsNotAFailure) {
+  const Outcome outcome = run({"run", "--case", "mptcp-*", "--features", "info,ipv6", "--report",
+                               (dir / "report.json").string(), "--progress", "none"});
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;  // nothing was judged
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded());
+  EXPECT_EQ(report["results"][0]["verdict"], "UNSUPPORTED");
+}
+
+TEST_F(Integration, CtrlCWritesAnInterruptedReport) {
+  const std::string report_path = (dir / "report.json").string();
+  std::vector<std::string> words = {CONVTEST_BINARY, "run", "--jobs", "1", "--progress", "none", "--report",
+                                    report_path, "--case", "*-ignored", "--case", "hdr-*"};
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // inside the first (1 s) case
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  const auto report = read_json(report_path);
+  ASSERT_FALSE(report.is_discarded());
+  EXPECT_EQ(report["provenance"]["interrupted"], true);
+  bool skipped = false;
+  for (const auto& result : report["results"]) skipped = skipped || result["verdict"] == "SKIP";
+  EXPECT_TRUE(skipped) << "cases after the interrupt are reported as not run";
+}
+
+}  // namespace
