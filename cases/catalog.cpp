@@ -3,14 +3,19 @@
 namespace convtest::cases {
 
 void register_all(harness::Registry& registry) {
+  register_s4_flows(registry);
   register_s5_mptcp(registry);
   register_s6_protocol(registry);
   register_s6_1_fixed_header(registry);
   register_s6_2_1_tlv(registry);
+  register_s6_2_3_info(registry);
   register_s6_2_5_connect(registry);
   register_s6_2_6_extended_tcp_header(registry);
+  register_s6_2_7_cookie(registry);
   register_s6_2_8_errors(registry);
+  register_s7_options(registry);
   register_s8_middleboxes(registry);
+  register_s9_security(registry);
   registry.set_sanity_probe(sanity_probe);
 }
 

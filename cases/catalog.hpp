@@ -8,6 +8,11 @@ namespace convtest::cases {
 
 void register_all(harness::Registry& registry);
 
+void register_s4_flows(harness::Registry& registry);
+void register_s6_2_3_info(harness::Registry& registry);
+void register_s6_2_7_cookie(harness::Registry& registry);
+void register_s7_options(harness::Registry& registry);
+void register_s9_security(harness::Registry& registry);
 void register_s5_mptcp(harness::Registry& registry);
 void register_s6_protocol(harness::Registry& registry);
 void register_s6_1_fixed_header(harness::Registry& registry);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog.hpp"
+#include "packetgen/tcp_options.hpp"
 #include "scenario.hpp"
 
 namespace convtest::cases {
@@ -72,6 +73,131 @@ CaseOutcome mptcp_base_connect(CaseContext& context) {
                                                  message->size, *mapping->dsn));
 }
 
+
+// Waits until the bytes of the MPTCP connection hold a complete Convert
+// reply, or the subflow ended.
+std::optional<cv::Decoded> await_mptcp_reply(Scenario& scenario, harness::MptcpClient& client,
+                                             Clock::duration timeout) {
+  const auto complete = [&] {
+    return !std::holds_alternative<cv::NeedMore>(decode_reply(reply_bytes(client))) ||
+           client.subflow().reset_received() || client.subflow().fin_received();
+  };
+  (void)harness::expect::wait_until(scenario.wire(), scenario.timing(), "a Convert reply over MPTCP", complete,
+                                    [&] { return scenario.recent(); }, timeout);
+  const auto decoded = decode_reply(reply_bytes(client));
+  if (const auto* message = std::get_if<cv::Decoded>(&decoded)) return *message;
+  return std::nullopt;
+}
+
+// "A converter offering MPTCP conversion MUST advertise kind 30" (7.5): an
+// Info sent over an MPTCP connection the converter accepted as MPTCP is
+// answered with a Supported TCP Extensions list containing 30.
+CaseOutcome info_over_mptcp(CaseContext& context) {
+  Scenario scenario(context);
+  harness::emulate::ServerScript script;
+  // The reply then follows the client's third ACK; Linux holds what an
+  // MPTCP socket writes before it (docs/convproxy.md).
+  script.synack_delay = 20ms;
+  scenario.serve(script);
+  const std::string expected =
+      "the converter's SYN-ACK carries MP_CAPABLE and its reply to Info + Connect carries a Supported TCP "
+      "Extensions TLV listing kind 30";
+  cv::Message info;
+  info.tlvs.emplace_back(cv::InfoTlv{});
+  info.tlvs.emplace_back(scenario.connect_tlv());
+  auto encoded = cv::encode(info);
+  auto& client = scenario.connect_mptcp(encoded ? std::move(encoded.value()) : pg::Bytes{});
+  const auto reply = await_mptcp_reply(scenario, client, 2s);
+  if (!client.synack_had_mp_capable())
+    return CaseOutcome::inconclusive(expected, "the converter did not speak MPTCP on this connection (no "
+                                               "MP_CAPABLE in its SYN-ACK): kind 30 is not required then");
+  if (!reply)
+    return CaseOutcome::violated(expected, fmt::format("no Convert reply to Info + Connect over MPTCP: {}\n{}",
+                                                       hex(reply_bytes(client)), scenario.recent()));
+  const auto* supported = reply->message.find<cv::SupportedTcpExtensionsTlv>();
+  if (supported == nullptr)
+    return CaseOutcome::violated(expected, "the reply to Info carries no Supported TCP Extensions TLV: " +
+                                               hex(reply_bytes(client)));
+  if (std::find(supported->kinds.begin(), supported->kinds.end(), std::uint8_t{30}) == supported->kinds.end())
+    return CaseOutcome::violated(expected, fmt::format("MPTCP was spoken upstream but the Supported TCP Extensions "
+                                                       "list [{}] has no kind 30",
+                                                       fmt::join(supported->kinds, ", ")));
+  return CaseOutcome::pass(expected, fmt::format("MP_CAPABLE in the SYN-ACK; Supported TCP Extensions [{}]",
+                                                 fmt::join(supported->kinds, ", ")));
+}
+
+// "A SYN/ACK MUST NOT carry MP_CAPABLE if the SYN did not" (RFC 8684 3.1):
+// a plain TCP client of an MPTCP-capable converter gets a plain SYN-ACK and
+// a working Convert exchange.
+CaseOutcome plain_tcp_client(CaseContext& context) {
+  Scenario scenario(context);
+  harness::emulate::ServerScript script;
+  scenario.serve(script);
+  const pg::Bytes early{'p', 'l', 'a', 'i', 'n'};
+  const std::string expected =
+      "no MPTCP option in the converter's SYN-ACK to a plain TCP client; a reply without Error TLV; the early data "
+      "at the server";
+  scenario.connect(scenario.base_connect(early));
+  const Reply reply = scenario.await_reply(2s);
+  const auto& synack = scenario.client().tcp().peer_syn();
+  if (!synack) return CaseOutcome::violated(expected, "no SYN-ACK came back\n" + scenario.recent());
+  const auto options = pg::tcp::parse_options(synack->segment.options);
+  if (options.find(pg::tcp::kind::Mptcp) != nullptr)
+    return CaseOutcome::violated(expected, "the SYN-ACK to a SYN without MP_CAPABLE carries an MPTCP option: " +
+                                               hex(synack->segment.options));
+  if (!reply.ok() || reply.error_tlv() != nullptr)
+    return CaseOutcome::violated(expected, reply.describe() + "\n" + scenario.recent());
+  // Keyword-free behaviour (CONV-I04): WARN, or FAIL under --strict.
+  if (!scenario.await_server_bytes(early.size(), 2s) || scenario.server().received() != early)
+    return CaseOutcome::warn(expected, fmt::format("the server received {} instead of {}",
+                                                   hex(scenario.server().received()), hex(early)));
+  return CaseOutcome::pass(expected, "plain SYN-ACK (" + hex(synack->segment.options) + "); " + reply.describe());
+}
+
+// "SYN data is outside the data-sequence space; the first DSN after the SYN
+// is IDSN + 1" (RFC 8684 App. B.2): data the client maps at IDSN + 1 after
+// the handshake is DATA_ACKed and reaches the server right after the early
+// data, with nothing of the Convert message in between.
+CaseOutcome convert_outside_dsn(CaseContext& context) {
+  Scenario scenario(context);
+  harness::emulate::ServerScript script;
+  scenario.serve(script);
+  const pg::Bytes early{'e', 'a', 'r', 'l', 'y', '-'};
+  const pg::Bytes later{'m', 'a', 'p', 'p', 'e', 'd', '-', 'a', 't', '-', 'i', 'd', 's', 'n', '+', '1'};
+  const std::string expected =
+      "data the client maps at DSN = IDSN + 1 (the SYN payload outside DSN space) is DATA_ACKed up to its end, and "
+      "the server receives the early data followed by it, without any Convert byte";
+  auto& client = scenario.connect_mptcp(scenario.base_connect(early));
+  const auto reply = await_mptcp_reply(scenario, client, 2s);
+  if (!client.synack_had_mp_capable())
+    return CaseOutcome::inconclusive(expected, "the converter did not speak MPTCP on this connection");
+  if (!reply || reply->message.find<cv::ErrorTlv>() != nullptr)
+    return CaseOutcome::violated(expected, fmt::format("no successful Convert reply over MPTCP: {}\n{}",
+                                                       hex(reply_bytes(client)), scenario.recent()));
+  const std::uint64_t first_dsn = client.next_local_dsn();
+  client.send(later);
+  const std::uint64_t end_dsn = client.next_local_dsn();
+  pg::Bytes wanted = early;
+  pg::put_bytes(wanted, later);
+  const bool delivered = scenario.await_server_bytes(wanted.size(), 2s);
+  (void)harness::expect::wait_until(
+      scenario.wire(), scenario.timing(), "a DATA_ACK for the mapped data",
+      [&] { return client.peer_data_ack() && *client.peer_data_ack() >= end_dsn; }, [&] { return scenario.recent(); },
+      1s);
+  if (!delivered || scenario.server().received() != wanted)
+    return CaseOutcome::violated(expected, fmt::format("the server received {} instead of {}",
+                                                       hex(scenario.server().received()), hex(wanted)));
+  const auto data_ack = client.peer_data_ack();
+  if (!data_ack || *data_ack != end_dsn)
+    return CaseOutcome::violated(expected, fmt::format("the converter's DATA_ACK is {} instead of {} (IDSN + 1 + {} "
+                                                       "bytes mapped from DSN {})",
+                                                       data_ack ? std::to_string(*data_ack) : "none", end_dsn,
+                                                       later.size(), first_dsn));
+  return CaseOutcome::pass(expected, fmt::format("DATA_ACK {} covers the {} bytes mapped from IDSN + 1; the server "
+                                                 "got early and later data in order",
+                                                 *data_ack, later.size()));
+}
+
 }  // namespace
 
 void register_s5_mptcp(harness::Registry& registry) {
@@ -92,6 +218,54 @@ void register_s5_mptcp(harness::Registry& registry) {
       .accepted_outcomes = {"reply in the first DSS-mapped data segment (PASS)",
                             "reply in the SYN-ACK payload (WARN, AMB-29)"},
       .run = mptcp_base_connect,
+  });
+  registry.add({
+      .id = "mptcp-info-lists-kind-30",
+      .requirements = {"CONV-057", "CONV-I09"},
+      .section = "7.5",
+      .level = Level::Must,
+      .case_class = CaseClass::Valid,
+      .tags = {"mptcp", "info"},
+      .needs = {Feature::Mptcp, Feature::Info},
+      .title = "A converter that offers MPTCP conversion advertises kind 30 in its Supported TCP Extensions.",
+      .stimulus = "SYN with MP_CAPABLE carrying a Convert message with an Info TLV and a Base Connect; the server "
+                  "answers after 20 ms.",
+      .expectation = "The converter's SYN-ACK carries MP_CAPABLE; its reply holds a Supported TCP Extensions TLV "
+                     "listing kind 30.",
+      .accepted_outcomes = {"reply in the SYN-ACK payload or the first data segment"},
+      .run = info_over_mptcp,
+  });
+  registry.add({
+      .id = "mptcp-plain-client-no-mp-capable",
+      .requirements = {"REF-08", "CONV-I11"},
+      .section = "5.1",
+      .level = Level::Must,
+      .case_class = CaseClass::Valid,
+      .tags = {"mptcp", "fallback"},
+      .title = "A converter never answers a plain TCP SYN with MP_CAPABLE; a plain TCP client is converted as "
+               "usual.",
+      .stimulus = "SYN without any MPTCP option carrying a Base Connect and 5 bytes of early data.",
+      .expectation = "The SYN-ACK has no option of kind 30; the reply has no Error TLV; the server receives the 5 "
+                     "early bytes.",
+      .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .run = plain_tcp_client,
+  });
+  registry.add({
+      .id = "mptcp-convert-outside-dsn-space",
+      .requirements = {"REF-10", "CONV-I04", "AMB-29"},
+      .section = "5.1",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"mptcp", "early-data", "relay"},
+      .needs = {Feature::Mptcp},
+      .title = "The Convert message in an MPTCP SYN is outside the data-sequence space: data mapped at IDSN + 1 "
+               "after the handshake follows the early data.",
+      .stimulus = "MPTCP SYN with a Base Connect and 6 bytes of early data; after the reply the client sends 16 "
+                  "bytes mapped at DSN = IDSN + 1.",
+      .expectation = "The converter DATA_ACKs up to IDSN + 1 + 16; the server receives the 6 early bytes then the "
+                     "16 bytes, nothing else.",
+      .accepted_outcomes = {"reply in the SYN-ACK payload or the first data segment"},
+      .run = convert_outside_dsn,
   });
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "harness/lab/addressing.hpp"
 #include "harness/lab/lab.hpp"
 #include "packetgen/tcp.hpp"
@@ -256,6 +258,96 @@ CaseOutcome expect_error_reply(Scenario& scenario, const Reply& reply, cv::Error
     return CaseOutcome::violated(expected, "the PUT left the connection open after the Error TLV\n" + scenario.recent());
   if (auto early = scenario.early_reset_after_error(reply)) return CaseOutcome::violated(expected, *early);
   return CaseOutcome::pass(expected, reply.describe());
+}
+
+
+std::unique_ptr<harness::TcpClient> open_client(Scenario& scenario, const pg::ip::Address& address,
+                                                std::uint16_t port, pg::Bytes syn_payload,
+                                                harness::RetransmitPolicy retransmit) {
+  harness::TcpConfig config;
+  config.flow = harness::FlowKey{address, port, scenario.put_address(), scenario.put_port()};
+  config.side = PathSide::ClientSide;
+  config.isn = static_cast<std::uint32_t>(scenario.random()());
+  config.retransmit = retransmit;
+  auto client = std::make_unique<harness::TcpClient>(scenario.wire(), config);
+  client->tcp().connect({}, std::move(syn_payload));
+  return client;
+}
+
+Reply reply_in(const harness::TcpClient& client) {
+  Reply reply;
+  const auto& tcp = client.tcp();
+  reply.raw = tcp.received();
+  reply.closed_by_fin = tcp.fin_received();
+  reply.closed_by_reset = tcp.reset_received();
+  auto decoded = cv::decode(reply.raw, reply_decoding());
+  if (auto* message = std::get_if<cv::Decoded>(&decoded)) reply.message = *message;
+  if (auto* error = std::get_if<cv::DecodeError>(&decoded)) reply.error = *error;
+  return reply;
+}
+
+namespace {
+std::vector<const harness::WireEvent*> put_syns_downstream(const harness::Wire& wire) {
+  return harness::expect::matching(wire, PacketFilter().from_put().side(PathSide::ServerSide).bare_syn());
+}
+}  // namespace
+
+std::size_t downstream_connections(const harness::Wire& wire) {
+  std::set<std::pair<std::uint16_t, std::uint32_t>> flows;  // PUT port, ISN
+  for (const auto* event : put_syns_downstream(wire))
+    if (event->tcp) flows.emplace(event->tcp->segment.source_port, event->tcp->segment.seq);
+  return flows.size();
+}
+
+std::size_t downstream_syns(const harness::Wire& wire) { return put_syns_downstream(wire).size(); }
+
+
+std::optional<pg::Bytes> reply_tlv_bytes(const Reply& reply, std::uint8_t type) {
+  if (!reply.message) return std::nullopt;
+  const std::size_t end = std::min(reply.message->size, reply.raw.size());
+  for (std::size_t offset = 4; offset + 4 <= end;) {
+    const std::size_t length = std::size_t{reply.raw[offset + 1]} * 4;
+    if (length == 0 || offset + length > end) return std::nullopt;
+    if (reply.raw[offset] == type)
+      return pg::Bytes(reply.raw.begin() + static_cast<std::ptrdiff_t>(offset),
+                       reply.raw.begin() + static_cast<std::ptrdiff_t>(offset + length));
+    offset += length;
+  }
+  return std::nullopt;
+}
+
+CaseOutcome expect_unsupported_option(Scenario& scenario, const Reply& reply, const std::vector<std::uint8_t>& required,
+                                      const std::vector<std::uint8_t>& allowed, const std::string& expected) {
+  if (!reply.ok()) return CaseOutcome::violated(expected, reply.describe() + "\n" + scenario.recent());
+  const cv::ErrorTlv* error = reply.error_tlv();
+  if (error == nullptr || error->code != cv::ErrorCode::UnsupportedTcpOption) {
+    const bool syn = scenario.downstream_syn_seen(std::chrono::milliseconds(0));
+    return CaseOutcome::violated(expected, reply.describe() + (syn ? "; and the PUT sent a SYN to the server" : ""));
+  }
+  const pg::Bytes raw = reply_tlv_bytes(reply, static_cast<std::uint8_t>(cv::TlvType::Error)).value_or(pg::Bytes{});
+  // Kinds from byte 3 on; the first zero byte starts the padding, which must stay zero.
+  const auto first_zero = std::find(raw.begin() + std::min<std::ptrdiff_t>(3, std::ssize(raw)), raw.end(), 0);
+  if (!std::all_of(first_zero, raw.end(), [](std::uint8_t b) { return b == 0; }))
+    return CaseOutcome::violated(expected, fmt::format("the kind list is not zero-padded: {}", hex(raw)));
+  const std::vector<std::uint8_t> listed(raw.begin() + std::min<std::ptrdiff_t>(3, std::ssize(raw)), first_zero);
+  const auto contains = [](const std::vector<std::uint8_t>& kinds, std::uint8_t kind) {
+    return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+  };
+  for (const auto kind : required)
+    if (!contains(listed, kind))
+      return CaseOutcome::violated(expected, fmt::format("Error 33 {} does not list kind {}", hex(raw), kind));
+  for (const auto kind : listed)
+    if (!contains(allowed, kind))
+      return CaseOutcome::violated(expected, fmt::format("Error 33 {} lists kind {}, which was not requested or is "
+                                                         "supported",
+                                                         hex(raw), kind));
+  if (listed.empty()) return CaseOutcome::violated(expected, fmt::format("Error 33 {} lists no kind", hex(raw)));
+  if (scenario.downstream_syn_seen(std::chrono::milliseconds(200)))
+    return CaseOutcome::violated(expected, "the PUT answered with Error 33 but also sent a SYN to the server");
+  if (!scenario.await_close(std::chrono::seconds(2)))
+    return CaseOutcome::violated(expected, "the PUT left the connection open after the Error TLV\n" + scenario.recent());
+  if (auto early = scenario.early_reset_after_error(reply)) return CaseOutcome::violated(expected, *early);
+  return CaseOutcome::pass(expected, fmt::format("{}; Error TLV bytes {}", reply.describe(), hex(raw)));
 }
 
 }  // namespace convtest::cases

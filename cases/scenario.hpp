@@ -127,4 +127,28 @@ bool is_aligned_echo(pg::ByteView echo, pg::ByteView sent);
 CaseOutcome expect_error_reply(Scenario& scenario, const Reply& reply, cv::ErrorCode code,
                                const std::string& expected, pg::ByteView sent);
 
+
+// ---- several clients in one case (limits, rate), downstream counting.
+// A further client of the case on the scenario's wire, from `address`:`port`,
+// whose SYN carries `syn_payload`. Declare it after the Scenario.
+std::unique_ptr<harness::TcpClient> open_client(Scenario& scenario, const pg::ip::Address& address,
+                                                std::uint16_t port, pg::Bytes syn_payload,
+                                                harness::RetransmitPolicy retransmit = {});
+// The client's stream decoded as a Convert reply, as it stands now.
+Reply reply_in(const harness::TcpClient& client);
+// Downstream connections the PUT attempted: its SYNs on the server side,
+// counted once per 4-tuple (retransmissions are not new connections).
+std::size_t downstream_connections(const harness::Wire& wire);
+// Every SYN the PUT sent on the server side, retransmissions included.
+std::size_t downstream_syns(const harness::Wire& wire);
+
+
+// ---- raw TLV bytes and Unsupported TCP Option judgement (errors, options).
+// The bytes of the first TLV of `type` in the reply, exactly as sent (padding included).
+std::optional<pg::Bytes> reply_tlv_bytes(const Reply& reply, std::uint8_t type);
+// Judges an Unsupported TCP Option (33) reply: every kind in `required` listed,
+// nothing outside `allowed`, zero padding, a close and no downstream SYN.
+CaseOutcome expect_unsupported_option(Scenario& scenario, const Reply& reply, const std::vector<std::uint8_t>& required,
+                                      const std::vector<std::uint8_t>& allowed, const std::string& expected);
+
 }  // namespace convtest::cases

@@ -27,6 +27,7 @@ struct RawOptions {
   bool cookie = false;
   std::string cookie_secret;
   std::int64_t cookie_rotation = 3600;
+  std::vector<std::string> cookie_clients;
   std::int64_t convert_timeout_ms = 5000;
   std::int64_t connect_timeout_ms = 5000;
   std::int64_t error_linger_ms = 2000;
@@ -53,6 +54,8 @@ void define(CLI::App& app, RawOptions& raw) {
                  "subnets of the listen addresses)");
   app.add_flag("--cookie", raw.cookie, "Cookie mode: require a valid Cookie TLV (Missing Cookie otherwise)");
   app.add_option("--cookie-secret", raw.cookie_secret, "Cookie HMAC key in hex, >= 16 bytes (implies --cookie)");
+  app.add_option("--cookie-clients", raw.cookie_clients,
+                 "Client prefix that must present a cookie (repeatable; implies --cookie; default: every client)");
   app.add_option("--cookie-rotation", raw.cookie_rotation, "Cookie key slot in seconds")->capture_default_str();
   app.add_option("--convert-timeout", raw.convert_timeout_ms, "ms to wait for a complete Convert message")
       ->capture_default_str();
@@ -148,7 +151,12 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
     if (!cidr) return ParseFailure{fmt::format("--allow {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
     config.allow.push_back(*cidr);
   }
-  config.cookie_mode = raw.cookie || !raw.cookie_secret.empty();
+  for (const auto& text : raw.cookie_clients) {
+    const auto cidr = Cidr::parse(text);
+    if (!cidr) return ParseFailure{fmt::format("--cookie-clients {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
+    config.cookie_clients.push_back(*cidr);
+  }
+  config.cookie_mode = raw.cookie || !raw.cookie_secret.empty() || !config.cookie_clients.empty();
   if (!raw.cookie_secret.empty()) {
     const auto parsed = packetgen::parse_hex(raw.cookie_secret);
     if (!parsed.ok || parsed.bytes.size() < kMinSecretSize)

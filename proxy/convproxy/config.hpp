@@ -26,6 +26,7 @@ struct Config {
   bool cookie_mode = false;
   packetgen::Bytes cookie_secret;  // empty: generated at startup
   std::int64_t cookie_rotation_seconds = 3600;
+  std::vector<Cidr> cookie_clients;  // empty: cookies from every client (in cookie mode)
   std::chrono::milliseconds convert_timeout{5000};
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds error_linger{2000};

@@ -43,6 +43,7 @@ bool droppable(const convert::DecodeError& error, const FaultSet& faults) {
   if (error.culprit_size == 0 || error.culprit_size % convert::kWord != 0) return false;
   if (error.culprit_offset < convert::kHeaderSize) return false;
   if (error.rule == convert::DecodeRule::UnknownType) return faults.has(Fault::SkipUnknownTlv);
+  if (error.rule == convert::DecodeRule::ReservedType) return faults.has(Fault::SkipTypeZeroTlv);
   if (error.rule == convert::DecodeRule::DuplicateTlv) return faults.has(Fault::AcceptDuplicateConnect);
   return false;
 }
@@ -128,11 +129,12 @@ Decision decide_on_message(const convert::Decoded& decoded, const FaultyDecode& 
 
   if (!context.faults.has(Fault::IgnoreAcl) && context.acl != nullptr && !context.acl->allows(client.client))
     return decision::SendError{convert::ErrorTlv::not_authorized()};
-  if (context.cookies != nullptr) {
+  if (context.cookies != nullptr && context.cookies->required_for(client.client)) {
     const auto* cookie = message.find<convert::CookieTlv>();
-    if (cookie == nullptr)
+    if (cookie == nullptr && !context.faults.has(Fault::AcceptMissingCookie))
       return decision::SendError{convert::ErrorTlv::missing_cookie(context.cookies->issue(client.client, client.unix_seconds))};
-    if (!context.cookies->valid(cookie->cookie, client.client, client.unix_seconds))
+    const bool checked = cookie != nullptr && !context.faults.has(Fault::AcceptInvalidCookie);
+    if (checked && !context.cookies->valid(cookie->cookie, client.client, client.unix_seconds))
       return decision::SendError{convert::ErrorTlv::not_authorized()};
   }
   if (!connect) return decision::AnswerInfo{};

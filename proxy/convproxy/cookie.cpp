@@ -10,8 +10,16 @@
 
 namespace convtest::convproxy {
 
-CookieJar::CookieJar(packetgen::Bytes secret, std::int64_t rotation_seconds)
-    : secret_(std::move(secret)), rotation_seconds_(std::max<std::int64_t>(1, rotation_seconds)) {}
+CookieJar::CookieJar(packetgen::Bytes secret, std::int64_t rotation_seconds, std::vector<Cidr> required_from)
+    : secret_(std::move(secret)),
+      rotation_seconds_(std::max<std::int64_t>(1, rotation_seconds)),
+      required_from_(std::move(required_from)) {}
+
+bool CookieJar::required_for(const Address& client) const {
+  if (required_from_.empty()) return true;
+  return std::any_of(required_from_.begin(), required_from_.end(),
+                     [&](const Cidr& prefix) { return prefix.contains(client); });
+}
 
 std::int64_t CookieJar::slot_of(std::int64_t unix_seconds) const {
   return unix_seconds / rotation_seconds_;

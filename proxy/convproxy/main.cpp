@@ -80,7 +80,7 @@ std::optional<convproxy::CookieJar> make_cookies(const convproxy::Config& config
     if (!generated) return std::nullopt;
     secret = *generated;
   }
-  return convproxy::CookieJar(std::move(secret), config.cookie_rotation_seconds);
+  return convproxy::CookieJar(std::move(secret), config.cookie_rotation_seconds, config.cookie_clients);
 }
 
 int run(const convproxy::Config& config) {

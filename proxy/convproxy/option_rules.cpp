@@ -33,14 +33,15 @@ packetgen::Result<DownstreamOptions, UnsupportedOptions> evaluate_options(packet
   std::size_t placed_bytes = 0;
   for (const auto& option : packetgen::tcp::parse_options(options).options) {
     const std::uint8_t k = option.kind;
-    if (ignored(k)) continue;
+    if (ignored(k) && !(policy.reject_ignored_kinds && k != kind::EOL && k != kind::NOP)) continue;
     placed_bytes += option.bytes.size();
     if (placed_bytes > packetgen::tcp::kMaxOptionsSize) add_unique(overflow.kinds, k);
     if (k == kind::SackPermitted || k == kind::Timestamps) continue;
     if (k == kind::Mptcp && policy.mptcp_available) {
-      downstream.mptcp = true;
+      downstream.mptcp = !policy.drop_requested;
       continue;
     }
+    if (k == kind::FastOpen && policy.drop_requested) continue;
     if (k == kind::FastOpen) {
       downstream.fast_open = true;
       if (const auto* tfo = std::get_if<packetgen::tcp::FastOpenOption>(&option.value))

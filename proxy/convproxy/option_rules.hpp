@@ -30,7 +30,9 @@ struct UnsupportedOptions {
 
 struct OptionPolicy {
   bool mptcp_available = true;
-  bool accept_tcp_ao = false;  // fault accept-tcp-ao
+  bool accept_tcp_ao = false;         // fault accept-tcp-ao
+  bool reject_ignored_kinds = false;  // fault reject-ignored-options: 2, 3, 5 -> error 33
+  bool drop_requested = false;        // fault drop-requested-options: no MPTCP / TFO downstream
 };
 
 // The options field of a Connect TLV (well framed: the decoder checked it).

@@ -18,6 +18,15 @@ struct ReplyFaults {
   bool nonzero_padding = false;
   bool reorder_extended_header = false;
   bool no_extended_header = false;
+  bool version_zero = false;
+  bool duplicate_tlvs = false;
+  bool nonzero_unassigned = false;
+  bool advertise_forbidden_kinds = false;
+  bool no_mptcp_in_supported = false;
+  bool no_error_echo = false;
+  bool wrong_version_list = false;
+  bool nonzero_not_authorized = false;
+  bool empty_missing_cookie = false;
 
   static ReplyFaults from(const FaultSet& faults);
 };

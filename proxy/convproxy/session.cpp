@@ -168,6 +168,10 @@ void Session::act(const Decision& decision) {
           spdlog::info("event=ignored client={} reason=not_convert bytes={}", to_string(peer_), inbound_.size());
           finish();
         } else if constexpr (std::is_same_v<T, decision::ResetConnection>) {
+          if (worker_.shared().config.faults.has(Fault::TotalLengthZeroError)) {
+            send_error(echo_error(convert::ErrorCode::MalformedMessage, inbound_));
+            return;
+          }
           spdlog::info("event=reset client={} reason=total_length_zero", to_string(peer_));
           abort(true, false);
         } else if constexpr (std::is_same_v<T, decision::SendError>) {
@@ -235,21 +239,22 @@ void Session::drain_and_close() {
 void Session::open_downstream(const decision::OpenDownstream& request) {
   auto& shared = worker_.shared();
   const auto backoff = shared.config.backoff_seconds;
-  if (!shared.sessions.try_acquire()) {
+  const auto& faults = shared.config.faults;
+  holds_session_slot_ = shared.sessions.try_acquire();
+  if (!holds_session_slot_ && !faults.has(Fault::IgnoreSessionLimit)) {
     spdlog::warn("event=session_limit client={} active={}", to_string(peer_), shared.sessions.active());
     send_error(convert::ErrorTlv::resource_exceeded(backoff));
     return;
   }
-  holds_session_slot_ = true;
-  if (!shared.clients.try_acquire_pending(peer_.address)) {
+  holds_pending_slot_ = shared.clients.try_acquire_pending(peer_.address);
+  if (!holds_pending_slot_ && !faults.has(Fault::IgnorePendingLimit)) {
     spdlog::warn("event=pending_limit client={}", to_string(peer_));
     send_error(convert::ErrorTlv::resource_exceeded(backoff));
     return;
   }
-  holds_pending_slot_ = true;
   request_ = request;
 
-  const bool leak = shared.config.faults.has(Fault::ForwardConvertBytes);
+  const bool leak = faults.has(Fault::ForwardConvertBytes);
   const auto data_start = leak ? 0 : std::min(request.message_size, inbound_.size());
   const packetgen::ByteView early(inbound_.data() + data_start, inbound_.size() - data_start);
   const DownstreamSettings settings{shared.mptcp_available, shared.config.syn_retries,
@@ -302,6 +307,10 @@ void Session::downstream_failed(const DownstreamFailure& failure) {
     }
     case DownstreamFailure::Kind::Timeout:
     case DownstreamFailure::Kind::Other:
+      if (faults.has(Fault::SilentNetworkFailure)) {
+        finish();
+        return;
+      }
       send_error(convert::ErrorTlv::network_failure(backoff));
       return;
   }
@@ -331,7 +340,8 @@ void Session::downstream_connected() {
   if (auto* capture = worker_.capture()) capture->forget(*flow_);
   spdlog::debug("event=connected client={} destination={} synack_options={}", to_string(peer_),
                to_string(request_->destination), packetgen::to_hex(options));
-  to_client_.hold(success_reply(supported, std::move(options), ReplyFaults::from(faults)));
+  if (!faults.has(Fault::NoSuccessReply))
+    to_client_.hold(success_reply(supported, std::move(options), ReplyFaults::from(faults)));
   phase_ = Phase::Relaying;
   last_activity_ = Clock::now();
   set_deadline(last_activity_ + shared.config.idle_timeout);

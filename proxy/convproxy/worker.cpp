@@ -39,7 +39,9 @@ PhaseContext make_context(const Shared& shared) {
   context.acl = &shared.acl;
   context.cookies = shared.cookies ? &*shared.cookies : nullptr;
   context.self = &shared.self;
-  context.option_policy = OptionPolicy{shared.mptcp_available, shared.config.faults.has(Fault::AcceptTcpAo)};
+  const auto& faults = shared.config.faults;
+  context.option_policy = OptionPolicy{shared.mptcp_available, faults.has(Fault::AcceptTcpAo),
+                                       faults.has(Fault::RejectIgnoredOptions), faults.has(Fault::DropRequestedOptions)};
   context.faults = shared.config.faults;
   return context;
 }

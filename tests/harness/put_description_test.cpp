@@ -12,7 +12,8 @@ TEST(PutDescription, DefaultIsConvproxyInTheLocalLab) {
   EXPECT_EQ(put.mode, PutMode::Spawn);
   EXPECT_EQ(put.port, 5124);
   EXPECT_TRUE(put.has(Feature::Mptcp));
-  EXPECT_FALSE(put.has(Feature::Cookie));
+  EXPECT_TRUE(put.has(Feature::Cookie));
+  EXPECT_FALSE(put.cookie_clients.empty());  // cookies only from a few clients: the others need none
   EXPECT_TRUE(validate(put).empty());
   EXPECT_TRUE(to_flags(put).empty());  // nothing to repeat on a repro line
 }
@@ -47,6 +48,7 @@ TEST(PutDescription, ValidateNamesWhatIsMissing) {
   PutDescription put = default_convproxy();
   put.mode = PutMode::Remote;
   put.features.insert(Feature::Acl);
+  put.acl_denied.clear();
   put.address4 = "not-an-address";
   const auto problems = validate(put);
   const auto mentions = [&](const std::string& text) {
@@ -64,9 +66,15 @@ TEST(PutDescription, FlagsRecreateTheDescription) {
   put.spawn_template = "{bin}/convproxy --port {port} --fault wrong-reset-code";
   put.port = 6000;
   const auto flags = to_flags(put);
-  const std::vector<std::string> expected = {"--spawn", put.spawn_template, "--put-port", "6000",
-                                             "--features", "mptcp,info,ipv6"};
-  EXPECT_EQ(flags, expected);  // a target flag drops the default features: they must be repeated
+  const std::vector<std::string> expected = {
+      "--spawn",          put.spawn_template, "--put-port",       "6000",
+      "--features",       "mptcp,cookie,info,ipv6,tfo,acl,limit",
+      "--acl-denied",     "192.0.2.250",      "--acl-denied",     "2001:db8:1::dead",
+      "--cookie-clients", "192.0.2.210",      "--cookie-clients", "192.0.2.211",
+      "--cookie-clients", "2001:db8:1::c10",  "--cookie-clients", "2001:db8:1::c11",
+      "--session-limit",  "8"};
+  // A target flag drops the default facts, so they must be repeated.
+  EXPECT_EQ(flags, expected);
 }
 
 TEST(PutDescription, BinDirectoryPlaceholder) {

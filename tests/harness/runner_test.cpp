@@ -140,6 +140,7 @@ TEST_F(RunnerTest, ViolationsFollowTheLevelAndTheProfile) {
 }
 
 TEST_F(RunnerTest, PreconditionsDecideBeforeAnySandbox) {
+  put.features.erase(Feature::Cookie);
   CaseSpec cookie = make_case("cookie", passes);
   cookie.needs = {Feature::Cookie};
   CaseSpec strict_only = make_case("strict-only", passes);

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/put/put_description.hpp"
+
 #include <fcntl.h>
 
 #include <algorithm>
@@ -59,6 +61,19 @@ nlohmann::json read_json(const fs::path& path) {
   return nlohmann::json::parse(in, nullptr, false);
 }
 
+// convproxy's documented deviations (docs/convproxy.md): Linux retransmits
+// the downstream SYN by itself (CONV-070, a SHOULD), and the strict-profile
+// case is skipped in the default profile.
+const std::map<std::string, std::string> kKnownNonPass = {
+    {"sec-downstream-syn-retransmission", "WARN"},
+    {"flow-synack-deferred-strict", "SKIP"},
+};
+
+std::string expected_verdict(const std::string& id) {
+  const auto known = kKnownNonPass.find(id);
+  return known == kKnownNonPass.end() ? "PASS" : known->second;
+}
+
 std::map<std::string, std::string> verdicts(const nlohmann::json& report) {
   std::map<std::string, std::string> out;
   for (const auto& result : report["results"]) out[result["id"]] = result["verdict"];
@@ -80,9 +95,11 @@ class Integration : public ::testing::Test {
     std::vector<std::string> arguments = {"run", "--seed", "11", "--jobs", "4", "--progress", "plain",
                                           "--report", (dir / "report.json").string()};
     if (!fault.empty()) {
-      arguments.insert(arguments.end(),
-                       {"--spawn", "{bin}/convproxy --listen {addr} --listen {addr6} --port {port} --fault " + fault,
-                        "--features", "mptcp,info,ipv6"});
+      // The built-in PUT with one fault more: every other fact stays declared.
+      convtest::harness::PutDescription put = convtest::harness::default_convproxy();
+      put.spawn_template += " --fault " + fault;
+      const auto flags = convtest::harness::to_flags(put);
+      arguments.insert(arguments.end(), flags.begin(), flags.end());
     }
     return arguments;
   }
@@ -99,7 +116,7 @@ TEST_F(Integration, TheWholeCatalogPassesAgainstConvproxy) {
   const auto report = read_json(dir / "report.json");
   ASSERT_FALSE(report.is_discarded()) << outcome.output;
   EXPECT_GE(report["results"].size(), 12U);
-  for (const auto& [id, verdict] : verdicts(report)) EXPECT_EQ(verdict, "PASS") << id << "\n" << outcome.output;
+  for (const auto& [id, verdict] : verdicts(report)) EXPECT_EQ(verdict, expected_verdict(id)) << id << "\n" << outcome.output;
   EXPECT_EQ(report["provenance"]["put"]["name"], "convproxy");
   EXPECT_NE(report["provenance"]["put"]["version"], nullptr);
   EXPECT_NE(report["provenance"]["put"]["binary_sha256"], nullptr);
@@ -119,10 +136,15 @@ TEST_F(Integration, TheWholeCatalogPassesAgainstConvproxy) {
   EXPECT_EQ(std::system(parse_junit.c_str()), 0) << "JUnit is malformed or reports failures";
 }
 
+// What one fault does to the catalog: the cases that FAIL (each naming the
+// requirement), and those that only WARN (keyword-free behaviour the fault
+// also changes). Everything else keeps its unfaulted verdict. The full
+// matrix, every fault, lives in kill_matrix.json (scripts/kill-matrix.sh).
 struct FaultExpectation {
   const char* fault;
   std::set<std::string> failing;
   const char* requirement;
+  std::set<std::string> warned{};
 };
 
 void PrintTo(const FaultExpectation& expectation, std::ostream* out) { *out << expectation.fault; }
@@ -144,8 +166,10 @@ TEST_P(FaultKills, ExactlyTheCasesOfItsRequirementFail) {
           << result["id"] << " fails without naming " << expectation.requirement;
       EXPECT_NE(result["pcap"], nullptr) << "a failing case keeps its pcap";
       EXPECT_NE(result["repro"].get<std::string>().find("--fault"), std::string::npos) << "repro keeps the PUT";
+    } else if (expectation.warned.count(result["id"].get<std::string>()) != 0) {
+      EXPECT_EQ(result["verdict"], "WARN") << result["id"] << ": " << result["observed"];
     } else {
-      EXPECT_EQ(result["verdict"], "PASS") << result["id"] << ": " << result["observed"];
+      EXPECT_EQ(result["verdict"], expected_verdict(result["id"])) << result["id"] << ": " << result["observed"];
     }
   }
   EXPECT_EQ(failing, expectation.failing) << outcome.output;
@@ -154,11 +178,24 @@ TEST_P(FaultKills, ExactlyTheCasesOfItsRequirementFail) {
 
 INSTANTIATE_TEST_SUITE_P(
     Convproxy, FaultKills,
-    ::testing::Values(FaultExpectation{"wrong-reset-code", {"err-server-rst-96"}, "CONV-045"},
-                      FaultExpectation{"accept-duplicate-connect", {"tlv-duplicate-connect"}, "CONV-014"},
-                      FaultExpectation{"icmp-code-not-echoed", {"err-icmp-unreachable-97"}, "CONV-046"},
-                      FaultExpectation{"rst-after-error", {"err-no-rst-before-error-acked"}, "CONV-017"},
-                      FaultExpectation{"skip-unknown-tlv", {"tlv-unknown-type-unsupported"}, "CONV-038"}),
+    ::testing::Values(
+        FaultExpectation{"wrong-reset-code", {"err-server-rst-96"}, "CONV-045"},
+        FaultExpectation{"accept-duplicate-connect",
+                         {"tlv-duplicate-connect", "tlv-duplicate-cookie", "tlv-duplicate-info"},
+                         "CONV-014"},
+        FaultExpectation{"icmp-code-not-echoed",
+                         {"err-icmp-unreachable-97", "err-icmp-v4-code-2-97", "err-icmp-v4-code-3-97",
+                          "err-icmpv6-code-1-97", "err-icmpv6-code-4-97"},
+                         "CONV-046",
+                         {"err-icmp-soft-code-0-then-synack", "err-icmp-soft-code-1-then-synack"}},
+        FaultExpectation{"rst-after-error", {"err-no-rst-before-error-acked"}, "CONV-017",
+                         {"info-alone-supported-then-fin"}},
+        FaultExpectation{"skip-unknown-tlv",
+                         {"tlv-unknown-type-2", "tlv-unknown-type-11", "tlv-unknown-type-19",
+                          "tlv-unknown-type-23", "tlv-unknown-type-29", "tlv-unknown-type-31",
+                          "tlv-unknown-type-191", "tlv-unknown-type-192", "tlv-unknown-type-255",
+                          "tlv-unknown-type-unsupported"},
+                         "CONV-038"}),
     [](const ::testing::TestParamInfo<FaultExpectation>& parameter) {
       std::string name = parameter.param.fault;
       std::replace(name.begin(), name.end(), '-', '_');
@@ -184,7 +221,7 @@ TEST_F(Integration, AMissingPutIsAnEnvironmentProblem) {
 }
 
 TEST_F(Integration, UnsupportedFeatureIsNotAFailure) {
-  const Outcome outcome = run({"run", "--case", "mptcp-*", "--features", "info,ipv6", "--report",
+  const Outcome outcome = run({"run", "--case", "mptcp-client-base-connect", "--features", "info,ipv6", "--report",
                                (dir / "report.json").string(), "--progress", "none"});
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;  // nothing was judged
   const auto report = read_json(dir / "report.json");

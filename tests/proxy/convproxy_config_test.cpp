@@ -78,6 +78,15 @@ TEST(ConvproxyConfig, Flags) {
   EXPECT_EQ(config.backoff_seconds, 60);
 }
 
+TEST(ConvproxyConfig, CookieClientsImplyCookieModeForThosePrefixes) {
+  const auto config = must_parse({"--cookie-clients", "192.0.2.208/28", "--cookie-clients", "2001:db8:1::c00/120"});
+  EXPECT_TRUE(config.cookie_mode);
+  ASSERT_EQ(config.cookie_clients.size(), 2u);
+  EXPECT_TRUE(config.cookie_clients[0].contains(convert::ipv4_mapped("192.0.2.210")));
+  EXPECT_FALSE(config.cookie_clients[0].contains(convert::ipv4_mapped("192.0.2.150")));
+  EXPECT_FALSE(must_parse({}).cookie_mode);
+}
+
 TEST(ConvproxyConfig, BadValuesExitWithTwoAndSayWhy) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
       {{"--listen", "not-an-ip"}, "--listen"},
@@ -85,6 +94,7 @@ TEST(ConvproxyConfig, BadValuesExitWithTwoAndSayWhy) {
       {{"--port", "70000"}, "--port"},
       {{"--allow", "10.0.0.0/40"}, "--allow"},
       {{"--cookie-secret", "abcd"}, "--cookie-secret"},
+      {{"--cookie-clients", "192.0.2.0/33"}, "--cookie-clients"},
       {{"--fault", "bogus"}, "no-syn-data"},  // lists the valid names
       {{"--backoff", "256"}, "--backoff"},
       {{"--log-level", "loud"}, "--log-level"},

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "convproxy/convert_phase.hpp"
 #include "convproxy/cookie.hpp"
 #include "convproxy/limits.hpp"
 #include "packetgen/bytes.hpp"
@@ -24,6 +25,42 @@ TEST(ConvproxyCookie, IsSixteenBytesDeterministicAndBoundToTheAddress) {
   EXPECT_NE(cookie, jar.issue(kOther, kNow));
   EXPECT_TRUE(jar.valid(cookie, kClient, kNow));
   EXPECT_FALSE(jar.valid(cookie, kOther, kNow));
+}
+
+TEST(ConvproxyCookie, EveryClientNeedsACookieUnlessPrefixesAreGiven) {
+  const CookieJar everyone(kSecret, kRotation);
+  EXPECT_TRUE(everyone.required_for(kClient));
+  EXPECT_TRUE(everyone.required_for(convert::ipv4_mapped("203.0.113.7")));
+
+  const CookieJar some(kSecret, kRotation, {*Cidr::parse("192.0.2.100/31"), *Cidr::parse("2001:db8:1::c00/120")});
+  EXPECT_TRUE(some.required_for(kClient));
+  EXPECT_TRUE(some.required_for(kOther));
+  EXPECT_FALSE(some.required_for(convert::ipv4_mapped("192.0.2.102")));
+  EXPECT_TRUE(some.required_for(*convert::parse_address("2001:db8:1::c10")));
+  EXPECT_FALSE(some.required_for(*convert::parse_address("2001:db8:1::100")));
+  // The scope changes who must present a cookie, not what a cookie is.
+  EXPECT_EQ(some.issue(kClient, kNow), everyone.issue(kClient, kNow));
+}
+
+TEST(ConvproxyCookie, OnlyClientsInTheScopeAreAskedForACookie) {
+  const CookieJar jar(kSecret, kRotation, {*Cidr::parse("192.0.2.100/32")});
+  PhaseContext context;
+  context.cookies = &jar;
+  const auto request = [](std::vector<convert::Tlv> tlvs) {
+    auto connect = convert::ConnectTlv{80, convert::ipv4_mapped("198.51.100.10"), {}};
+    tlvs.emplace_back(connect);
+    return convert::encode(convert::Message{std::move(tlvs)}).value();
+  };
+  const auto missing = decide(request({}), context, ClientFacts{kClient, kNow});
+  const auto* error = std::get_if<decision::SendError>(&missing);
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->error.code, convert::ErrorCode::MissingCookie);
+  EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(
+      decide(request({convert::CookieTlv{error->error.bytes}}), context, ClientFacts{kClient, kNow})));
+  // Outside the scope: no cookie needed, and one sent anyway is ignored (AMB-16).
+  EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(decide(request({}), context, ClientFacts{kOther, kNow})));
+  EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(
+      decide(request({convert::CookieTlv{packetgen::hex("de ad be ef")}}), context, ClientFacts{kOther, kNow})));
 }
 
 TEST(ConvproxyCookie, AnotherSecretGivesAnotherCookie) {

@@ -22,6 +22,7 @@ struct PutFlags {
   int port = 0;
   std::vector<std::string> features;
   std::vector<std::string> acl_denied;
+  std::vector<std::string> cookie_clients;
   int session_limit = -1;
   double startup_seconds = -1;
   std::string image_digest;
@@ -70,6 +71,10 @@ void add_put_flags(CLI::App& command, PutFlags& flags) {
       ->delimiter(',')->group(group);
   command.add_option("--acl-denied", flags.acl_denied, "a client address the PUT's ACL refuses")
       ->delimiter(',')->group(group);
+  command.add_option("--cookie-clients", flags.cookie_clients,
+                     "a client address from which the PUT requires a cookie (default with feature cookie: every "
+                     "client)")
+      ->delimiter(',')->group(group);
   command.add_option("--session-limit", flags.session_limit, "the PUT's session limit")
       ->check(CLI::Range(1, 1000000))->group(group);
   command.add_option("--startup-seconds", flags.startup_seconds,
@@ -95,6 +100,9 @@ packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, 
   if (targets == 1 && flags.file.empty()) {
     put.name = "put";
     put.features.clear();
+    put.acl_denied.clear();
+    put.cookie_clients.clear();
+    put.session_limit.reset();
   }
   if (!flags.spawn.empty()) put.mode = PutMode::Spawn, put.spawn_template = flags.spawn;
   if (!flags.netns.empty()) put.mode = PutMode::Netns, put.netns_path = flags.netns;
@@ -114,12 +122,13 @@ packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, 
     }
   }
   if (!flags.acl_denied.empty()) put.acl_denied = flags.acl_denied;
+  if (!flags.cookie_clients.empty()) put.cookie_clients = flags.cookie_clients;
   if (flags.session_limit > 0) put.session_limit = static_cast<unsigned>(flags.session_limit);
   if (flags.startup_seconds >= 0) put.startup_seconds = flags.startup_seconds;
   if (!flags.image_digest.empty()) put.image_digest = flags.image_digest;
   given = given || targets > 0 || !flags.name.empty() || !flags.address4.empty() ||
           !flags.address6.empty() || flags.port != 0 || !flags.features.empty() ||
-          !flags.acl_denied.empty() || flags.session_limit > 0 || !flags.iface.empty();
+          !flags.acl_denied.empty() || !flags.cookie_clients.empty() || flags.session_limit > 0 || !flags.iface.empty();
   if (auto problems = validate(put); !problems.empty())
     return packetgen::failure("PUT description: " + problems.front());
   return put;

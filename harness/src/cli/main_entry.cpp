@@ -15,6 +15,7 @@
 #include "harness/put/put_identity.hpp"
 #include "harness/runner/lab_sandbox.hpp"
 #include "harness/runner/runner.hpp"
+#include "catalog_markdown.hpp"
 #include "progress.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
@@ -106,7 +107,7 @@ int list_catalog(const Invocation& invocation, const Registry& registry) {
   switch (invocation.list_format) {
     case ListFormat::Text: fmt::print("{}", list_text(cases)); break;
     case ListFormat::Json: fmt::print("{}", list_json(cases)); break;
-    case ListFormat::Markdown: fmt::print("{}", list_markdown(cases)); break;
+    case ListFormat::Markdown: fmt::print("{}", catalog_markdown(cases)); break;
   }
   return kExitOk;
 }

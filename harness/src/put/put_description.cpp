@@ -35,10 +35,24 @@ bool is_ip_address(const std::string& text, int family) {
   return ::inet_pton(family, text.c_str(), buffer.data()) == 1;
 }
 
-const std::set<std::string> kJsonKeys{"name",    "mode",       "spawn",        "netns",
-                                      "iface",   "address",    "address6",     "port",
-                                      "features", "acl_denied", "session_limit", "image_digest",
-                                      "startup_seconds"};
+const std::set<std::string> kJsonKeys{"name",     "mode",       "spawn",          "netns",
+                                      "iface",    "address",    "address6",       "port",
+                                      "features", "acl_denied", "cookie_clients", "session_limit",
+                                      "image_digest", "startup_seconds"};
+
+// The built-in convproxy configuration: one set of flags under which every
+// case of the catalog can run. Clients 192.0.2.100-199 and 2001:db8:1::100-1ff
+// (the ones cases use by default) are allowed and need no cookie; a few
+// addresses outside that range are refused by the ACL (192.0.2.224-255,
+// 2001:db8:1::8000 and up). Short timeouts keep the timeout cases fast; the
+// limits are small enough for the limit cases and far above what any other
+// case opens.
+constexpr std::string_view kConvproxyTemplate =
+    "{bin}/convproxy --listen {addr} --listen {addr6} --port {port}"
+    " --allow 127.0.0.0/8 --allow ::1 --allow 192.0.2.0/25 --allow 192.0.2.128/26 --allow 192.0.2.192/27"
+    " --allow 2001:db8:1::/113"
+    " --cookie-clients 192.0.2.208/28 --cookie-clients 2001:db8:1::c00/120"
+    " --max-sessions 8 --max-pending-per-client 4 --convert-timeout 1000 --connect-timeout 1500";
 
 // Reads one optional member with the expected JSON type.
 template <class T>
@@ -82,8 +96,12 @@ PutDescription default_convproxy() {
   PutDescription put;
   put.name = "convproxy";
   put.mode = PutMode::Spawn;
-  put.spawn_template = "{bin}/convproxy --listen {addr} --listen {addr6} --port {port}";
-  put.features = {Feature::Mptcp, Feature::Info, Feature::Ipv6};
+  put.spawn_template = std::string(kConvproxyTemplate);
+  put.features = {Feature::Mptcp, Feature::Info, Feature::Ipv6, Feature::TfoUpstream, Feature::Acl,
+                  Feature::SessionLimit, Feature::Cookie};
+  put.cookie_clients = {"192.0.2.210", "192.0.2.211", "2001:db8:1::c10", "2001:db8:1::c11"};
+  put.acl_denied = {"192.0.2.250", "2001:db8:1::dead"};
+  put.session_limit = 8;
   return put;
 }
 
@@ -108,6 +126,7 @@ PutResult put_from_json(const json& document) {
         read_member(document, "address6", put.address6), read_member(document, "port", port),
         read_member(document, "features", features),
         read_member(document, "acl_denied", put.acl_denied),
+        read_member(document, "cookie_clients", put.cookie_clients),
         read_member(document, "session_limit", limit),
         read_member(document, "image_digest", digest),
         read_member(document, "startup_seconds", put.startup_seconds)})
@@ -145,7 +164,8 @@ json to_json(const PutDescription& put) {
       {"name", put.name},         {"mode", name(put.mode)},
       {"address", put.address4},  {"address6", put.address6},
       {"port", put.port},         {"features", put.feature_names()},
-      {"acl_denied", put.acl_denied}, {"startup_seconds", put.startup_seconds},
+      {"acl_denied", put.acl_denied}, {"cookie_clients", put.cookie_clients},
+      {"startup_seconds", put.startup_seconds},
   };
   if (!put.spawn_template.empty()) document["spawn"] = put.spawn_template;
   if (!put.netns_path.empty()) document["netns"] = put.netns_path;
@@ -179,6 +199,9 @@ std::vector<std::string> validate(const PutDescription& put) {
   for (const auto& address : put.acl_denied)
     if (!is_ip_address(address, AF_INET) && !is_ip_address(address, AF_INET6))
       problems.push_back(fmt::format("ACL-denied address \"{}\" is not an IP address", address));
+  for (const auto& address : put.cookie_clients)
+    if (!is_ip_address(address, AF_INET) && !is_ip_address(address, AF_INET6))
+      problems.push_back(fmt::format("cookie client address \"{}\" is not an IP address", address));
   if (put.has(Feature::SessionLimit) && !put.session_limit)
     problems.emplace_back("feature limit is declared but no session limit is given (--session-limit)");
   if (put.startup_seconds < 0 || put.startup_seconds > 60)
@@ -244,8 +267,11 @@ std::vector<std::string> to_flags(const PutDescription& put) {
     for (const auto& feature : put.feature_names()) joined += (joined.empty() ? "" : ",") + feature;
     add("--features", joined.empty() ? "none" : joined);
   }
-  for (const auto& address : put.acl_denied) add("--acl-denied", address);
-  if (put.session_limit) add("--session-limit", std::to_string(*put.session_limit));
+  if (other_target || put.acl_denied != defaults.acl_denied)
+    for (const auto& address : put.acl_denied) add("--acl-denied", address);
+  if (other_target || put.cookie_clients != defaults.cookie_clients)
+    for (const auto& address : put.cookie_clients) add("--cookie-clients", address);
+  if (put.session_limit && (other_target || put.session_limit != defaults.session_limit)) add("--session-limit", std::to_string(*put.session_limit));
   return flags;
 }
 

@@ -55,6 +55,9 @@ struct PutDescription {
   std::uint16_t port = 5124;
   std::set<Feature> features;
   std::vector<std::string> acl_denied;  // client addresses the PUT's ACL refuses
+  // With feature cookie: client addresses from which the PUT requires a
+  // cookie (the others are served without one). Empty: every client.
+  std::vector<std::string> cookie_clients;
   std::optional<unsigned> session_limit;
   std::optional<std::string> image_digest;  // container image, for provenance
   // Seconds the PUT needs after launch before it accepts connections.

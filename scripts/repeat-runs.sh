@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# repeat-runs.sh N [--convtest PATH] [--jobs J] [--keep DIR]
+#
+# Runs the whole catalog N times against the unfaulted convproxy (the built-in
+# target) and fails when a case does not PASS or when a verdict differs between
+# runs (a flaky case). Each run uses its own seed (printed), so a seed-dependent
+# verdict shows up as flaky too. Cases scoped to one profile are SKIP in the
+# other and do not count. The release checklist runs N=20; ctest runs N=3.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+usage() {
+  echo "usage: $0 N [--convtest PATH] [--jobs J] [--keep DIR]" >&2
+  exit 3
+}
+
+[ $# -ge 1 ] || usage
+runs=$1
+shift
+[[ $runs =~ ^[1-9][0-9]*$ ]] || usage
+convtest="$repo_root/build/release/bin/convtest"
+jobs=()
+keep=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --convtest) convtest=$2; shift 2 ;;
+    --jobs) jobs=(--jobs "$2"); shift 2 ;;
+    --keep) keep=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+[ -x "$convtest" ] || { echo "repeat-runs: $convtest is not built (cmake --build --preset release)" >&2; exit 2; }
+require_root_for "repeat-runs"
+
+work=${keep:-$(mktemp -d -t convtest-repeat-runs.XXXXXX)}
+mkdir -p "$work"
+"$convtest" list --format json >"$work/catalog.json"
+base_seed=$(( $(date +%s) % 100000 ))
+started=$SECONDS
+for ((run = 1; run <= runs; run++)); do
+  seed=$((base_seed + run))
+  run_started=$SECONDS
+  status=0
+  "$convtest" run "${jobs[@]}" --seed "$seed" --progress none --report "$work/run-$run.json" \
+    >"$work/run-$run.log" 2>&1 || status=$?
+  echo "run $run/$runs: seed $seed, exit $status, $((SECONDS - run_started)) s"
+done
+
+# One verdict sequence per case; everything but all-PASS (or all-SKIP for a
+# profile-scoped case) is reported.
+summary_status=0
+python3 - "$work" "$runs" <<'PY' || summary_status=$?
+import json, sys, collections
+work, runs = sys.argv[1], int(sys.argv[2])
+catalog = {spec["id"]: spec for spec in json.load(open(f"{work}/catalog.json"))}
+history = collections.defaultdict(list)
+for run in range(1, runs + 1):
+    try:
+        report = json.load(open(f"{work}/run-{run}.json"))
+    except (OSError, ValueError) as error:
+        print(f"run {run}: no report ({error}); see {work}/run-{run}.log")
+        sys.exit(1)
+    for problem in report.get("environment_problems", []):
+        print(f"run {run}: environment problem: {problem}")
+    seen = set()
+    for result in report["results"]:
+        history[result["id"]].append(result["verdict"])
+        seen.add(result["id"])
+    for case_id in catalog.keys() - seen:
+        history[case_id].append("MISSING")
+flaky, failing = [], []
+for case_id, verdicts in sorted(history.items()):
+    scoped = catalog.get(case_id, {}).get("profile", "any") != "any"
+    # A stable WARN is a SHOULD the converter does not meet (convproxy's are
+    # documented in docs/convproxy.md): reported, not a failure of the suite.
+    good = {"PASS", "WARN", "SKIP"} if scoped else {"PASS", "WARN"}
+    if len(set(verdicts)) > 1:
+        flaky.append((case_id, verdicts))
+    elif verdicts[0] not in good:
+        failing.append((case_id, verdicts))
+warned = [case_id for case_id, verdicts in history.items() if set(verdicts) == {"WARN"}]
+print(f"repeat-runs: {len(history)} cases x {runs} runs: {len(failing)} not passing, {len(flaky)} flaky, "
+      f"{len(warned)} stable WARN ({', '.join(sorted(warned)) or 'none'})")
+for case_id, verdicts in failing:
+    print(f"  not passing: {case_id}: {verdicts[0]} in every run")
+for case_id, verdicts in flaky:
+    print(f"  flaky: {case_id}: {' '.join(verdicts)}")
+sys.exit(1 if failing or flaky else 0)
+PY
+echo "repeat-runs: $runs runs in $((SECONDS - started)) s"
+if [ "$summary_status" -ne 0 ]; then
+  echo "repeat-runs: FAILED; reports and logs kept in $work (each report has a repro line per case)"
+  exit 1
+fi
+[ -n "$keep" ] || rm -rf "$work"
+echo "repeat-runs: every case passed in every run"

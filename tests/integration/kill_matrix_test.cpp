@@ -1,0 +1,98 @@
+// The kill matrix in ctest: the matrix names every convproxy fault, every MUST
+// case is killed by some fault (or says why none can exist), and the faults
+// of the CI subset change exactly the verdicts the matrix records. The full
+// matrix runs through scripts/kill-matrix.sh (docs/faults.md).
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "kill_matrix.hpp"
+
+namespace {
+
+namespace km = convtest::kill_matrix;
+namespace fs = std::filesystem;
+
+const char* const kRegenerate =
+    "regenerate with scripts/kill-matrix.sh --write (then review the diff of tests/integration/kill_matrix.json)";
+
+km::Matrix the_matrix() {
+  auto loaded = km::load_matrix(KILL_MATRIX_FILE);
+  if (!loaded) throw std::runtime_error(loaded.error());
+  return loaded.value();
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += "  " + line + "\n";
+  return text;
+}
+
+TEST(KillMatrix, NamesEveryConvproxyFault) {
+  const auto matrix = the_matrix();
+  const auto offered = km::convproxy_faults(fs::path(CONVTEST_BINARY).parent_path() / "convproxy");
+  ASSERT_FALSE(offered.empty()) << "convproxy did not list its faults";
+  std::set<std::string> in_matrix;
+  for (const auto& [fault, effect] : matrix.faults) in_matrix.insert(fault);
+  EXPECT_EQ(in_matrix, std::set<std::string>(offered.begin(), offered.end())) << kRegenerate;
+  for (const auto& fault : matrix.ci_faults) EXPECT_EQ(in_matrix.count(fault), 1U) << fault;
+}
+
+TEST(KillMatrix, EveryMustCaseIsKilledOrSaysWhyNot) {
+  const auto matrix = the_matrix();
+  const auto catalog = km::catalog_metadata(CONVTEST_BINARY);
+  ASSERT_FALSE(catalog.is_discarded()) << "convtest list --format json failed";
+  const auto unknown = km::unknown_cases(matrix, catalog);
+  EXPECT_TRUE(unknown.empty()) << "the matrix names cases the catalog lacks:\n" << joined(unknown) << kRegenerate;
+  const auto problems = km::coverage_problems(matrix, catalog);
+  EXPECT_TRUE(problems.empty()) << joined(problems)
+                                << "add a convproxy fault (docs/faults.md) or fill CaseSpec::unkillable_reason";
+}
+
+TEST(KillMatrix, RecordsOnlyVerdictsAFaultCanCause) {
+  for (const auto& [fault, effect] : the_matrix().faults)
+    for (const auto& [verdict, ids] : effect.cases) {
+      EXPECT_NE(verdict, "ERROR") << fault << ": a harness error is a defect, never an expectation";
+      EXPECT_NE(verdict, "SKIP") << fault;
+      EXPECT_NE(verdict, "UNSUPPORTED") << fault;
+    }
+}
+
+class KillMatrixFault : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(KillMatrixFault, ChangesExactlyTheRecordedVerdicts) {
+  ASSERT_EQ(::geteuid(), 0U) << "the kill matrix needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) for the lab";
+  const auto matrix = the_matrix();
+  const std::string& fault = GetParam();
+  const fs::path work_dir = fs::temp_directory_path() / fmt::format("convtest-kill-matrix-{}-{}", ::getpid(), fault);
+  const km::FaultRun run = km::run_fault({CONVTEST_BINARY, work_dir}, matrix, fault);
+  const auto lines = km::differences(matrix.faults.at(fault), run);
+  EXPECT_TRUE(lines.empty()) << fault << " (" << run.seconds << " s):\n"
+                             << joined(lines) << "convtest output: " << run.log << "\n"
+                             << kRegenerate;
+  EXPECT_FALSE(km::observed_effect(run).killed().empty()) << fault << " kills no case";
+  if (lines.empty()) fs::remove_all(work_dir);
+}
+
+std::vector<std::string> ci_faults() {
+  try {
+    return the_matrix().ci_faults;
+  } catch (const std::exception&) {
+    return {"unreadable-matrix"};  // fails in the test body with the reason
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ci, KillMatrixFault, ::testing::ValuesIn(ci_faults()),
+                         [](const ::testing::TestParamInfo<std::string>& parameter) {
+                           std::string name = parameter.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+}  // namespace
