@@ -332,7 +332,6 @@ void register_s4_flows(harness::Registry& registry) {
       .expectation = "The first byte of the Convert reply leaves the converter after the server's SYN-ACK arrived.",
       .accepted_outcomes = {"reply in the SYN-ACK sent after the server's SYN-ACK",
                             "lenient AMB-01: an immediate SYN-ACK without payload, the reply in a later segment"},
-      .unkillable_reason = "no convproxy fault sends the reply before the downstream outcome is known",
       .run = [](CaseContext& context) { return deferred_confirmation(context, false); },
   });
   registry.add({
@@ -394,7 +393,6 @@ void register_s4_flows(harness::Registry& registry) {
       .expectation = "RST to the client within 1 s; the client stream after the reply holds only the server's 11 "
                      "bytes.",
       .accepted_outcomes = {"RST (with or without ACK) to the client"},
-      .unkillable_reason = "no convproxy fault changes the teardown after the Convert phase",
       .run = server_reset_midstream,
   });
   registry.add({
@@ -408,7 +406,6 @@ void register_s4_flows(harness::Registry& registry) {
       .stimulus = "Established session (5 bytes early data, the server sends 11 bytes); the client sends RST.",
       .expectation = "RST at the server within 1 s.",
       .accepted_outcomes = {"RST (with or without ACK) to the server"},
-      .unkillable_reason = "no convproxy fault changes the teardown after the Convert phase",
       .run = client_reset_midstream,
   });
   registry.add({
@@ -425,7 +422,6 @@ void register_s4_flows(harness::Registry& registry) {
       .expectation = "The server receives the 29 client bytes then FIN; the client receives the 23 bytes after the "
                      "reply, then FIN; no RST.",
       .accepted_outcomes = {"FIN propagated both ways with data preserved"},
-      .unkillable_reason = "no convproxy fault changes the teardown after the Convert phase",
       .run = client_half_close,
   });
   registry.add({
@@ -442,7 +438,6 @@ void register_s4_flows(harness::Registry& registry) {
       .expectation = "The client receives the 15 bytes after the reply, then FIN; the server receives the 28 client "
                      "bytes then FIN; no RST.",
       .accepted_outcomes = {"FIN propagated both ways with data preserved"},
-      .unkillable_reason = "no convproxy fault changes the teardown after the Convert phase",
       .run = server_half_close,
   });
 }

@@ -461,6 +461,8 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                   "01), NOP, NOP, carrying a Base Connect to 198.51.100.10:80.",
       .expectation = "The converter's SYN to the server carries neither kind 253 nor Window Scale 14.",
       .accepted_outcomes = {"any option set of the converter's own (e.g. Linux: MSS, SACK-Permitted, TS, WS 7)"},
+      .unkillable_reason = "convproxy's downstream SYN is built by the kernel, which cannot be made to copy the "
+                           "client's SYN options",
       .run = base_connect_own_options,
   });
 
