@@ -1,11 +1,15 @@
 // convload: load generator and servers for bench/proxy-bench.sh.
 //
-//   convload serve ADDR HTTP_PORT SINK_PORT
+//   convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S [ECHO_PORT]]
 //       HTTP_PORT answers every connection's first bytes with 100 bytes and
-//       closes; SINK_PORT counts bytes until EOF, answers the count (8 bytes).
+//       closes; SINK_PORT counts bytes until EOF, answers the count (8 bytes);
+//       ECHO_PORT echoes and keeps the connection open.
 //   convload cps    TARGET SECONDS CONCURRENCY [CONVERT_DEST]
 //   convload ttfb   TARGET COUNT [CONVERT_DEST]
 //   convload stream TARGET SECONDS [CONVERT_DEST]
+//   convload idle   TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST]
+//       opens COUNT connections to an echo port, checks a 1-byte echo on
+//       each, writes "ok=N failed=M" to READY_FILE and holds them HOLD_S.
 //
 // TARGET is ADDR:PORT (the server, HAProxy or the converter). With
 // CONVERT_DEST (ADDR:PORT of the server) the client speaks Convert: the
@@ -17,6 +21,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,7 +30,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <optional>
+#include <thread>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -77,7 +84,7 @@ const std::string kRequest = "GET /100b HTTP/1.1\r\n\r\n";
 
 // Opens a non-blocking (or blocking) socket and sends the request: in the
 // SYN for Convert, after connect() otherwise (then EINPROGRESS is normal).
-int open_and_send(const Plan& plan, bool blocking) {
+int open_and_send(const Plan& plan, bool blocking, std::string_view request = kRequest) {
   const auto address = convclient::to_socket_address(plan.target);
   const int type = SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK);
   const int fd = ::socket(address.family(), type, plan.mptcp ? kMptcp : IPPROTO_TCP);
@@ -87,7 +94,7 @@ int open_and_send(const Plan& plan, bool blocking) {
   if (plan.convert_message) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, &one, sizeof one);
     packetgen::Bytes syn = *plan.convert_message;
-    syn.insert(syn.end(), kRequest.begin(), kRequest.end());
+    syn.insert(syn.end(), request.begin(), request.end());
     if (::sendto(fd, syn.data(), syn.size(), MSG_FASTOPEN | MSG_NOSIGNAL, address.get(),
                  address.length) < 0 && errno != EINPROGRESS) {
       ::close(fd);
@@ -99,10 +106,19 @@ int open_and_send(const Plan& plan, bool blocking) {
     ::close(fd);
     return -1;
   }
-  if (blocking && ::send(fd, kRequest.data(), kRequest.size(), MSG_NOSIGNAL) < 0) {
+  if (blocking && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
     ::close(fd);
     return -1;
   }
+  return fd;
+}
+
+// A blocking connection whose reads give up after 5 s.
+int open_blocking(const Plan& plan, std::string_view request) {
+  const int fd = open_and_send(plan, true, request);
+  if (fd < 0) return fd;
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   return fd;
 }
 
@@ -213,13 +229,11 @@ int run_ttfb(const Plan& plan, int count) {
   const auto start = Clock::now();
   for (int i = 0; i < count && seconds_since(start) < 60; ++i) {
     const auto t0 = Clock::now();
-    const int fd = open_and_send(plan, true);
+    const int fd = open_blocking(plan, kRequest);
     if (fd < 0) {
       ++failed;
       continue;
     }
-    timeval timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     ResponseReader response;
     response.convert = plan.convert_message.has_value();
     std::optional<double> first;
@@ -280,6 +294,59 @@ int run_stream(const Plan& plan, double seconds) {
   return 0;
 }
 
+// ---------------------------------------------------------------- idle
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// Opens `count` connections (blocking connect, 1-byte request), each checked
+// by its echo, in batches so the converter never sees a SYN flood.
+int run_idle(const Plan& plan, int count, double hold, const std::string& ready_file) {
+  raise_descriptor_limit();
+  constexpr int kBatch = 100;
+  const std::string_view ping = "x";
+  std::vector<int> open;
+  int failed = 0;
+  const auto start = Clock::now();
+  std::uint8_t buffer[256];
+  for (int launched = 0; launched < count && seconds_since(start) < 120;) {
+    std::vector<std::pair<int, ResponseReader>> batch;
+    for (int i = 0; i < kBatch && launched < count; ++i, ++launched) {
+      const int fd = open_blocking(plan, ping);
+      if (fd < 0) {
+        ++failed;
+        continue;
+      }
+      ResponseReader response;
+      response.convert = plan.convert_message.has_value();
+      batch.emplace_back(fd, std::move(response));
+    }
+    for (auto& [fd, response] : batch) {
+      while (response.app_bytes < ping.size() && !response.failed) {
+        const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+        if (got <= 0) break;
+        response.feed(buffer, static_cast<std::size_t>(got));
+      }
+      if (response.app_bytes == ping.size()) {
+        open.push_back(fd);
+      } else {
+        ++failed;
+        ::close(fd);
+      }
+    }
+  }
+  const double opened_in = seconds_since(start);
+  std::ofstream(ready_file) << "ok=" << open.size() << " failed=" << failed << "\n";
+  std::printf("idle ok=%zu failed=%d open_s=%.2f\n", open.size(), failed, opened_in);
+  std::fflush(stdout);
+  std::this_thread::sleep_for(std::chrono::duration<double>(hold));
+  for (const int fd : open) ::close(fd);
+  return failed > 0 ? 1 : 0;
+}
+
 // ---------------------------------------------------------------- serve
 int listen_on(const std::string& address, int port) {
   auto endpoint = convclient::parse_endpoint(address + ":" + std::to_string(port));
@@ -293,15 +360,19 @@ int listen_on(const std::string& address, int port) {
   return fd;
 }
 
-int run_serve(const std::string& address, int http_port, int sink_port, double lifetime) {
+int run_serve(const std::string& address, int http_port, int sink_port, double lifetime, int echo_port) {
+  raise_descriptor_limit();
   const int http = listen_on(address, http_port);
   const int sink = listen_on(address, sink_port);
-  if (http < 0 || sink < 0) {
+  const int echo = echo_port > 0 ? listen_on(address, echo_port) : -2;
+  if (http < 0 || sink < 0 || echo == -1) {
     std::perror("listen");
     return 1;
   }
   const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
-  for (int listener : {http, sink}) {
+  std::unordered_map<int, bool> echoing;  // fd -> true: an echo connection
+  for (int listener : {http, sink, echo}) {
+    if (listener < 0) continue;
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = listener;
@@ -316,11 +387,12 @@ int run_serve(const std::string& address, int http_port, int sink_port, double l
     const int n = ::epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 500);
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
-      if (fd == http || fd == sink) {
+      if (fd == http || fd == sink || fd == echo) {
         while (true) {
           const int connection = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
           if (connection < 0) break;
           if (fd == sink) sink_counts[connection] = 0;
+          if (fd == echo) echoing[connection] = true;
           epoll_event event{};
           event.events = EPOLLIN;
           event.data.fd = connection;
@@ -330,6 +402,14 @@ int run_serve(const std::string& address, int http_port, int sink_port, double l
       }
       const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
       if (got < 0 && errno == EAGAIN) continue;
+      if (echoing.count(fd) != 0) {
+        if (got > 0) ::send(fd, buffer.data(), static_cast<std::size_t>(got), MSG_NOSIGNAL);
+        if (got <= 0) {
+          ::close(fd);
+          echoing.erase(fd);
+        }
+        continue;
+      }
       auto counted = sink_counts.find(fd);
       if (counted == sink_counts.end()) {  // http: answer the first bytes, close
         if (got > 0) ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
@@ -357,8 +437,16 @@ int main(int argc, char** argv) {
   const auto arg = [&](std::size_t i) { return i < args.size() ? args[i] : std::string(); };
   const std::string mode = arg(0);
   if (mode == "serve" && args.size() >= 4)
-    return run_serve(arg(1), std::stoi(arg(2)), std::stoi(arg(3)),
-                     args.size() > 4 ? std::stod(arg(4)) : 3600);
+    return run_serve(arg(1), std::stoi(arg(2)), std::stoi(arg(3)), args.size() > 4 ? std::stod(arg(4)) : 3600,
+                     args.size() > 5 ? std::stoi(arg(5)) : 0);
+  if (mode == "idle" && args.size() >= 5) {
+    const auto plan = make_plan(arg(1), arg(5));
+    if (!plan) {
+      std::fprintf(stderr, "convload: bad address\n");
+      return 2;
+    }
+    return run_idle(*plan, std::stoi(arg(2)), std::stod(arg(3)), arg(4));
+  }
   if ((mode == "cps" && args.size() >= 4) || (mode == "ttfb" && args.size() >= 3) ||
       (mode == "stream" && args.size() >= 3)) {
     const std::string convert_dest = mode == "cps" ? arg(4) : arg(3);
@@ -372,9 +460,10 @@ int main(int argc, char** argv) {
     return run_stream(*plan, std::stod(arg(2)));
   }
   std::fprintf(stderr,
-               "usage: convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S]\n"
+               "usage: convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S [ECHO_PORT]]\n"
                "       convload cps TARGET SECONDS CONCURRENCY [CONVERT_DEST[+mptcp]]\n"
                "       convload ttfb TARGET COUNT [CONVERT_DEST[+mptcp]]\n"
-               "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp]]\n");
+               "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp]]\n"
+               "       convload idle TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST[+mptcp]]\n");
   return 2;
 }

@@ -11,8 +11,14 @@
 # CPU 1, the proxies float: on a small machine the numbers say how much CPU a
 # proxy takes from the others as much as how fast it is.
 #
+# Then memory: resident set size of convproxy and of HAProxy (each started
+# fresh) holding N idle relayed connections, each checked with a 1-byte echo
+# first; a linear fit over the N values gives the figure at 10,000. N stops
+# at 9,950: the process here may hold 20,000 descriptors, two per connection.
+#
 # Usage: bench/proxy-bench.sh [BUILD_DIR]        (default: build/release)
 # Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_TTFB_COUNT (2000),
+#              BENCH_IDLE_COUNTS ("2500 5000 9950"; empty: skip memory),
 #              BENCH_NO_DOCS=1 to leave docs/benchmarks.md alone.
 set -euo pipefail
 
@@ -21,6 +27,7 @@ build=${1:-$repo/build/release}
 run_seconds=${BENCH_SECONDS:-10}
 rounds=${BENCH_ROUNDS:-3}
 ttfb_count=${BENCH_TTFB_COUNT:-2000}
+idle_counts=${BENCH_IDLE_COUNTS-2500 5000 9950}
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "proxy-bench needs root (CAP_NET_ADMIN for network namespaces)" >&2
@@ -93,7 +100,7 @@ for ns in "$ns_client" "$ns_proxy"; do
 done
 
 echo "== servers and proxies"
-ip netns exec "$ns_server" taskset -c 1 "$load" serve 198.51.100.2 8080 5201 3600 &
+ip netns exec "$ns_server" taskset -c 1 "$load" serve 198.51.100.2 8080 5201 3600 7007 &
 pids+=($!)
 cat > "$scratch/haproxy.cfg" <<CFG
 global
@@ -208,16 +215,131 @@ PY
 )
 echo "$section"
 
-if [ "${BENCH_NO_DOCS:-0}" != 1 ]; then
-  docs=$repo/docs/benchmarks.md
-  python3 - "$docs" "$section" <<'PY'
+# ---------------------------------------------------------------- idle memory
+kib() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$2/status"; }
+
+start_idle_proxy() {  # ARM -> pid of a fresh proxy listening on 192.0.2.1:5126
+  local arm=$1
+  if [ "$arm" = haproxy ]; then
+    cat > "$scratch/haproxy-idle.cfg" <<CFG
+global
+    nbthread 2
+    maxconn 9970
+    maxpipes 8
+defaults
+    mode tcp
+    option splice-auto
+    maxconn 9970
+    timeout connect 5s
+    timeout client 600s
+    timeout server 600s
+frontend fe_echo
+    bind 192.0.2.1:5126
+    default_backend be_echo
+backend be_echo
+    server s 198.51.100.2:7007
+CFG
+    ip netns exec "$ns_proxy" haproxy -db -f "$scratch/haproxy-idle.cfg" >>"$scratch/haproxy-idle.log" 2>&1 &
+  else
+    ip netns exec "$ns_proxy" "$convproxy" --listen 192.0.2.1 --threads 2 --allow 192.0.2.0/24 --log-level warn \
+      --port 5126 --max-sessions 20000 --max-pending-per-client 20000 --idle-timeout 600 \
+      >>"$scratch/convproxy-idle.log" 2>&1 &
+  fi
+  echo $!
+}
+
+measure_idle() {  # ARM N -> "rss_before_kib rss_kib hwm_kib ok"
+  local arm=$1 n=$2 pid client_pid ready=$scratch/idle-ready dest="" waited=0 rss0 rss hwm
+  rm -f "$ready"
+  pid=$(start_idle_proxy "$arm")
+  sleep 1
+  rss0=$(kib VmRSS "$pid")
+  [ "$arm" = convproxy ] && dest=198.51.100.2:7007
+  ip netns exec "$ns_client" timeout 300 "$load" idle 192.0.2.1:5126 "$n" 240 "$ready" $dest \
+    >>"$scratch/idle-client.log" 2>&1 &
+  client_pid=$!
+  while [ ! -s "$ready" ] && [ "$waited" -lt 150 ] && kill -0 "$client_pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  sleep 2
+  rss=$(kib VmRSS "$pid")
+  hwm=$(kib VmHWM "$pid")
+  local ok
+  ok=$(grep -o 'ok=[0-9]*' "$ready" 2>/dev/null | cut -d= -f2)
+  kill "$client_pid" 2>/dev/null || true
+  wait "$client_pid" 2>/dev/null || true
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  sleep 1
+  echo "$rss0 $rss $hwm ${ok:-0}"
+}
+
+idle_section=""
+if [ -n "$idle_counts" ]; then
+  echo "== idle connections: ${idle_counts}"
+  idle_csv=$scratch/idle.csv
+  echo "arm,n,rss_before_kib,rss_kib,hwm_kib,ok" >"$idle_csv"
+  for arm in convproxy haproxy; do
+    for n in $idle_counts; do
+      read -r rss0 rss hwm ok <<<"$(measure_idle "$arm" "$n")"
+      echo "$arm,$n,$rss0,$rss,$hwm,$ok" | tee -a "$idle_csv"
+    done
+  done
+  idle_section=$(python3 - "$idle_csv" <<'PY'
+import csv, sys, datetime
+rows = list(csv.DictReader(open(sys.argv[1])))
+def fit(arm):
+    points = [(int(r["n"]), int(r["rss_kib"])) for r in rows if r["arm"] == arm and int(r["ok"]) == int(r["n"])]
+    if len(points) < 2:
+        return None
+    mean_n = sum(n for n, _ in points) / len(points)
+    mean_r = sum(r for _, r in points) / len(points)
+    slope = sum((n - mean_n) * (r - mean_r) for n, r in points) / sum((n - mean_n) ** 2 for n, _ in points)
+    return mean_r - slope * mean_n, slope
+out = [f"Run: {datetime.date.today()}. Each proxy started fresh per N, N connections opened in batches of 100 "
+       "(each checked by a 1-byte echo through the proxy), then RSS read from /proc while all N sit idle. "
+       "HAProxy: maxconn 9970, maxpipes 8, splice-auto, nbthread 2; convproxy: --threads 2, TCP clients.", "",
+       "| proxy | N | connections up | RSS before, KiB | RSS with N idle, KiB | peak RSS (VmHWM), KiB |",
+       "|---|---|---|---|---|---|"]
+for r in rows:
+    out.append(f"| {r['arm']} | {int(r['n']):,} | {int(r['ok']):,} | {int(r['rss_before_kib']):,} | "
+               f"{int(r['rss_kib']):,} | {int(r['hwm_kib']):,} |")
+out.append("")
+fits = {arm: fit(arm) for arm in ("convproxy", "haproxy")}
+for arm, line in fits.items():
+    if line:
+        base, slope = line
+        out.append(f"- {arm}: RSS = {base:,.0f} KiB + {slope:.3f} KiB x N; at 10,000 idle connections "
+                   f"{(base + slope * 10000) / 1024:.1f} MiB.")
+    else:
+        out.append(f"- {arm}: not enough complete runs for a fit.")
+if all(fits.values()):
+    c, h = fits["convproxy"], fits["haproxy"]
+    out.append(f"- convproxy/HAProxy at 10,000: **{(c[0] + c[1] * 10000) / (h[0] + h[1] * 10000):.2f}**; "
+               f"per connection {c[1] / h[1]:.2f}.")
+print("\n".join(out))
+PY
+)
+  echo "$idle_section"
+fi
+
+replace_block() {  # FILE NAME TEXT: the text between <!-- NAME:begin --> and <!-- NAME:end -->
+  python3 - "$1" "$2" "$3" <<'PY'
 import sys, re
-path, section = sys.argv[1], sys.argv[2]
-begin, end = "<!-- proxy-bench:begin -->", "<!-- proxy-bench:end -->"
+path, name, section = sys.argv[1:]
+begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
 text = open(path).read()
+if begin not in text:
+    text += f"\n{begin}\n{end}\n"
 block = f"{begin}\n{section}\n{end}"
 text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
 open(path, "w").write(text)
 PY
+}
+
+if [ "${BENCH_NO_DOCS:-0}" != 1 ]; then
+  replace_block "$repo/docs/benchmarks.md" proxy-bench "$section"
+  [ -z "$idle_section" ] || replace_block "$repo/docs/benchmarks.md" idle-rss "$idle_section"
   echo "== wrote the figures to docs/benchmarks.md"
 fi

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "addressed_client.hpp"
 #include "catalog.hpp"
 #include "scenario.hpp"
 
@@ -301,9 +303,59 @@ CaseOutcome server_half_close(CaseContext& context) {
   return CaseOutcome::pass(expected, "server FIN relayed after its data; the client's later bytes and FIN relayed");
 }
 
+// "In address-sharing mode, the converter MUST comply with REQ-2 of RFC 6888"
+// -- all connections of one client leave through one and the same external
+// address -- "and paired IP address pooling MUST be the default" (4.3): ten
+// Convert connections from one client, one after the other, reach the server
+// from a single source address.
+CaseOutcome paired_address_pooling(CaseContext& context) {
+  constexpr int kConnections = 10;
+  Scenario scenario(context);
+  scenario.serve({});
+  const std::string expected = fmt::format(
+      "the {} downstream SYNs of {} Convert connections from client {} all come from one source address",
+      kConnections, kConnections, scenario.client_address().to_string());
+  for (int i = 0; i < kConnections; ++i) {
+    AddressedClient client(scenario, scenario.client_address());
+    client.connect(scenario.base_connect());
+    const Reply reply = client.await_reply(2s);
+    if (!reply.ok() || reply.error_tlv() != nullptr)
+      return CaseOutcome::inconclusive(expected, fmt::format("connection {} of {} was not converted: {}", i + 1,
+                                                             kConnections, reply.describe()));
+    client.client().tcp().abort();  // frees the converter's session before the next one
+  }
+  std::set<std::string> sources;
+  for (const auto& syn : scenario.server().syns()) sources.insert(syn.segment.addresses.source.to_string());
+  if (scenario.server().syn_count() < static_cast<std::size_t>(kConnections))
+    return CaseOutcome::inconclusive(expected, fmt::format("only {} downstream SYNs were seen",
+                                                           scenario.server().syn_count()));
+  if (sources.size() != 1)
+    return CaseOutcome::violated(expected, fmt::format("the downstream SYNs came from {} different addresses: {}",
+                                                       sources.size(), fmt::join(sources, ", ")));
+  return CaseOutcome::pass(expected, fmt::format("{} downstream SYNs, all from {}", scenario.server().syn_count(),
+                                                 *sources.begin()));
+}
+
 }  // namespace
 
 void register_s4_flows(harness::Registry& registry) {
+  registry.add({
+      .id = "flow-paired-address-pooling",
+      .requirements = {"CONV-003", "CONV-004"},
+      .section = "4.3",
+      .level = Level::Must,
+      .case_class = CaseClass::Valid,
+      .tags = {"flow", "address-sharing"},
+      .title = "All connections of one client reach servers from the same external address (RFC 6888 REQ-2), "
+               "with the converter's default configuration (paired pooling, RFC 4787 4.1).",
+      .stimulus = "Ten SYNs from one client address, one after the other, each with a Base Connect to the server; "
+                  "each connection is reset by the client once the reply came.",
+      .expectation = "Ten downstream SYNs, all with one and the same source address.",
+      .accepted_outcomes = {"a converter with a single external address passes trivially"},
+      .unkillable_reason = "convproxy has a single external address per family: no fault can make it choose "
+                           "another one for the same client",
+      .run = paired_address_pooling,
+  });
   registry.add({
       .id = "flow-0rtt-downstream-before-third-ack",
       .requirements = {"CONV-I01"},

@@ -1,8 +1,12 @@
 // RFC 8803 section 5.1 (and RFC 8684): an MPTCP client using the converter.
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "catalog.hpp"
+#include "harness/endpoint/tcp_client.hpp"
+#include "packetgen/mptcp_crypto.hpp"
 #include "packetgen/tcp_options.hpp"
 #include "scenario.hpp"
 
@@ -95,9 +99,6 @@ std::optional<cv::Decoded> await_mptcp_reply(Scenario& scenario, harness::MptcpC
 CaseOutcome info_over_mptcp(CaseContext& context) {
   Scenario scenario(context);
   harness::emulate::ServerScript script;
-  // The reply then follows the client's third ACK; Linux holds what an
-  // MPTCP socket writes before it (docs/convproxy.md).
-  script.synack_delay = 20ms;
   scenario.serve(script);
   const std::string expected =
       "the converter's SYN-ACK carries MP_CAPABLE and its reply to Info + Connect carries a Supported TCP "
@@ -124,6 +125,169 @@ CaseOutcome info_over_mptcp(CaseContext& context) {
                                                        fmt::join(supported->kinds, ", ")));
   return CaseOutcome::pass(expected, fmt::format("MP_CAPABLE in the SYN-ACK; Supported TCP Extensions [{}]",
                                                  fmt::join(supported->kinds, ", ")));
+}
+
+// Most MPTCP cases start from a converted MPTCP connection: why there is
+// none, if so (the case is then INCONCLUSIVE).
+std::optional<std::string> not_converted_over_mptcp(Scenario& scenario, harness::MptcpClient& client) {
+  const auto reply = await_mptcp_reply(scenario, client, 2s);
+  if (!client.synack_had_mp_capable() || !client.remote())
+    return "the converter did not speak MPTCP on this connection";
+  if (!reply || reply->message.find<cv::ErrorTlv>() != nullptr)
+    return "the connection was not converted: " + hex(reply_bytes(client));
+  return std::nullopt;
+}
+
+// "Info alone: no downstream connection is requested; the converter can reply
+// right away" (6.2.3) -- and the reply must still reach an MPTCP client whose
+// third ACK, the one carrying both keys, comes late. Linux keeps what an MPTCP
+// socket is given before that ACK queued for good, so a converter that writes
+// at once never delivers its reply.
+CaseOutcome info_alone_mptcp_late_third_ack(CaseContext& context) {
+  Scenario scenario(context);
+  scenario.serve({});
+  const auto delay = scenario.timing().scaled(300ms);
+  const std::string expected = fmt::format(
+      "the reply to Info (Supported TCP Extensions listing kind 30) and a DATA_FIN, although the client's third ACK comes "
+      "{} ms after the SYN-ACK",
+      std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+  cv::Message info;
+  info.tlvs.emplace_back(cv::InfoTlv{});
+  auto encoded = cv::encode(info);
+  auto& client = scenario.connect_mptcp(encoded ? std::move(encoded.value()) : pg::Bytes{},
+                                        harness::ThirdAck::delayed(delay));
+  const auto reply = await_mptcp_reply(scenario, client, delay + 2s);
+  if (!client.synack_had_mp_capable())
+    return CaseOutcome::inconclusive(expected, "the converter did not speak MPTCP on this connection (no "
+                                               "MP_CAPABLE in its SYN-ACK)");
+  if (!reply)
+    return CaseOutcome::violated(expected, fmt::format("no reply to Info within 2 s of the third ACK: the client "
+                                                       "holds {}\n{}",
+                                                       hex(reply_bytes(client)), scenario.recent()));
+  const auto* supported = reply->message.find<cv::SupportedTcpExtensionsTlv>();
+  if (supported == nullptr)
+    return CaseOutcome::violated(expected, "the reply to Info carries no Supported TCP Extensions TLV: " +
+                                               hex(reply_bytes(client)));
+  const bool closed = harness::expect::wait_until(
+                          scenario.wire(), scenario.timing(), "the converter's DATA_FIN or FIN",
+                          [&] {
+                            return client.data_fin_received() || client.subflow().fin_received() ||
+                                   client.subflow().reset_received();
+                          },
+                          [&] { return scenario.recent(); }, 2s)
+                          .met;
+  if (!closed) return CaseOutcome::violated(expected, "the reply came but no DATA_FIN or FIN followed it");
+  return CaseOutcome::pass(expected, fmt::format("Supported TCP Extensions [{}] after the late third ACK, then DATA_FIN",
+                                                 fmt::join(supported->kinds, ", ")));
+}
+
+// AMB-14: "Additional-subflow SYNs to the converter's port carry no Convert
+// payload and must not be silently ignored": a SYN with MP_JOIN naming the
+// token of an established MPTCP connection gets a SYN-ACK with MP_JOIN whose
+// HMAC proves the converter knows both keys; an RST (subflows refused) is
+// tolerated; silence is what CONV-005 prescribes for non-Convert SYNs and is
+// wrong here.
+CaseOutcome mp_join_not_ignored(CaseContext& context) {
+  Scenario scenario(context);
+  scenario.serve({});
+  const std::string expected =
+      "a SYN with MP_JOIN (the converter's token, no payload) gets a SYN-ACK with MP_JOIN carrying the HMAC of "
+      "both keys and nonces; an RST refusing the subflow is tolerated (WARN); silence is not";
+  auto& client = scenario.connect_mptcp(scenario.base_connect());
+  if (auto problem = not_converted_over_mptcp(scenario, client)) return CaseOutcome::inconclusive(expected, *problem);
+
+  const auto remote_key = client.remote()->key;
+  const auto nonce = static_cast<std::uint32_t>(scenario.random()());
+  harness::TcpConfig config;
+  const auto port = static_cast<std::uint16_t>(client.subflow().config().flow.local_port + 1);
+  config.flow = harness::FlowKey{scenario.client_address(), port, scenario.put_address(), scenario.put_port()};
+  config.side = harness::PathSide::ClientSide;
+  config.isn = static_cast<std::uint32_t>(scenario.random()());
+  config.third_ack = harness::ThirdAck::never();
+  harness::TcpClient join(scenario.wire(), config);
+  context.log(fmt::format("second subflow from port {}: SYN with MP_JOIN token {:08x} nonce {:08x}", port,
+                          client.remote()->token, nonce));
+  join.tcp().connect(pg::tcp::mptcp::mp_join_syn(client.remote()->token, nonce), {});
+  (void)harness::expect::wait_until(
+      scenario.wire(), scenario.timing(), "an answer to the MP_JOIN SYN",
+      [&] { return join.tcp().peer_syn().has_value() || join.tcp().reset_received(); },
+      [&] { return scenario.recent(); }, 2s);
+  if (join.tcp().reset_received())
+    return CaseOutcome::warn(expected, "the converter refused the additional subflow with an RST (allowed, but "
+                                       "the client cannot add paths)");
+  const auto& synack = join.tcp().peer_syn();
+  if (!synack)
+    return CaseOutcome::violated(expected, "no answer within 2 s: the MP_JOIN SYN was silently ignored\n" +
+                                               scenario.recent());
+  const auto options = pg::tcp::parse_options(synack->segment.options);
+  const auto* option = options.find_mptcp(pg::tcp::mptcp::Subtype::MpJoin);
+  const auto answer = option != nullptr ? pg::tcp::mp_join_synack(*option) : std::nullopt;
+  if (!answer)
+    return CaseOutcome::violated(expected, "the SYN-ACK carries no MP_JOIN of length 16: options " +
+                                               hex(synack->segment.options));
+  const auto wanted = pg::tcp::mptcp::mp_join_truncated_hmac(
+      pg::tcp::mptcp::mp_join_hmac(remote_key, client.local().key, answer->nonce, nonce));
+  if (answer->truncated_hmac != wanted)
+    return CaseOutcome::violated(expected, fmt::format("the SYN-ACK's MP_JOIN HMAC is {:016x} instead of {:016x}",
+                                                       answer->truncated_hmac, wanted));
+  return CaseOutcome::pass(expected, fmt::format("SYN-ACK with MP_JOIN (address id {}, nonce {:08x}, HMAC {:016x})",
+                                                 answer->address_id, answer->nonce, answer->truncated_hmac));
+}
+
+// "When the downstream connection is reset, the converter closes the MPTCP
+// connection with MP_FASTCLOSE" (CONV-I18): a server RST in the middle of a
+// relayed MPTCP connection reaches the client as MP_FASTCLOSE, not only as
+// the reset of one subflow.
+CaseOutcome mptcp_server_reset(CaseContext& context) {
+  Scenario scenario(context);
+  const pg::Bytes early{'r', 's', 't', '-', 'n', 'e', 'x', 't'};
+  harness::emulate::ServerScript script;
+  script.rst_after_bytes = early.size();
+  scenario.serve(script);
+  const std::string expected =
+      "after the server resets the relayed connection, the converter closes the client's MPTCP connection with "
+      "MP_FASTCLOSE";
+  auto& client = scenario.connect_mptcp(scenario.base_connect(early));
+  if (auto problem = not_converted_over_mptcp(scenario, client)) return CaseOutcome::inconclusive(expected, *problem);
+  const auto fastclose = static_cast<std::uint8_t>(pg::tcp::mptcp::Subtype::MpFastclose);
+  const auto saw_fastclose = [&] {
+    const auto& seen = client.subtypes_seen();
+    return std::find(seen.begin(), seen.end(), fastclose) != seen.end();
+  };
+  (void)harness::expect::wait_until(
+      scenario.wire(), scenario.timing(), "MP_FASTCLOSE or a reset from the converter",
+      [&] { return saw_fastclose() || client.subflow().reset_received(); }, [&] { return scenario.recent(); }, 2s);
+  if (saw_fastclose()) return CaseOutcome::pass(expected, "MP_FASTCLOSE after the server's RST");
+  if (client.subflow().reset_received())
+    return CaseOutcome::violated(expected, "the subflow was reset without MP_FASTCLOSE: the MPTCP connection "
+                                           "is not closed as a whole\n" + scenario.recent());
+  return CaseOutcome::violated(expected, "nothing reached the client after the server's RST\n" + scenario.recent());
+}
+
+// "A DATA_FIN from the client becomes a FIN toward the server" (CONV-I18).
+CaseOutcome mptcp_data_fin(CaseContext& context) {
+  Scenario scenario(context);
+  scenario.serve({});
+  const pg::Bytes early{'f', 'i', 'n', '-', 'n', 'e', 'x', 't'};
+  const std::string expected =
+      "the client's DATA_FIN (with its subflow FIN) after the reply makes the converter send a FIN to the server, "
+      "after the early data";
+  auto& client = scenario.connect_mptcp(scenario.base_connect(early));
+  if (auto problem = not_converted_over_mptcp(scenario, client)) return CaseOutcome::inconclusive(expected, *problem);
+  client.close();
+  const bool fin = harness::expect::wait_until(
+                       scenario.wire(), scenario.timing(), "a FIN at the server",
+                       [&] { return scenario.server().any_fin_received() || scenario.server().any_reset_received(); },
+                       [&] { return scenario.recent(); }, 2s)
+                       .met;
+  if (!fin || !scenario.server().any_fin_received())
+    return CaseOutcome::violated(expected, fmt::format("after the DATA_FIN the server saw {}\n{}",
+                                                       scenario.server().any_reset_received() ? "an RST" : "nothing",
+                                                       scenario.recent()));
+  if (scenario.server().received() != early)
+    return CaseOutcome::violated(expected, fmt::format("the server got {} before the FIN instead of {}",
+                                                       hex(scenario.server().received()), hex(early)));
+  return CaseOutcome::pass(expected, "FIN at the server after the early data");
 }
 
 // "A SYN/ACK MUST NOT carry MP_CAPABLE if the SYN did not" (RFC 8684 3.1):
@@ -229,11 +393,74 @@ void register_s5_mptcp(harness::Registry& registry) {
       .needs = {Feature::Mptcp, Feature::Info},
       .title = "A converter that offers MPTCP conversion advertises kind 30 in its Supported TCP Extensions.",
       .stimulus = "SYN with MP_CAPABLE carrying a Convert message with an Info TLV and a Base Connect; the server "
-                  "answers after 20 ms.",
+                  "accepts.",
       .expectation = "The converter's SYN-ACK carries MP_CAPABLE; its reply holds a Supported TCP Extensions TLV "
                      "listing kind 30.",
       .accepted_outcomes = {"reply in the SYN-ACK payload or the first data segment"},
       .run = info_over_mptcp,
+  });
+  registry.add({
+      .id = "mptcp-info-alone-late-third-ack",
+      .requirements = {"CONV-I09", "CONV-057"},
+      .section = "6.2.3",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"mptcp", "info", "timing"},
+      .needs = {Feature::Mptcp, Feature::Info},
+      .title = "An Info alone from an MPTCP client is answered even when the client's third ACK comes late.",
+      .stimulus = "SYN with MP_CAPABLE carrying a Convert message with only an Info TLV; the client sends its third "
+                  "ACK (MP_CAPABLE with both keys) 300 ms after the SYN-ACK.",
+      .expectation = "The converter's reply with a Supported TCP Extensions TLV reaches the client, then a DATA_FIN "
+                     "(the MPTCP connection's end; the subflow FIN may follow later).",
+      .accepted_outcomes = {"reply in the SYN-ACK payload or after the third ACK"},
+      .run = info_alone_mptcp_late_third_ack,
+  });
+  registry.add({
+      .id = "mptcp-join-syn-not-ignored",
+      .requirements = {"AMB-14", "CONV-005"},
+      .section = "5.1",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"mptcp", "mp-join"},
+      .needs = {Feature::Mptcp},
+      .title = "A SYN with MP_JOIN for an established MPTCP connection carries no Convert message and is not "
+               "silently ignored: the converter answers it as an MPTCP subflow.",
+      .stimulus = "An MPTCP connection with a Base Connect is established; then a SYN from another port with "
+                  "MP_JOIN naming the converter's token and a random nonce, without payload.",
+      .expectation = "A SYN-ACK with MP_JOIN (length 16) whose truncated HMAC is HMAC-SHA256(key converter || key "
+                     "client, nonce converter || nonce client).",
+      .accepted_outcomes = {"SYN-ACK with MP_JOIN (PASS)", "RST: the subflow refused (WARN)"},
+      .run = mp_join_not_ignored,
+  });
+  registry.add({
+      .id = "mptcp-server-reset-fastclose",
+      .requirements = {"CONV-I18"},
+      .section = "5.1",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"mptcp", "teardown", "rst", "legacy-server"},
+      .needs = {Feature::Mptcp},
+      .title = "A reset of the downstream connection closes the client's MPTCP connection with MP_FASTCLOSE.",
+      .stimulus = "MPTCP SYN with a Base Connect and 8 bytes of early data; the server resets its connection once "
+                  "it received them.",
+      .expectation = "The client receives MP_FASTCLOSE (in an ACK or an RST) from the converter.",
+      .accepted_outcomes = {"MP_FASTCLOSE on the subflow, with or without an RST"},
+      .run = mptcp_server_reset,
+  });
+  registry.add({
+      .id = "mptcp-data-fin-becomes-fin",
+      .requirements = {"CONV-I18"},
+      .section = "5.1",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"mptcp", "teardown", "fin", "half-close"},
+      .needs = {Feature::Mptcp},
+      .title = "A DATA_FIN from the MPTCP client is passed on as a FIN to the server.",
+      .stimulus = "MPTCP SYN with a Base Connect and 8 bytes of early data; after the reply the client sends "
+                  "DATA_FIN with its subflow FIN.",
+      .expectation = "The server receives the 8 early bytes, then a FIN (no RST).",
+      .accepted_outcomes = {"FIN at the server, the converter's side staying open for the server's bytes"},
+      .run = mptcp_data_fin,
   });
   registry.add({
       .id = "mptcp-plain-client-no-mp-capable",

@@ -306,8 +306,8 @@ CaseOutcome tfo_cookie_copied(CaseContext& context) {
   if (header == nullptr ||
       std::search(header->options.begin(), header->options.end(), cookie_option.begin(), cookie_option.end()) ==
           header->options.end())
-    return CaseOutcome::inconclusive(expected, "the client did not learn the cookie from the first reply: " +
-                                                   first.describe());
+    return CaseOutcome::violated(expected, "the server's TFO cookie was not relayed in the Extended TCP Header of "
+                                           "the first reply (CONV-059): " + first.describe());
 
   const std::size_t syns_before = scenario.server().syn_count();
   cv::Message use;
@@ -501,7 +501,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                         "own MP_CAPABLE in the SYN to the server.",
                         "SYN carrying an Extended Connect asking for MPTCP (1E 02); the server is plain TCP.",
                         mp_capable_generated, {Feature::Mptcp}));
-  registry.add(extended("connect-extended-tfo-request-generated", {"CONV-025", "CONV-024"},
+  registry.add(extended("connect-extended-tfo-request-generated", {"CONV-059", "CONV-058", "CONV-025", "CONV-024"},
                         "An Extended Connect asking for TCP Fast Open without value (22 02) makes the converter "
                         "send a TFO option of its own (a cookie request) in the SYN to the server.",
                         "SYN carrying an Extended Connect asking for TFO (22 02); the converter has no cookie for "
@@ -509,7 +509,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                         tfo_request_generated, {Feature::TfoUpstream}));
   registry.add({
       .id = "connect-extended-tfo-cookie-copied",
-      .requirements = {"CONV-026", "CONV-024"},
+      .requirements = {"CONV-060", "CONV-059", "CONV-026", "CONV-024"},
       .section = "6.2.5",
       .level = Level::Must,
       .case_class = CaseClass::Valid,

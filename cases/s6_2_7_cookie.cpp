@@ -110,24 +110,40 @@ CaseOutcome retry_with_cookie(CaseContext& context) {
   return CaseOutcome::pass(expected, fmt::format("cookie {}; retry: {}", hex(*fetched.cookie), reply.describe()));
 }
 
-// "An invalid cookie is answered with Not Authorized, then a close."
-CaseOutcome rejected_cookie(CaseContext& context, bool from_other_client) {
-  if (auto problem = cookie_clients_problem(context.put, from_other_client ? 2 : 1); !problem.empty())
+// How the cookie a client presents differs from the valid one it obtained.
+enum class Tamper : std::uint8_t { Corrupted, OtherClient, Stale };
+
+// "An invalid cookie is answered with Not Authorized, then a close." Invalid:
+// altered, issued to another address, or expired (key rotation, CONV-031).
+CaseOutcome rejected_cookie(CaseContext& context, Tamper tamper) {
+  const bool other_client = tamper == Tamper::OtherClient;
+  if (auto problem = cookie_clients_problem(context.put, other_client ? 2 : 1); !problem.empty())
     return CaseOutcome::unsupported(problem);
+  if (tamper == Tamper::Stale && !context.put.cookie_max_age)
+    return CaseOutcome::unsupported("the PUT description declares no cookie_max_age (--cookie-max-age)");
   Scenario scenario(context);
   scenario.serve({});
   const auto owner = cookie_client(scenario);
-  const auto presenter = from_other_client ? cookie_client(scenario, 1) : owner;
-  const std::string what = from_other_client
-                               ? fmt::format("the cookie issued to {} presented by {}", owner.to_string(),
-                                             presenter.to_string())
-                               : fmt::format("the cookie issued to {} with one byte flipped", owner.to_string());
+  const auto presenter = other_client ? cookie_client(scenario, 1) : owner;
+  std::string what;
+  switch (tamper) {
+    case Tamper::Corrupted: what = fmt::format("the cookie issued to {} with one byte flipped", owner.to_string()); break;
+    case Tamper::OtherClient:
+      what = fmt::format("the cookie issued to {} presented by {}", owner.to_string(), presenter.to_string());
+      break;
+    case Tamper::Stale:
+      what = fmt::format("the cookie issued to {}, presented {} s later (cookie_max_age {} s)", owner.to_string(),
+                         *context.put.cookie_max_age + 1, *context.put.cookie_max_age);
+      break;
+  }
   const std::string expected =
       what + ": Error 32 (Not Authorized) with value 0, a close, and no SYN toward the server";
   Fetched fetched = fetch_cookie(scenario, owner);
   if (!fetched.cookie) return CaseOutcome::inconclusive(expected, "no cookie to tamper with: " + fetched.observed);
   pg::Bytes cookie = *fetched.cookie;
-  if (!from_other_client) cookie[cookie.size() / 2] ^= 0x5a;
+  if (tamper == Tamper::Corrupted) cookie[cookie.size() / 2] ^= 0x5a;
+  // The PUT's clock, not the harness's pace: this wait is never scaled.
+  if (tamper == Tamper::Stale) scenario.settle_unscaled(std::chrono::seconds(*context.put.cookie_max_age + 1));
   const pg::Bytes message = with_cookie(scenario, cookie);
   AddressedClient client(scenario, presenter);
   client.connect(message);
@@ -220,7 +236,7 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
   missing.run = missing_cookie;
   registry.add(std::move(missing));
 
-  auto retry = cookie_spec("cookie-retry-succeeds", {"CONV-034", "CONV-031"}, Level::Must);
+  auto retry = cookie_spec("cookie-retry-succeeds", {"CONV-034", "CONV-031", "CONV-033"}, Level::Must);
   retry.title = "The cookie returned in Missing Cookie is usable: the client's retry carrying it is proxied.";
   retry.stimulus = "From a cookie client: a Base Connect without cookie (answered with Missing Cookie), then a "
                    "second connection from the same address with the returned cookie in a Cookie TLV before the "
@@ -230,29 +246,35 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
   retry.run = retry_with_cookie;
   registry.add(std::move(retry));
 
-  auto corrupted = cookie_spec("cookie-corrupted-not-authorized", {"CONV-031", "CONV-032", "CONV-040"}, Level::Must);
-  corrupted.case_class = CaseClass::Invalid;
-  corrupted.title = "A converter validates the cookie it receives: a corrupted cookie is answered with Not "
-                    "Authorized, then a close.";
-  corrupted.stimulus = "From a cookie client: fetch a cookie with a first request, then send it back with its "
-                       "middle byte XOR 0x5a in a Cookie TLV with a Base Connect.";
-  corrupted.expectation = "Error TLV code 32 with value 0, then FIN; no SYN toward the server.";
-  corrupted.accepted_outcomes = {"Error 32 in the SYN-ACK payload or a later segment, then FIN"};
-  corrupted.negative = true;
-  corrupted.run = [](CaseContext& context) { return rejected_cookie(context, false); };
-  registry.add(std::move(corrupted));
-
-  auto foreign = cookie_spec("cookie-other-client-not-authorized", {"CONV-031", "CONV-032", "CONV-040"}, Level::Must);
-  foreign.case_class = CaseClass::Invalid;
-  foreign.title = "A cookie is bound to the client's address: a cookie issued to one client and presented by "
-                  "another is answered with Not Authorized.";
-  foreign.stimulus = "The first cookie client fetches a cookie; the second cookie client (another address) sends "
-                     "it in a Cookie TLV with a Base Connect.";
-  foreign.expectation = "Error TLV code 32 with value 0, then FIN; no SYN toward the server.";
-  foreign.accepted_outcomes = {"Error 32 in the SYN-ACK payload or a later segment, then FIN"};
-  foreign.negative = true;
-  foreign.run = [](CaseContext& context) { return rejected_cookie(context, true); };
-  registry.add(std::move(foreign));
+  // An invalid cookie of some kind, refused with Not Authorized.
+  const auto refused = [&](std::string id, Tamper tamper, std::string title, std::string stimulus) {
+    auto spec = cookie_spec(std::move(id), {"CONV-031", "CONV-032", "CONV-040"}, Level::Must);
+    spec.case_class = CaseClass::Invalid;
+    spec.title = std::move(title);
+    spec.stimulus = std::move(stimulus);
+    spec.expectation = "Error TLV code 32 with value 0, then FIN; no SYN toward the server.";
+    spec.accepted_outcomes = {"Error 32 in the SYN-ACK payload or a later segment, then FIN"};
+    spec.negative = true;
+    spec.run = [tamper](CaseContext& context) { return rejected_cookie(context, tamper); };
+    return spec;
+  };
+  registry.add(refused("cookie-corrupted-not-authorized", Tamper::Corrupted,
+                       "A converter validates the cookie it receives: a corrupted cookie is answered with Not "
+                       "Authorized, then a close.",
+                       "From a cookie client: fetch a cookie with a first request, then send it back with its middle "
+                       "byte XOR 0x5a in a Cookie TLV with a Base Connect."));
+  registry.add(refused("cookie-other-client-not-authorized", Tamper::OtherClient,
+                       "A cookie is bound to the client's address: a cookie issued to one client and presented by "
+                       "another is answered with Not Authorized.",
+                       "The first cookie client fetches a cookie; the second cookie client (another address) sends "
+                       "it in a Cookie TLV with a Base Connect."));
+  auto stale = refused("cookie-stale-not-authorized", Tamper::Stale,
+                       "A cookie expires: once the converter's key rotation and grace period are over, the cookie it "
+                       "issued is answered with Not Authorized.",
+                       "From a cookie client: fetch a cookie with a first request, wait the PUT's declared "
+                       "cookie_max_age plus one second, then send it back in a Cookie TLV with a Base Connect.");
+  stale.timeout = std::chrono::seconds(30);
+  registry.add(std::move(stale));
 
   registry.add({
       .id = "cookie-unrequired-ignored",

@@ -121,8 +121,9 @@ harness::TcpClient& Scenario::connect(pg::Bytes syn_payload, pg::Bytes syn_optio
   return *client_;
 }
 
-harness::MptcpClient& Scenario::connect_mptcp(pg::Bytes syn_payload) {
+harness::MptcpClient& Scenario::connect_mptcp(pg::Bytes syn_payload, harness::ThirdAck third_ack) {
   harness::MptcpConfig config;
+  config.tcp.third_ack = third_ack;
   config.tcp.flow = harness::FlowKey{client_address_, client_port_, put_address_, put_port_};
   config.tcp.side = PathSide::ClientSide;
   config.tcp.isn = static_cast<std::uint32_t>(random_());
@@ -208,6 +209,8 @@ bool Scenario::downstream_syn_seen(Clock::duration window) {
 }
 
 void Scenario::settle(Clock::duration duration) { wire_.run_until(timing_.deadline_in(duration)); }
+
+void Scenario::settle_unscaled(Clock::duration duration) { wire_.run_until(Clock::now() + duration); }
 
 std::optional<std::string> Scenario::early_reset_after_error(const Reply& reply) const {
   if (!reply.message || !client_) return std::nullopt;

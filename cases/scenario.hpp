@@ -69,8 +69,9 @@ class Scenario {
   // Opens the client connection: a SYN with these options and payload.
   harness::TcpClient& connect(pg::Bytes syn_payload, pg::Bytes syn_options = {});
   harness::TcpClient& client() { return *client_; }
-  // Opens the connection as an MPTCP client (MP_CAPABLE in the SYN).
-  harness::MptcpClient& connect_mptcp(pg::Bytes syn_payload);
+  // Opens the connection as an MPTCP client (MP_CAPABLE in the SYN); its
+  // third ACK (MP_CAPABLE with both keys) goes out as `third_ack` says.
+  harness::MptcpClient& connect_mptcp(pg::Bytes syn_payload, harness::ThirdAck third_ack = {});
   harness::MptcpClient& mptcp() { return *mptcp_; }
   harness::emulate::LegacyServer& server() { return *server_; }
 
@@ -92,6 +93,8 @@ class Scenario {
   bool downstream_syn_seen(Clock::duration window);
   // Keeps the wire turning for `duration` (scaled).
   void settle(Clock::duration duration);
+  // For waits on the PUT's own clock (cookie lifetimes): never scaled.
+  void settle_unscaled(Clock::duration duration);
 
   // "an RST from the PUT came before the client had acknowledged the
   // Error TLV" (CONV-017, AMB-03), or nothing when the close was orderly.

@@ -130,5 +130,20 @@ Bytes dss(const Dss& option) {
   return out;
 }
 
+Bytes mp_join_syn(std::uint32_t receiver_token, std::uint32_t sender_nonce, std::uint8_t address_id,
+                  std::uint8_t flags) {
+  Bytes out{kind::Mptcp, 12, subtype_byte(Subtype::MpJoin, flags), address_id};
+  put_u32(out, receiver_token);
+  put_u32(out, sender_nonce);
+  return out;
+}
+
+Bytes mp_join_ack(ByteView hmac160) {
+  constexpr std::size_t kHmacBytes = 20;
+  Bytes out{kind::Mptcp, 24, subtype_byte(Subtype::MpJoin, 0), 0};
+  for (std::size_t i = 0; i < kHmacBytes; ++i) out.push_back(i < hmac160.size() ? hmac160[i] : 0);
+  return out;
+}
+
 }  // namespace mptcp
 }  // namespace convtest::packetgen::tcp

@@ -192,4 +192,13 @@ std::vector<std::uint8_t> ParsedOptions::kinds() const {
   return out;
 }
 
+std::optional<MpJoinSynAck> mp_join_synack(const Option& option) {
+  constexpr std::size_t kSynAckSize = 16;
+  const Bytes& bytes = option.bytes;
+  if (option.kind != kind::Mptcp || bytes.size() != kSynAckSize || bytes[1] != kSynAckSize ||
+      static_cast<Subtype>(bytes[2] >> 4) != Subtype::MpJoin)
+    return std::nullopt;
+  return MpJoinSynAck{static_cast<std::uint8_t>(bytes[2] & 0x0f), bytes[3], get_u64(bytes, 4), get_u32(bytes, 12)};
+}
+
 }  // namespace convtest::packetgen::tcp

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "packetgen/convert.hpp"
 #include "packetgen/ip.hpp"
 
@@ -31,3 +33,11 @@ std::string to_string(const Address& address);
 std::string to_string(const Endpoint& endpoint);  // 192.0.2.1:5124, [2001:db8::1]:80
 
 }  // namespace convtest::convproxy
+
+// Log lines format endpoints only when their level is enabled.
+template <>
+struct fmt::formatter<convtest::convproxy::Endpoint> : fmt::formatter<std::string> {
+  auto format(const convtest::convproxy::Endpoint& endpoint, fmt::format_context& context) const {
+    return fmt::formatter<std::string>::format(convtest::convproxy::to_string(endpoint), context);
+  }
+};

@@ -93,7 +93,6 @@ void configure(int fd, int family, const DownstreamSettings& settings) {
   if (family == AF_INET) set_int(fd, IPPROTO_IP, IP_RECVERR, 1);
   else set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
   set_int(fd, IPPROTO_TCP, TCP_SYNCNT, settings.syn_retries);
-  set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, static_cast<int>(settings.user_timeout_ms));
   set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
 }
 
@@ -134,14 +133,12 @@ StartResult start_downstream(const Endpoint& destination, const DownstreamOption
   return result;
 }
 
-ConnectProgress connect_progress(int fd) {
+ConnectProgress connect_progress(int fd, bool writable) {
   const int error = socket_error(fd);
   if (error != 0) return {ConnectState::Failed, failure_from(fd, error)};
-  if (connected(fd)) return {ConnectState::Connected, {}};
+  if (writable || connected(fd)) return {ConnectState::Connected, {}};
   return {ConnectState::Pending, {}};
 }
-
-void clear_connect_timeout(int fd) { set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, 0); }
 
 packetgen::Bytes options_from_tcp_info(int fd) {
   tcp_info info{};

@@ -16,7 +16,6 @@ namespace convtest::convproxy {
 struct DownstreamSettings {
   bool mptcp_available = true;
   int syn_retries = 3;
-  unsigned user_timeout_ms = 5000;
 };
 
 struct DownstreamFailure {
@@ -46,10 +45,9 @@ struct ConnectProgress {
   ConnectState state = ConnectState::Pending;
   DownstreamFailure failure;
 };
-ConnectProgress connect_progress(int fd);
-
-// The connection is up: the SYN-time user timeout must not limit the relay.
-void clear_connect_timeout(int fd);
+// `writable`: epoll reported EPOLLOUT, which with no socket error means the
+// handshake completed (no need to ask for the peer).
+ConnectProgress connect_progress(int fd, bool writable);
 
 // Rebuilds the server's SYN-ACK options from TCP_INFO: used only when no
 // packet socket can see the real SYN-ACK (no CAP_NET_RAW).

@@ -43,6 +43,7 @@ constexpr std::array kFaults{
     FaultInfo{Fault::AcceptMissingCookie, "accept-missing-cookie", "CONV-030"},
     FaultInfo{Fault::AcceptInvalidCookie, "accept-invalid-cookie", "CONV-031, CONV-032"},
     FaultInfo{Fault::EmptyMissingCookie, "empty-missing-cookie", "CONV-034, CONV-039"},
+    FaultInfo{Fault::WriteBeforeMptcpHandshake, "write-before-mptcp-handshake", "CONV-I09"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 }  // namespace

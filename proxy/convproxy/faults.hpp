@@ -49,6 +49,7 @@ enum class Fault : std::uint8_t {
   AcceptMissingCookie,
   AcceptInvalidCookie,
   EmptyMissingCookie,
+  WriteBeforeMptcpHandshake,
   Count_,
 };
 

@@ -105,8 +105,12 @@ int run(const convproxy::Config& config) {
 
   const convproxy::ListenerSetup setup{config.port, config.mptcp && mptcp_available,
                                        !config.faults.has(convproxy::Fault::NoSynData)};
+  const auto capture = convproxy::SynAckCapture::open();
+  if (!capture)
+    spdlog::warn("event=synack_capture_unavailable errno={} reason=\"no AF_PACKET socket (needs CAP_NET_RAW): "
+                 "Extended TCP Header rebuilt from TCP_INFO\"",
+                 errno);
   std::vector<std::unique_ptr<convproxy::Worker>> workers;
-  bool capture_warned = false;
   for (unsigned index = 0; index < config.threads; ++index) {
     std::vector<convproxy::Fd> listeners;
     for (const auto& address : config.listen) {
@@ -117,14 +121,7 @@ int run(const convproxy::Config& config) {
       }
       listeners.push_back(std::move(opened->fd));
     }
-    auto capture = convproxy::SynAckCapture::open();
-    if (!capture && !capture_warned) {
-      spdlog::warn("event=synack_capture_unavailable errno={} reason=\"no AF_PACKET socket (needs CAP_NET_RAW): "
-                   "Extended TCP Header rebuilt from TCP_INFO\"",
-                   errno);
-      capture_warned = true;
-    }
-    workers.push_back(std::make_unique<convproxy::Worker>(shared, std::move(listeners), std::move(capture), index));
+    workers.push_back(std::make_unique<convproxy::Worker>(shared, std::move(listeners), capture.get(), index));
   }
 
   std::vector<std::thread> threads;

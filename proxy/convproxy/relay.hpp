@@ -1,11 +1,14 @@
 #pragma once
 // One direction of a relayed connection: bytes already held (the Convert
 // reply, or the early data after the TLVs) go first, then splice() through a
-// pipe; end of stream becomes shutdown(SHUT_WR) on the other side.
+// pipe borrowed from the worker's pool for as long as it holds bytes; end of
+// stream becomes shutdown(SHUT_WR) on the other side.
 
 #include <cstddef>
 
-#include "convproxy/fd.hpp"
+#include <optional>
+
+#include "convproxy/pipe_pool.hpp"
 #include "packetgen/bytes.hpp"
 
 namespace convtest::convproxy {
@@ -24,18 +27,18 @@ class RelayDirection {
   void hold(packetgen::Bytes bytes);  // written before anything spliced
   [[nodiscard]] bool holding() const { return !held_.empty(); }
   // Moves bytes until neither side can make progress. `moved` grows by the
-  // number of bytes delivered to the sink.
-  PumpStatus pump(int source, int sink, std::size_t& moved);
+  // number of bytes delivered to the sink. An emptied pipe goes back to `pipes`.
+  PumpStatus pump(int source, int sink, std::size_t& moved, PipePool& pipes);
   [[nodiscard]] bool finished() const { return shut_down_; }
 
  private:
-  bool open_pipe();
+  PumpStatus move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes);
   PumpStatus flush_held(int sink, std::size_t& moved);
+  PumpStatus copy_from(int source);
 
   packetgen::Bytes held_;
   std::size_t held_offset_ = 0;
-  Fd pipe_read_;
-  Fd pipe_write_;
+  std::optional<Pipe> pipe_;
   std::size_t in_pipe_ = 0;
   bool source_ended_ = false;
   bool shut_down_ = false;

@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "convproxy/mptcp_state.hpp"
 #include "convproxy/reply.hpp"
 
 namespace convtest::convproxy {
@@ -24,6 +25,11 @@ namespace {
 // Early data beyond the Convert message that is read with it; the rest is
 // spliced once the relay runs.
 constexpr std::size_t kMaxInbound = convert::kMaxMessageSize + (1 << 16);
+
+// How often, and how long at most, writes to an MPTCP client wait for its
+// third ACK; past the limit the bytes are written anyway.
+constexpr auto kClientRecheck = std::chrono::milliseconds(2);
+constexpr auto kClientWaitLimit = std::chrono::seconds(2);
 
 void set_linger_reset(int fd) {
   const linger reset{1, 0};
@@ -82,9 +88,9 @@ void Session::on_event(Side side, std::uint32_t events) {
       return;
     case Phase::Connecting:
       if (side == Side::Server) {
-        check_connect();
+        check_connect(events);
       } else if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
-        spdlog::debug("event=client_gone phase=connecting client={}", to_string(peer_));
+        spdlog::debug("event=client_gone phase=connecting client={}", peer_);
         abort(true, true);
       }
       return;
@@ -94,16 +100,23 @@ void Session::on_event(Side side, std::uint32_t events) {
     case Phase::Closing:
       if (side == Side::Client) drain_and_close();
       return;
+    case Phase::Replying:
     case Phase::Done:
       return;
   }
 }
 
 void Session::on_timer(Clock::time_point now) {
+  if (recheck_scheduled_) {
+    recheck_scheduled_ = false;
+    if (phase_ == Phase::Replying && client_takes_data()) write_reply_and_close();
+    else if (phase_ == Phase::Replying) recheck_client_soon();
+    else if (phase_ == Phase::Relaying) relay();
+  }
   if (now < deadline_) return;
   switch (phase_) {
     case Phase::ReadingConvert:
-      spdlog::debug("event=convert_timeout client={} bytes={}", to_string(peer_), inbound_.size());
+      spdlog::debug("event=convert_timeout client={} bytes={}", peer_, inbound_.size());
       act(decide_incomplete(inbound_));
       return;
     case Phase::Connecting:
@@ -115,13 +128,14 @@ void Session::on_timer(Clock::time_point now) {
         set_deadline(last_activity_ + idle);
         return;
       }
-      spdlog::info("event=idle_timeout client={}", to_string(peer_));
+      spdlog::info("event=idle_timeout client={}", peer_);
       abort(true, true);
       return;
     }
     case Phase::Closing:
       finish();
       return;
+    case Phase::Replying:
     case Phase::Done:
       return;
   }
@@ -133,30 +147,49 @@ void Session::on_resume() {
 
 // ---------------------------------------------------------------- Convert phase
 
+// Reads until a short read, the end of the stream or EAGAIN. A short read
+// usually means the queue is empty; only when the message is still
+// incomplete is that confirmed with one more read (edge-triggered epoll
+// signals new bytes, but not bytes that were already queued).
 void Session::read_convert() {
+  for (;;) {
+    const auto read = read_client_bytes();
+    if (read == ClientRead::Reset) {
+      spdlog::debug("event=client_reset phase=reading client={}", peer_);
+      abort(false, false);
+      return;
+    }
+    const auto decision = decide(inbound_, worker_.phase_context(), ClientFacts{peer_.address, unix_seconds()});
+    if (!std::holds_alternative<decision::WaitForMore>(decision)) {
+      act(decision);
+      return;
+    }
+    if (client_ended_) {
+      act(decide_incomplete(inbound_));
+      return;
+    }
+    if (read != ClientRead::Short) return;
+  }
+}
+
+Session::ClientRead Session::read_client_bytes() {
   while (inbound_.size() < kMaxInbound) {
     std::array<std::uint8_t, 4096> buffer{};
     const auto room = std::min(buffer.size(), kMaxInbound - inbound_.size());
     const auto n = ::recv(client_.get(), buffer.data(), room, MSG_DONTWAIT);
     if (n > 0) {
       inbound_.insert(inbound_.end(), buffer.begin(), buffer.begin() + n);
+      if (static_cast<std::size_t>(n) < room) return ClientRead::Short;
       continue;
     }
     if (n == 0) {
       client_ended_ = true;
-      break;
+      return ClientRead::Drained;
     }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    spdlog::debug("event=client_reset phase=reading client={}", to_string(peer_));
-    abort(false, false);
-    return;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return ClientRead::Drained;
+    return ClientRead::Reset;
   }
-  const auto decision = decide(inbound_, worker_.phase_context(), ClientFacts{peer_.address, unix_seconds()});
-  if (std::holds_alternative<decision::WaitForMore>(decision)) {
-    if (client_ended_) act(decide_incomplete(inbound_));
-    return;
-  }
-  act(decision);
+  return ClientRead::Drained;  // as much as a Convert message and its early data may take
 }
 
 void Session::act(const Decision& decision) {
@@ -165,14 +198,14 @@ void Session::act(const Decision& decision) {
         using T = std::decay_t<decltype(chosen)>;
         if constexpr (std::is_same_v<T, decision::WaitForMore>) {
         } else if constexpr (std::is_same_v<T, decision::IgnoreSilently>) {
-          spdlog::info("event=ignored client={} reason=not_convert bytes={}", to_string(peer_), inbound_.size());
+          spdlog::info("event=ignored client={} reason=not_convert bytes={}", peer_, inbound_.size());
           finish();
         } else if constexpr (std::is_same_v<T, decision::ResetConnection>) {
           if (worker_.shared().config.faults.has(Fault::TotalLengthZeroError)) {
             send_error(echo_error(convert::ErrorCode::MalformedMessage, inbound_));
             return;
           }
-          spdlog::info("event=reset client={} reason=total_length_zero", to_string(peer_));
+          spdlog::info("event=reset client={} reason=total_length_zero", peer_);
           abort(true, false);
         } else if constexpr (std::is_same_v<T, decision::SendError>) {
           send_error(chosen.error);
@@ -180,7 +213,7 @@ void Session::act(const Decision& decision) {
           const auto& shared = worker_.shared();
           std::optional<std::vector<std::uint8_t>> supported;
           if (!shared.config.faults.has(Fault::IgnoreInfo)) supported = supported_kinds(shared.mptcp_available);
-          spdlog::info("event=info client={}", to_string(peer_));
+          spdlog::info("event=info client={}", peer_);
           reply_and_close(success_reply(supported, std::nullopt, ReplyFaults::from(shared.config.faults)));
         } else if constexpr (std::is_same_v<T, decision::OpenDownstream>) {
           open_downstream(chosen);
@@ -192,11 +225,11 @@ void Session::act(const Decision& decision) {
 void Session::send_error(const convert::ErrorTlv& error) {
   auto& shared = worker_.shared();
   if (!shared.clients.allow_error(peer_.address, monotonic_seconds())) {
-    spdlog::debug("event=error_rate_limited client={} code={}", to_string(peer_), static_cast<int>(error.code));
+    spdlog::debug("event=error_rate_limited client={} code={}", peer_, static_cast<int>(error.code));
     finish();
     return;
   }
-  spdlog::info("event=error client={} code={} name=\"{}\" value={}", to_string(peer_), static_cast<int>(error.code),
+  spdlog::info("event=error client={} code={} name=\"{}\" value={}", peer_, static_cast<int>(error.code),
                convert::name(error.code), error_value_text(error));
   if (shared.config.faults.has(Fault::RstInsteadOfError)) {
     abort(true, true);
@@ -209,9 +242,17 @@ void Session::send_error(const convert::ErrorTlv& error) {
 // close before the socket is released (AMB-03: never an immediate RST).
 void Session::reply_and_close(Bytes reply) {
   server_.reset();
+  parked_reply_ = std::move(reply);
+  phase_ = Phase::Replying;
+  if (client_takes_data()) write_reply_and_close();
+  else recheck_client_soon();
+}
+
+void Session::write_reply_and_close() {
+  const Bytes reply = std::move(parked_reply_);
   const auto sent = ::send(client_.get(), reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   if (sent < static_cast<ssize_t>(reply.size()))
-    spdlog::warn("event=reply_short client={} sent={} size={}", to_string(peer_), sent, reply.size());
+    spdlog::warn("event=reply_short client={} sent={} size={}", peer_, sent, reply.size());
   if (worker_.shared().config.faults.has(Fault::RstAfterError)) {
     abort(true, false);
     return;
@@ -242,13 +283,13 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   const auto& faults = shared.config.faults;
   holds_session_slot_ = shared.sessions.try_acquire();
   if (!holds_session_slot_ && !faults.has(Fault::IgnoreSessionLimit)) {
-    spdlog::warn("event=session_limit client={} active={}", to_string(peer_), shared.sessions.active());
+    spdlog::warn("event=session_limit client={} active={}", peer_, shared.sessions.active());
     send_error(convert::ErrorTlv::resource_exceeded(backoff));
     return;
   }
   holds_pending_slot_ = shared.clients.try_acquire_pending(peer_.address);
   if (!holds_pending_slot_ && !faults.has(Fault::IgnorePendingLimit)) {
-    spdlog::warn("event=pending_limit client={}", to_string(peer_));
+    spdlog::warn("event=pending_limit client={}", peer_);
     send_error(convert::ErrorTlv::resource_exceeded(backoff));
     return;
   }
@@ -257,11 +298,10 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   const bool leak = faults.has(Fault::ForwardConvertBytes);
   const auto data_start = leak ? 0 : std::min(request.message_size, inbound_.size());
   const packetgen::ByteView early(inbound_.data() + data_start, inbound_.size() - data_start);
-  const DownstreamSettings settings{shared.mptcp_available, shared.config.syn_retries,
-                                    static_cast<unsigned>(shared.config.connect_timeout.count())};
+  const DownstreamSettings settings{shared.mptcp_available, shared.config.syn_retries};
   auto started = start_downstream(request.destination, request.options, early, settings);
-  spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", to_string(peer_),
-               to_string(request.destination), request.options.mptcp, request.options.fast_open, early.size());
+  spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", peer_,
+               request.destination, request.options.mptcp, request.options.fast_open, early.size());
   if (!started.started) {
     downstream_failed(started.failure);
     return;
@@ -275,13 +315,13 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   set_deadline(Clock::now() + shared.config.connect_timeout);
   if (!worker_.watch(server_.get(), id_, Side::Server)) {
     downstream_failed({DownstreamFailure::Kind::Other, 0, errno});
-    return;
   }
-  check_connect();
+  // Registering reports the connect's state at once (EPOLLOUT or EPOLLERR),
+  // even when it finished before: no need to ask the socket here.
 }
 
-void Session::check_connect() {
-  const auto progress = connect_progress(server_.get());
+void Session::check_connect(std::uint32_t events) {
+  const auto progress = connect_progress(server_.get(), (events & EPOLLOUT) != 0);
   if (progress.state == ConnectState::Failed) downstream_failed(progress.failure);
   else if (progress.state == ConnectState::Connected) downstream_connected();
 }
@@ -291,7 +331,7 @@ void Session::downstream_failed(const DownstreamFailure& failure) {
   server_.reset();
   const auto& faults = worker_.shared().config.faults;
   const auto backoff = worker_.shared().config.backoff_seconds;
-  spdlog::info("event=downstream_failed client={} kind={} icmp_code={} errno={}", to_string(peer_),
+  spdlog::info("event=downstream_failed client={} kind={} icmp_code={} errno={}", peer_,
                static_cast<int>(failure.kind), static_cast<int>(failure.icmp_code), failure.error);
   switch (failure.kind) {
     case DownstreamFailure::Kind::Refused:
@@ -318,10 +358,9 @@ void Session::downstream_failed(const DownstreamFailure& failure) {
 
 Bytes Session::server_synack_options() {
   if (auto* capture = worker_.capture()) {
-    capture->drain();
-    if (auto options = capture->options(*flow_)) return *options;
-    spdlog::warn("event=synack_not_captured client={} destination={} fallback=tcp_info", to_string(peer_),
-                 to_string(flow_->remote));
+    if (auto options = capture->take(*flow_)) return *options;
+    spdlog::warn("event=synack_not_captured client={} destination={} fallback=tcp_info", peer_,
+                 flow_->remote);
   } else if (!worker_.shared().tcp_info_fallback_logged.exchange(true)) {
     spdlog::warn("event=synack_capture_unavailable fallback=tcp_info reason=\"no packet socket (CAP_NET_RAW); "
                  "Extended TCP Header rebuilt from TCP_INFO, not byte for byte\"");
@@ -331,15 +370,15 @@ Bytes Session::server_synack_options() {
 
 void Session::downstream_connected() {
   release_pending();
-  clear_connect_timeout(server_.get());
   auto& shared = worker_.shared();
   const auto& faults = shared.config.faults;
   std::optional<std::vector<std::uint8_t>> supported;
   if (request_->info && !faults.has(Fault::IgnoreInfo)) supported = supported_kinds(shared.mptcp_available);
   auto options = server_synack_options();
-  if (auto* capture = worker_.capture()) capture->forget(*flow_);
-  spdlog::debug("event=connected client={} destination={} synack_options={}", to_string(peer_),
-               to_string(request_->destination), packetgen::to_hex(options));
+  flow_.reset();  // the capture forgot it
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("event=connected client={} destination={} synack_options={}", peer_,
+                 request_->destination, packetgen::to_hex(options));
   if (!faults.has(Fault::NoSuccessReply))
     to_client_.hold(success_reply(supported, std::move(options), ReplyFaults::from(faults)));
   phase_ = Phase::Relaying;
@@ -350,25 +389,50 @@ void Session::downstream_connected() {
 
 // ---------------------------------------------------------------- relay
 
+bool Session::client_takes_data() {
+  if (client_handshake_done_) return true;
+  const auto& shared = worker_.shared();
+  if (!shared.config.mptcp || !shared.mptcp_available) return client_handshake_done_ = true;  // a TCP listener
+  const auto now = Clock::now();
+  if (!client_wait_limit_) client_wait_limit_ = now + kClientWaitLimit;
+  client_handshake_done_ = client_handshake_complete(client_.get()) ||
+                           shared.config.faults.has(Fault::WriteBeforeMptcpHandshake);
+  if (!client_handshake_done_ && now >= *client_wait_limit_) {
+    spdlog::warn("event=client_handshake_incomplete client={} action=write_anyway", peer_);
+    client_handshake_done_ = true;
+  }
+  return client_handshake_done_;
+}
+
+void Session::recheck_client_soon() {
+  if (recheck_scheduled_) return;
+  recheck_scheduled_ = true;
+  worker_.schedule(id_, Clock::now() + kClientRecheck);
+}
+
 void Session::relay() {
   std::size_t moved = 0;
-  const auto upstream = to_server_.pump(client_.get(), server_.get(), moved);
+  const auto upstream = to_server_.pump(client_.get(), server_.get(), moved, worker_.pipes());
   if (upstream == PumpStatus::SourceReset || upstream == PumpStatus::SinkReset) {
-    spdlog::info("event=teardown client={} cause={}", to_string(peer_),
+    spdlog::info("event=teardown client={} cause={}", peer_,
                  upstream == PumpStatus::SourceReset ? "client_reset" : "server_reset");
     abort(upstream == PumpStatus::SinkReset, upstream == PumpStatus::SourceReset);
     return;
   }
-  const auto downstream = to_client_.pump(server_.get(), client_.get(), moved);
+  if (!client_takes_data()) {
+    recheck_client_soon();
+    return;
+  }
+  const auto downstream = to_client_.pump(server_.get(), client_.get(), moved, worker_.pipes());
   if (downstream == PumpStatus::SourceReset || downstream == PumpStatus::SinkReset) {
-    spdlog::info("event=teardown client={} cause={}", to_string(peer_),
+    spdlog::info("event=teardown client={} cause={}", peer_,
                  downstream == PumpStatus::SourceReset ? "server_reset" : "client_reset");
     abort(downstream == PumpStatus::SourceReset, downstream == PumpStatus::SinkReset);
     return;
   }
   if (moved > 0) last_activity_ = Clock::now();
   if (to_server_.finished() && to_client_.finished()) {
-    spdlog::debug("event=closed client={}", to_string(peer_));
+    spdlog::debug("event=closed client={}", peer_);
     finish();
     return;
   }

@@ -31,14 +31,20 @@ class Session {
   [[nodiscard]] Clock::time_point deadline() const { return deadline_; }
 
  private:
-  enum class Phase : std::uint8_t { ReadingConvert, Connecting, Relaying, Closing, Done };
+  // Replying: a reply-and-close waits for the client's MPTCP handshake.
+  enum class Phase : std::uint8_t { ReadingConvert, Replying, Connecting, Relaying, Closing, Done };
 
+  enum class ClientRead : std::uint8_t { Short, Drained, Reset };
   void read_convert();
+  ClientRead read_client_bytes();
   void act(const Decision& decision);
   void send_error(const packetgen::convert::ErrorTlv& error);
   void reply_and_close(packetgen::Bytes reply);
+  void write_reply_and_close();
+  bool client_takes_data();
+  void recheck_client_soon();
   void open_downstream(const decision::OpenDownstream& request);
-  void check_connect();
+  void check_connect(std::uint32_t events);
   void downstream_failed(const DownstreamFailure& failure);
   void downstream_connected();
   packetgen::Bytes server_synack_options();
@@ -59,6 +65,10 @@ class Session {
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point last_activity_;
   packetgen::Bytes inbound_;
+  packetgen::Bytes parked_reply_;
+  bool client_handshake_done_ = false;
+  bool recheck_scheduled_ = false;
+  std::optional<Clock::time_point> client_wait_limit_;
   bool client_ended_ = false;
   std::optional<decision::OpenDownstream> request_;
   bool holds_session_slot_ = false;

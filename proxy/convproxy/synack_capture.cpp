@@ -50,24 +50,38 @@ std::array<sock_filter, 19> synack_filter() {
 
 }  // namespace
 
-std::optional<SynAckCapture> SynAckCapture::open() {
+std::unique_ptr<SynAckCapture> SynAckCapture::open() {
   Fd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL)));
-  if (!fd) return std::nullopt;
+  if (!fd) return nullptr;
   auto filter = synack_filter();
   sock_fprog program{static_cast<unsigned short>(filter.size()), filter.data()};
-  if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) return std::nullopt;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) return nullptr;
   const int one = 1;
   ::setsockopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
   const int buffer = 4 << 20;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-  return SynAckCapture(std::move(fd));
+  return std::make_unique<SynAckCapture>(std::move(fd));
 }
 
-void SynAckCapture::expect(const FlowKey& key) { expected_.emplace(key, std::nullopt); }
+void SynAckCapture::expect(const FlowKey& key) {
+  const std::lock_guard lock(mutex_);
+  expected_.emplace(key, std::nullopt);
+}
 
-void SynAckCapture::forget(const FlowKey& key) { expected_.erase(key); }
+void SynAckCapture::forget(const FlowKey& key) {
+  const std::lock_guard lock(mutex_);
+  expected_.erase(key);
+}
 
-void SynAckCapture::drain() {
+std::optional<packetgen::Bytes> SynAckCapture::take(const FlowKey& key) {
+  const std::lock_guard lock(mutex_);
+  drain_locked();
+  const auto found = expected_.find(key);
+  if (found == expected_.end()) return std::nullopt;
+  return std::move(expected_.extract(found).mapped());
+}
+
+void SynAckCapture::drain_locked() {
   constexpr int kMaxPacketsPerDrain = 4096;
   std::array<std::uint8_t, 4096> buffer{};
   for (int i = 0; i < kMaxPacketsPerDrain; ++i) {
@@ -87,12 +101,6 @@ void SynAckCapture::drain() {
     auto found = expected_.find(key);
     if (found != expected_.end() && !found->second) found->second = segment.options;
   }
-}
-
-std::optional<packetgen::Bytes> SynAckCapture::options(const FlowKey& key) const {
-  const auto found = expected_.find(key);
-  if (found == expected_.end()) return std::nullopt;
-  return found->second;
 }
 
 }  // namespace convtest::convproxy

@@ -1,10 +1,17 @@
 #pragma once
 // Sees the servers' SYN-ACKs for the converter's downstream connections, so
 // that the Extended TCP Header TLV carries their options byte for byte
-// (CONV-028, AMB-25). One AF_PACKET socket per worker with a classic BPF
-// filter that keeps only incoming TCP segments with SYN and ACK set.
+// (CONV-028, AMB-25). One AF_PACKET socket for the whole process, with a
+// classic BPF filter that keeps only incoming TCP segments with SYN and ACK
+// set: one socket per worker would queue (and wake up) every SYN-ACK once per
+// worker. Workers share it; every member function is thread-safe. It is not
+// polled: a session drains it when its connect completes (the SYN-ACK is
+// queued before TCP processes it), which also keeps the queue short, since
+// in a converter's namespace incoming SYN-ACKs answer its own connects.
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "convproxy/address.hpp"
@@ -21,21 +28,24 @@ struct FlowKey {
 
 class SynAckCapture {
  public:
-  // nullopt with errno set when the packet socket cannot be opened
-  // (EPERM without CAP_NET_RAW).
-  static std::optional<SynAckCapture> open();
+  // Nothing, with errno set, when the packet socket cannot be opened (EPERM
+  // without CAP_NET_RAW).
+  static std::unique_ptr<SynAckCapture> open();
 
   [[nodiscard]] int fd() const { return fd_.get(); }
   void expect(const FlowKey& key);
   void forget(const FlowKey& key);
-  // Reads every queued packet; SYN-ACKs of expected flows are kept (first wins).
-  void drain();
-  // The options of the expected flow's SYN-ACK, once seen.
-  [[nodiscard]] std::optional<packetgen::Bytes> options(const FlowKey& key) const;
+  // Reads every queued packet (SYN-ACKs of expected flows are kept, first
+  // wins), then hands over and forgets the options of this flow's SYN-ACK.
+  [[nodiscard]] std::optional<packetgen::Bytes> take(const FlowKey& key);
+
+  explicit SynAckCapture(Fd fd) : fd_(std::move(fd)) {}
 
  private:
-  explicit SynAckCapture(Fd fd) : fd_(std::move(fd)) {}
+  void drain_locked();
+
   Fd fd_;
+  std::mutex mutex_;
   std::map<FlowKey, std::optional<packetgen::Bytes>> expected_;
 };
 

@@ -22,7 +22,6 @@ constexpr std::uint64_t kTagMask = 3;
 constexpr std::uint64_t kTagListener = 2;
 constexpr std::uint64_t kTagLoop = 3;
 constexpr std::uint64_t kWakeToken = (0 << kTagBits) | kTagLoop;
-constexpr std::uint64_t kCaptureToken = (1 << kTagBits) | kTagLoop;
 constexpr int kMaxEvents = 256;
 constexpr int kMaxAcceptsPerEvent = 256;
 constexpr std::size_t kMaxResumesPerTurn = 1024;
@@ -48,20 +47,17 @@ PhaseContext make_context(const Shared& shared) {
 
 }  // namespace
 
-Worker::Worker(Shared& shared, std::vector<Fd> listeners, std::optional<SynAckCapture> capture, unsigned index)
+Worker::Worker(Shared& shared, std::vector<Fd> listeners, SynAckCapture* capture, unsigned index)
     : shared_(shared),
       phase_context_(make_context(shared)),
       listeners_(std::move(listeners)),
-      capture_(std::move(capture)),
+      capture_(capture),
       index_(index),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
       wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   add_to_epoll(epoll_.get(), wake_.get(), EPOLLIN, kWakeToken);
   for (std::size_t i = 0; i < listeners_.size(); ++i)
     add_to_epoll(epoll_.get(), listeners_[i].get(), EPOLLIN, (i << kTagBits) | kTagListener);
-  // The capture queue is drained when a connect completes; reading it on
-  // readiness as well keeps it from overflowing under load.
-  if (capture_) add_to_epoll(epoll_.get(), capture_->fd(), EPOLLIN, kCaptureToken);
 }
 
 Worker::~Worker() = default;
@@ -112,10 +108,6 @@ void Worker::dispatch(std::uint64_t token, std::uint32_t events) {
     stopping_ = true;
     return;
   }
-  if (token == kCaptureToken) {
-    capture_->drain();
-    return;
-  }
   if (tag == kTagListener) {
     accept_clients(listeners_[id].get());
     return;
@@ -142,7 +134,7 @@ void Worker::accept_clients(int listener) {
     }
     const auto id = next_session_++;
     const auto endpoint = endpoint_from(peer);
-    spdlog::debug("event=accept worker={} client={}", index_, to_string(endpoint));
+    spdlog::debug("event=accept worker={} client={}", index_, endpoint);
     const int fd = client.get();
     auto session = std::make_unique<Session>(*this, id, std::move(client), endpoint);
     if (!watch(fd, id, Side::Client)) {

@@ -14,6 +14,7 @@
 
 #include "convproxy/convert_phase.hpp"
 #include "convproxy/fd.hpp"
+#include "convproxy/pipe_pool.hpp"
 #include "convproxy/shared.hpp"
 #include "convproxy/synack_capture.hpp"
 
@@ -27,7 +28,10 @@ enum class Side : std::uint8_t { Client = 0, Server = 1 };
 
 class Worker {
  public:
-  Worker(Shared& shared, std::vector<Fd> listeners, std::optional<SynAckCapture> capture, unsigned index);
+  static constexpr std::size_t kSparePipes = 8;
+
+  // capture: shared by all workers (may be null).
+  Worker(Shared& shared, std::vector<Fd> listeners, SynAckCapture* capture, unsigned index);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -42,7 +46,8 @@ class Worker {
   bool watch(int fd, std::uint64_t session, Side side);
   void schedule(std::uint64_t session, Clock::time_point deadline);
   void resume_soon(std::uint64_t session);
-  SynAckCapture* capture() { return capture_ ? &*capture_ : nullptr; }
+  SynAckCapture* capture() { return capture_; }
+  PipePool& pipes() { return pipes_; }
 
  private:
   void accept_clients(int listener);
@@ -57,7 +62,7 @@ class Worker {
   Shared& shared_;
   PhaseContext phase_context_;
   std::vector<Fd> listeners_;
-  std::optional<SynAckCapture> capture_;
+  SynAckCapture* capture_;
   unsigned index_;
   Fd epoll_;
   Fd wake_;
@@ -66,6 +71,7 @@ class Worker {
   using Timer = std::pair<Clock::time_point, std::uint64_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::deque<std::uint64_t> resumed_;
+  PipePool pipes_{kSparePipes};
   bool stopping_ = false;
   std::optional<Clock::time_point> listeners_paused_until_;  // out of descriptors
 };

@@ -22,13 +22,14 @@ TEST(PutDescription, JsonRoundTrip) {
   const auto parsed = put_from_json(nlohmann::json::parse(R"({
     "name": "vendor-x", "mode": "netns", "netns": "/proc/1/ns/net", "port": 6000,
     "features": ["cookie", "acl"], "acl_denied": ["192.0.2.150"], "session_limit": 10,
-    "image_digest": "sha256:abc"})"));
+    "cookie_max_age": 7200, "image_digest": "sha256:abc"})"));
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   const PutDescription& put = parsed.value();
   EXPECT_EQ(put.mode, PutMode::Netns);
   EXPECT_EQ(put.port, 6000);
   EXPECT_TRUE(put.has(Feature::Cookie));
   EXPECT_EQ(put.session_limit, 10U);
+  EXPECT_EQ(put.cookie_max_age, 7200U);
   EXPECT_EQ(put.image_digest, "sha256:abc");
   const auto again = put_from_json(to_json(put));
   ASSERT_TRUE(again.ok()) << again.error();
@@ -72,7 +73,7 @@ TEST(PutDescription, FlagsRecreateTheDescription) {
       "--acl-denied",     "192.0.2.250",      "--acl-denied",     "2001:db8:1::dead",
       "--cookie-clients", "192.0.2.210",      "--cookie-clients", "192.0.2.211",
       "--cookie-clients", "2001:db8:1::c10",  "--cookie-clients", "2001:db8:1::c11",
-      "--session-limit",  "8"};
+      "--session-limit",  "8",                "--cookie-max-age", "2"};
   // A target flag drops the default facts, so they must be repeated.
   EXPECT_EQ(flags, expected);
 }

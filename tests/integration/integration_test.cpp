@@ -1,6 +1,6 @@
-// `convtest run` against convproxy: the whole catalog passes; each injected
-// fault makes exactly the cases tied to its requirement fail; the exit codes,
-// the report, JUnit and Ctrl-C behave as documented.
+// `convtest run` against convproxy: the whole catalog passes; the exit codes,
+// the report, JUnit and Ctrl-C behave as documented. What each injected fault
+// does to the catalog is the kill matrix's test (kill_matrix_test.cpp).
 
 #include <signal.h>
 #include <spawn.h>
@@ -9,17 +9,13 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/put/put_description.hpp"
-
 #include <fcntl.h>
 
-#include <algorithm>
 #include <chrono>
-#include <map>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -91,17 +87,8 @@ class Integration : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
 
-  std::vector<std::string> run_arguments(const std::string& fault = "") {
-    std::vector<std::string> arguments = {"run", "--seed", "11", "--jobs", "4", "--progress", "plain",
-                                          "--report", (dir / "report.json").string()};
-    if (!fault.empty()) {
-      // The built-in PUT with one fault more: every other fact stays declared.
-      convtest::harness::PutDescription put = convtest::harness::default_convproxy();
-      put.spawn_template += " --fault " + fault;
-      const auto flags = convtest::harness::to_flags(put);
-      arguments.insert(arguments.end(), flags.begin(), flags.end());
-    }
-    return arguments;
+  std::vector<std::string> run_arguments() const {
+    return {"run", "--seed", "11", "--jobs", "2", "--progress", "plain", "--report", (dir / "report.json").string()};
   }
 
   fs::path dir;
@@ -135,72 +122,6 @@ TEST_F(Integration, TheWholeCatalogPassesAgainstConvproxy) {
       quote((dir / "junit.xml").string());
   EXPECT_EQ(std::system(parse_junit.c_str()), 0) << "JUnit is malformed or reports failures";
 }
-
-// What one fault does to the catalog: the cases that FAIL (each naming the
-// requirement), and those that only WARN (keyword-free behaviour the fault
-// also changes). Everything else keeps its unfaulted verdict. The full
-// matrix, every fault, lives in kill_matrix.json (scripts/kill-matrix.sh).
-struct FaultExpectation {
-  const char* fault;
-  std::set<std::string> failing;
-  const char* requirement;
-  std::set<std::string> warned{};
-};
-
-void PrintTo(const FaultExpectation& expectation, std::ostream* out) { *out << expectation.fault; }
-
-class FaultKills : public Integration, public ::testing::WithParamInterface<FaultExpectation> {};
-
-TEST_P(FaultKills, ExactlyTheCasesOfItsRequirementFail) {
-  const FaultExpectation& expectation = GetParam();
-  const Outcome outcome = run(run_arguments(expectation.fault));
-  EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
-  const auto report = read_json(dir / "report.json");
-  ASSERT_FALSE(report.is_discarded()) << outcome.output;
-  std::set<std::string> failing;
-  for (const auto& result : report["results"]) {
-    if (result["verdict"] == "FAIL") {
-      failing.insert(result["id"].get<std::string>());
-      const auto& requirements = result["requirements"];
-      EXPECT_NE(std::find(requirements.begin(), requirements.end(), expectation.requirement), requirements.end())
-          << result["id"] << " fails without naming " << expectation.requirement;
-      EXPECT_NE(result["pcap"], nullptr) << "a failing case keeps its pcap";
-      EXPECT_NE(result["repro"].get<std::string>().find("--fault"), std::string::npos) << "repro keeps the PUT";
-    } else if (expectation.warned.count(result["id"].get<std::string>()) != 0) {
-      EXPECT_EQ(result["verdict"], "WARN") << result["id"] << ": " << result["observed"];
-    } else {
-      EXPECT_EQ(result["verdict"], expected_verdict(result["id"])) << result["id"] << ": " << result["observed"];
-    }
-  }
-  EXPECT_EQ(failing, expectation.failing) << outcome.output;
-  EXPECT_NE(outcome.output.find(expectation.requirement), std::string::npos) << "the summary names the requirement";
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Convproxy, FaultKills,
-    ::testing::Values(
-        FaultExpectation{"wrong-reset-code", {"err-server-rst-96"}, "CONV-045"},
-        FaultExpectation{"accept-duplicate-connect",
-                         {"tlv-duplicate-connect", "tlv-duplicate-cookie", "tlv-duplicate-info"},
-                         "CONV-014"},
-        FaultExpectation{"icmp-code-not-echoed",
-                         {"err-icmp-unreachable-97", "err-icmp-v4-code-2-97", "err-icmp-v4-code-3-97",
-                          "err-icmpv6-code-1-97", "err-icmpv6-code-4-97"},
-                         "CONV-046",
-                         {"err-icmp-soft-code-0-then-synack", "err-icmp-soft-code-1-then-synack"}},
-        FaultExpectation{"rst-after-error", {"err-no-rst-before-error-acked"}, "CONV-017",
-                         {"info-alone-supported-then-fin"}},
-        FaultExpectation{"skip-unknown-tlv",
-                         {"tlv-unknown-type-2", "tlv-unknown-type-11", "tlv-unknown-type-19",
-                          "tlv-unknown-type-23", "tlv-unknown-type-29", "tlv-unknown-type-31",
-                          "tlv-unknown-type-191", "tlv-unknown-type-192", "tlv-unknown-type-255",
-                          "tlv-unknown-type-unsupported"},
-                         "CONV-038"}),
-    [](const ::testing::TestParamInfo<FaultExpectation>& parameter) {
-      std::string name = parameter.param.fault;
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
 
 TEST_F(Integration, EmptySelectionIsAUsageError) {
   const Outcome outcome = run({"run", "--case", "no-such-case-*", "--report", (dir / "r.json").string()});

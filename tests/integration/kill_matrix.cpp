@@ -155,7 +155,8 @@ FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& 
   fs::remove_all(dir);
   fs::create_directories(dir);
   run.log = dir / "convtest.log";
-  const fs::path report = dir / "report.json";
+  run.report = dir / "report.json";
+  const fs::path& report = run.report;
   std::vector<std::string> words = {tools.convtest.string(),
                                     "run",
                                     "--put",

@@ -60,6 +60,7 @@ struct FaultRun {
   Verdicts verdicts;
   std::string problem;  // non-empty: no usable report
   fs::path log;         // convtest's output
+  fs::path report;      // convtest's JSON report
 };
 
 // The whole catalog against convproxy --fault FAULT (empty: no fault), in

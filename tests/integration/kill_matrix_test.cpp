@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
@@ -64,6 +65,24 @@ TEST(KillMatrix, RecordsOnlyVerdictsAFaultCanCause) {
     }
 }
 
+// What a user needs from a FAIL to debug it: the case's pcap and a repro line
+// that keeps the faulted PUT.
+std::vector<std::string> failing_result_problems(const fs::path& report_path) {
+  std::ifstream in(report_path);
+  const auto report = nlohmann::json::parse(in, nullptr, false);
+  if (report.is_discarded()) return {"the report is not JSON"};
+  std::vector<std::string> problems;
+  for (const auto& result : report["results"]) {
+    if (result["verdict"] != "FAIL") continue;
+    const std::string id = result["id"];
+    if (result["pcap"].is_null()) problems.push_back(id + ": a failing case keeps no pcap");
+    if (result["requirements"].empty()) problems.push_back(id + ": fails without naming a requirement");
+    if (result["repro"].get<std::string>().find("--fault") == std::string::npos)
+      problems.push_back(id + ": the repro line lost the PUT's --fault");
+  }
+  return problems;
+}
+
 class KillMatrixFault : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(KillMatrixFault, ChangesExactlyTheRecordedVerdicts) {
@@ -77,6 +96,8 @@ TEST_P(KillMatrixFault, ChangesExactlyTheRecordedVerdicts) {
                              << joined(lines) << "convtest output: " << run.log << "\n"
                              << kRegenerate;
   EXPECT_FALSE(km::observed_effect(run).killed().empty()) << fault << " kills no case";
+  for (const auto& problem : failing_result_problems(run.report))
+    ADD_FAILURE() << fault << ": " << problem;
   if (lines.empty()) fs::remove_all(work_dir);
 }
 

@@ -177,6 +177,30 @@ TEST(Dss, LengthThatDisagreesWithFlagsIsMalformed) {
   }
 }
 
+TEST(MpJoin, SynAndThirdAckBytes) {
+  // RFC 8684 3.2, figure 5: subtype 1, B flag, address id, token, nonce.
+  EXPECT_EQ(to_hex(mptcp::mp_join_syn(0x11223344, 0xa1b2c3d4, 2, mptcp::join_flag::B)),
+            "1e 0c 11 02 11 22 33 44 a1 b2 c3 d4");
+  const pg::Bytes hmac = hex("00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 15");
+  EXPECT_EQ(to_hex(mptcp::mp_join_ack(pg::ByteView(hmac).first(20))),
+            "1e 18 10 00 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13");
+}
+
+TEST(MpJoin, SynAckIsReadFromItsOption) {
+  const auto parsed = pg::tcp::parse_options(hex("1e 10 10 05 83 85 e2 4f b4 23 5a c3 de ad be ef 01 01"));
+  const auto* option = parsed.find_mptcp(mptcp::Subtype::MpJoin);
+  ASSERT_NE(option, nullptr);
+  const auto join = pg::tcp::mp_join_synack(*option);
+  ASSERT_TRUE(join.has_value());
+  EXPECT_EQ(join->address_id, 5);
+  EXPECT_EQ(join->flags, 0);
+  EXPECT_EQ(join->truncated_hmac, 0x8385e24fb4235ac3ULL);
+  EXPECT_EQ(join->nonce, 0xdeadbeefU);
+  // The SYN form (len 12) is no SYN-ACK.
+  const auto syn = pg::tcp::parse_options(mptcp::mp_join_syn(1, 2));
+  EXPECT_FALSE(pg::tcp::mp_join_synack(syn.options.front()).has_value());
+}
+
 TEST(MptcpOther, SubtypesKeepTheirBody) {
   // MP_JOIN SYN: subtype 1, B flag, address id 0, token, nonce.
   const auto parsed = tcp::parse_options(hex("1e 0c 10 00 01 02 03 04 05 06 07 08"));

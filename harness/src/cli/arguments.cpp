@@ -24,6 +24,7 @@ struct PutFlags {
   std::vector<std::string> acl_denied;
   std::vector<std::string> cookie_clients;
   int session_limit = -1;
+  int cookie_max_age = -1;
   double startup_seconds = -1;
   std::string image_digest;
 };
@@ -77,6 +78,9 @@ void add_put_flags(CLI::App& command, PutFlags& flags) {
       ->delimiter(',')->group(group);
   command.add_option("--session-limit", flags.session_limit, "the PUT's session limit")
       ->check(CLI::Range(1, 1000000))->group(group);
+  command.add_option("--cookie-max-age", flags.cookie_max_age,
+                     "the longest time, in seconds, a cookie issued by the PUT stays valid")
+      ->check(CLI::Range(1, 3600))->group(group);
   command.add_option("--startup-seconds", flags.startup_seconds,
                      "how long the PUT may take to start listening (default 2)")
       ->check(CLI::Range(0.0, 60.0))->group(group);
@@ -103,6 +107,7 @@ packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, 
     put.acl_denied.clear();
     put.cookie_clients.clear();
     put.session_limit.reset();
+    put.cookie_max_age.reset();
   }
   if (!flags.spawn.empty()) put.mode = PutMode::Spawn, put.spawn_template = flags.spawn;
   if (!flags.netns.empty()) put.mode = PutMode::Netns, put.netns_path = flags.netns;
@@ -124,11 +129,13 @@ packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, 
   if (!flags.acl_denied.empty()) put.acl_denied = flags.acl_denied;
   if (!flags.cookie_clients.empty()) put.cookie_clients = flags.cookie_clients;
   if (flags.session_limit > 0) put.session_limit = static_cast<unsigned>(flags.session_limit);
+  if (flags.cookie_max_age > 0) put.cookie_max_age = static_cast<unsigned>(flags.cookie_max_age);
   if (flags.startup_seconds >= 0) put.startup_seconds = flags.startup_seconds;
   if (!flags.image_digest.empty()) put.image_digest = flags.image_digest;
   given = given || targets > 0 || !flags.name.empty() || !flags.address4.empty() ||
           !flags.address6.empty() || flags.port != 0 || !flags.features.empty() ||
-          !flags.acl_denied.empty() || !flags.cookie_clients.empty() || flags.session_limit > 0 || !flags.iface.empty();
+          !flags.acl_denied.empty() || !flags.cookie_clients.empty() || flags.session_limit > 0 || flags.cookie_max_age > 0 ||
+          !flags.iface.empty();
   if (auto problems = validate(put); !problems.empty())
     return packetgen::failure("PUT description: " + problems.front());
   return put;
@@ -166,7 +173,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   add_put_flags(*run, put_flags);
   run->add_flag("--strict", invocation.strict,
                 "SHOULD-level and keyword-free behaviour violations FAIL; strict AMB positions");
-  run->add_option("-j,--jobs", invocation.jobs, "parallel cases (default: one per core)")
+  run->add_option("-j,--jobs", invocation.jobs, "parallel cases (default: two per core)")
       ->check(CLI::Range(1, 1024));
   std::string seed_text;
   run->add_option("--seed", seed_text, "seed for everything random (default: a fresh one, reported)");

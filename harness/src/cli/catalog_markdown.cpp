@@ -49,6 +49,12 @@ std::string header(const std::vector<const CaseSpec*>& cases) {
       cases.size(), level_counts(cases), kChecklist);
 }
 
+std::string_view not_automated_reason(std::string_view id) {
+  for (const auto& row : not_automated_requirements())
+    if (row.id == id) return row.reason;
+  return {};
+}
+
 std::string coverage_table(const CasesByRequirement& covered) {
   std::string text =
       "## Coverage by requirement\n\n"
@@ -57,6 +63,7 @@ std::string coverage_table(const CasesByRequirement& covered) {
   std::size_t testable = 0;
   std::size_t with_cases = 0;
   std::size_t operational = 0;
+  std::size_t explained = 0;
   for (const auto& row : converter_requirements()) {
     const auto found = covered.find(row.id);
     std::string cell;
@@ -67,13 +74,14 @@ std::string coverage_table(const CasesByRequirement& covered) {
     } else {
       ++testable;
       if (found != covered.end()) ++with_cases;
+      else if (const auto reason = not_automated_reason(row.id); !reason.empty()) ++explained, cell = fmt::format("not automated: {}", reason);
       else cell = "not covered";
     }
     text += fmt::format("| {} | {} | {} | {} | {} |\n", row.id, row.section, row.level, row.text, cell);
   }
-  text += fmt::format("\n{} of {} black-box testable converter requirements have at least one case; {} are "
-                      "operational ([checklist]({})).\n\n",
-                      with_cases, testable, operational, kChecklist);
+  text += fmt::format("\n{} of {} black-box testable converter requirements have at least one case, {} more say "
+                      "why this catalog cannot judge them; {} are operational ([checklist]({})).\n\n",
+                      with_cases, testable, explained, operational, kChecklist);
   return text;
 }
 

@@ -23,6 +23,12 @@ struct RequirementRow {
 
 std::span<const RequirementRow> converter_requirements();
 
+struct NotAutomated {
+  std::string_view id;
+  std::string_view reason;
+};
+std::span<const NotAutomated> not_automated_requirements();
+
 std::string catalog_markdown(const std::vector<const CaseSpec*>& cases);
 
 }  // namespace convtest::harness::cli

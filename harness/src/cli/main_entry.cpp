@@ -122,7 +122,8 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   const auto bin_dir = own_directory();
 
   RunOptions options;
-  options.jobs = invocation.jobs != 0 ? invocation.jobs : std::max(1U, std::thread::hardware_concurrency());
+  // Cases spend most of their time waiting on deadlines, not on a core.
+  options.jobs = invocation.jobs != 0 ? invocation.jobs : 2 * std::max(1U, std::thread::hardware_concurrency());
   if (invocation.put.mode != PutMode::Spawn && options.jobs > 1) {
     // Labs joining one namespace or one NIC cannot run side by side.
     if (invocation.jobs > 1) fmt::print(stderr, "convtest: --{} runs cases one at a time (--jobs ignored)\n",

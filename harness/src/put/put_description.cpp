@@ -37,7 +37,7 @@ bool is_ip_address(const std::string& text, int family) {
 
 const std::set<std::string> kJsonKeys{"name",     "mode",       "spawn",          "netns",
                                       "iface",    "address",    "address6",       "port",
-                                      "features", "acl_denied", "cookie_clients", "session_limit",
+                                      "features", "acl_denied", "cookie_clients", "session_limit", "cookie_max_age",
                                       "image_digest", "startup_seconds"};
 
 // The built-in convproxy configuration: one set of flags under which every
@@ -52,6 +52,7 @@ constexpr std::string_view kConvproxyTemplate =
     " --allow 127.0.0.0/8 --allow ::1 --allow 192.0.2.0/25 --allow 192.0.2.128/26 --allow 192.0.2.192/27"
     " --allow 2001:db8:1::/113"
     " --cookie-clients 192.0.2.208/28 --cookie-clients 2001:db8:1::c00/120"
+    " --cookie-rotation 1"
     " --max-sessions 8 --max-pending-per-client 4 --convert-timeout 1000 --connect-timeout 1500";
 
 // Reads one optional member with the expected JSON type.
@@ -102,6 +103,7 @@ PutDescription default_convproxy() {
   put.cookie_clients = {"192.0.2.210", "192.0.2.211", "2001:db8:1::c10", "2001:db8:1::c11"};
   put.acl_denied = {"192.0.2.250", "2001:db8:1::dead"};
   put.session_limit = 8;
+  put.cookie_max_age = 2;  // --cookie-rotation 1: a cookie lives in its slot and the next one
   return put;
 }
 
@@ -116,6 +118,7 @@ PutResult put_from_json(const json& document) {
   std::string mode = "spawn";
   std::vector<std::string> features;
   unsigned limit = 0;
+  unsigned cookie_age = 0;
   std::string digest;
   int port = put.port;
   for (const std::string& error :
@@ -128,6 +131,7 @@ PutResult put_from_json(const json& document) {
         read_member(document, "acl_denied", put.acl_denied),
         read_member(document, "cookie_clients", put.cookie_clients),
         read_member(document, "session_limit", limit),
+        read_member(document, "cookie_max_age", cookie_age),
         read_member(document, "image_digest", digest),
         read_member(document, "startup_seconds", put.startup_seconds)})
     if (!error.empty()) return packetgen::failure(error);
@@ -146,6 +150,7 @@ PutResult put_from_json(const json& document) {
     put.features.insert(*parsed);
   }
   if (document.contains("session_limit")) put.session_limit = limit;
+  if (document.contains("cookie_max_age")) put.cookie_max_age = cookie_age;
   if (!digest.empty()) put.image_digest = digest;
   return put;
 }
@@ -171,6 +176,7 @@ json to_json(const PutDescription& put) {
   if (!put.netns_path.empty()) document["netns"] = put.netns_path;
   if (!put.iface.empty()) document["iface"] = put.iface;
   if (put.session_limit) document["session_limit"] = *put.session_limit;
+  if (put.cookie_max_age) document["cookie_max_age"] = *put.cookie_max_age;
   if (put.image_digest) document["image_digest"] = *put.image_digest;
   return document;
 }
@@ -271,7 +277,10 @@ std::vector<std::string> to_flags(const PutDescription& put) {
     for (const auto& address : put.acl_denied) add("--acl-denied", address);
   if (other_target || put.cookie_clients != defaults.cookie_clients)
     for (const auto& address : put.cookie_clients) add("--cookie-clients", address);
-  if (put.session_limit && (other_target || put.session_limit != defaults.session_limit)) add("--session-limit", std::to_string(*put.session_limit));
+  if (put.session_limit && (other_target || put.session_limit != defaults.session_limit))
+    add("--session-limit", std::to_string(*put.session_limit));
+  if (put.cookie_max_age && (other_target || put.cookie_max_age != defaults.cookie_max_age))
+    add("--cookie-max-age", std::to_string(*put.cookie_max_age));
   return flags;
 }
 

@@ -94,6 +94,16 @@ struct Dss {
   friend bool operator==(const Dss&, const Dss&) = default;
 };
 Bytes dss(const Dss& dss);
+
+// MP_JOIN (RFC 8684 3.2): the SYN of an additional subflow names the
+// receiver's token and carries the sender's random nonce (len 12); its third
+// ACK carries the sender's full 160-bit truncated HMAC (len 24).
+namespace join_flag {
+inline constexpr std::uint8_t B = 0x01;  // backup path
+}  // namespace join_flag
+Bytes mp_join_syn(std::uint32_t receiver_token, std::uint32_t sender_nonce, std::uint8_t address_id = 0,
+                  std::uint8_t flags = 0);                                                  // len 12
+Bytes mp_join_ack(ByteView hmac160);                                                        // len 24
 }  // namespace mptcp
 
 // ---- parser
@@ -147,5 +157,15 @@ struct ParsedOptions {
 };
 
 ParsedOptions parse_options(ByteView option_area);
+
+// The MP_JOIN of a SYN-ACK (len 16): flags, address id, the leftmost 64 bits
+// of the responder's HMAC and its nonce. Nothing for another option.
+struct MpJoinSynAck {
+  std::uint8_t flags = 0;
+  std::uint8_t address_id = 0;
+  std::uint64_t truncated_hmac = 0;
+  std::uint32_t nonce = 0;
+};
+std::optional<MpJoinSynAck> mp_join_synack(const Option& option);
 
 }  // namespace convtest::packetgen::tcp

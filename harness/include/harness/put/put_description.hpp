@@ -59,6 +59,10 @@ struct PutDescription {
   // cookie (the others are served without one). Empty: every client.
   std::vector<std::string> cookie_clients;
   std::optional<unsigned> session_limit;
+  // With feature cookie: the longest time, in seconds, a cookie the PUT
+  // issued stays valid (key rotation plus grace). Unset: the stale-cookie case
+  // is UNSUPPORTED.
+  std::optional<unsigned> cookie_max_age;
   std::optional<std::string> image_digest;  // container image, for provenance
   // Seconds the PUT needs after launch before it accepts connections.
   double startup_seconds = 2.0;
