@@ -22,7 +22,6 @@ using harness::expect::PacketFilter;
 using reports::CaseClass;
 using reports::Level;
 
-pg::Bytes text_bytes(std::string_view text) { return pg::Bytes(text.begin(), text.end()); }
 
 bool wait_for(Scenario& scenario, std::string what, const std::function<bool()>& condition, Clock::duration timeout) {
   return harness::expect::wait_until(

@@ -20,7 +20,6 @@ using reports::CaseClass;
 using reports::Level;
 namespace kind = pg::tcp::kind;
 
-pg::Bytes text_bytes(std::string_view text) { return pg::Bytes(text.begin(), text.end()); }
 
 // "A Base Connect makes the converter open the connection to the server
 // named in the TLV, answer with a Convert message, relay the early data and

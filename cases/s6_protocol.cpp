@@ -44,7 +44,6 @@ CaseOutcome ignored_without_convert(CaseContext& context, const PayloadOf& paylo
                                                  tcp.fin_received() ? "closed with FIN" : "stayed silent"));
 }
 
-pg::Bytes text_bytes(std::string_view text) { return pg::Bytes(text.begin(), text.end()); }
 
 // "The Convert message occupies the first bytes of the bytestream" and
 // "Total Length marks where the Convert data ends": with a server that

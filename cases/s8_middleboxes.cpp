@@ -22,7 +22,6 @@ using harness::emulate::MiddleboxRule;
 using reports::CaseClass;
 using reports::Level;
 
-pg::Bytes text_bytes(std::string_view text) { return pg::Bytes(text.begin(), text.end()); }
 
 cv::DecodeOutcome decode_reply(pg::ByteView bytes) {
   cv::DecodeOptions options;

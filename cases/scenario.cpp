@@ -302,6 +302,8 @@ std::size_t downstream_connections(const harness::Wire& wire) {
   return flows.size();
 }
 
+pg::Bytes text_bytes(std::string_view text) { return pg::Bytes(text.begin(), text.end()); }
+
 std::size_t downstream_syns(const harness::Wire& wire) { return put_syns_downstream(wire).size(); }
 
 

@@ -144,6 +144,8 @@ Reply reply_in(const harness::TcpClient& client);
 std::size_t downstream_connections(const harness::Wire& wire);
 // Every SYN the PUT sent on the server side, retransmissions included.
 std::size_t downstream_syns(const harness::Wire& wire);
+// Readable application bytes for early data and relayed payloads.
+pg::Bytes text_bytes(std::string_view text);
 
 
 // ---- raw TLV bytes and Unsupported TCP Option judgement (errors, options).

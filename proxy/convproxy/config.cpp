@@ -32,7 +32,7 @@ struct RawOptions {
   std::int64_t connect_timeout_ms = 5000;
   std::int64_t error_linger_ms = 2000;
   std::int64_t idle_timeout_s = 300;
-  int syn_retries = 3;
+  int syn_retries = 0;
   std::uint32_t max_sessions = 20000;
   std::uint32_t max_pending = 32;
   unsigned backoff = 30;
@@ -65,7 +65,7 @@ void define(CLI::App& app, RawOptions& raw) {
       ->capture_default_str();
   app.add_option("--idle-timeout", raw.idle_timeout_s, "Seconds without traffic before a relay is torn down")
       ->capture_default_str();
-  app.add_option("--syn-retries", raw.syn_retries, "Downstream SYN retransmissions (TCP_SYNCNT, 1..127)")
+  app.add_option("--syn-retries", raw.syn_retries, "Downstream SYN retransmissions (TCP_SYNCNT, 1..127); 0: one SYN only (CONV-070)")
       ->capture_default_str();
   app.add_option("--max-sessions", raw.max_sessions, "Global session limit (then error 64)")->capture_default_str();
   app.add_option("--max-pending-per-client", raw.max_pending, "Pending downstream connects per client (then error 64)")
@@ -175,7 +175,7 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
   config.error_linger = std::chrono::milliseconds(raw.error_linger_ms);
   config.idle_timeout = std::chrono::seconds(raw.idle_timeout_s);
   constexpr int kMaxSynRetries = 127;
-  if (raw.syn_retries < 1 || raw.syn_retries > kMaxSynRetries) return ParseFailure{"--syn-retries: must be 1..127"};
+  if (raw.syn_retries < 0 || raw.syn_retries > kMaxSynRetries) return ParseFailure{"--syn-retries: must be 0..127"};
   config.syn_retries = raw.syn_retries;
   if (raw.max_sessions == 0) return ParseFailure{"--max-sessions: must be > 0"};
   if (raw.max_pending == 0) return ParseFailure{"--max-pending-per-client: must be > 0"};

@@ -31,7 +31,7 @@ struct Config {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds error_linger{2000};
   std::chrono::seconds idle_timeout{300};
-  int syn_retries = 3;
+  int syn_retries = 0;  // 0: a single downstream SYN (CONV-070)
   std::uint32_t max_sessions = 20000;
   std::uint32_t max_pending_per_client = 32;
   std::uint8_t backoff_seconds = 30;

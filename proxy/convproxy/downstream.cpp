@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -97,6 +98,14 @@ void configure(int fd, int family, const DownstreamSettings& settings) {
 }
 
 }  // namespace
+
+SynPolicy syn_policy(int configured_retries, std::chrono::milliseconds connect_timeout,
+                     bool autonomous_retransmission) {
+  constexpr int kKernelDefaultRetries = 3;
+  if (configured_retries > 0) return {configured_retries, connect_timeout};
+  if (autonomous_retransmission) return {kKernelDefaultRetries, connect_timeout};
+  return {1, std::min(connect_timeout, kSingleSynWindow)};
+}
 
 StartResult start_downstream(const Endpoint& destination, const DownstreamOptions& options,
                              packetgen::ByteView early_data, const DownstreamSettings& settings) {

@@ -3,6 +3,7 @@
 // the options an Extended Connect asked for, and the reading of its outcome
 // (ICMP code from the error queue first, then the socket error).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 
@@ -15,8 +16,21 @@ namespace convtest::convproxy {
 
 struct DownstreamSettings {
   bool mptcp_available = true;
-  int syn_retries = 3;
+  int syn_retries = 3;  // TCP_SYNCNT, 1..127
 };
+
+// CONV-070: a converter should retransmit its downstream SYN only after the
+// client retransmitted its own. The kernel answers the client's SYN at once,
+// so that client never retransmits; the kernel, left alone, would retransmit
+// the downstream SYN one initial RTO (1 s) after the first. With
+// --syn-retries 0 the attempt is abandoned before that moment (closing a
+// SYN_SENT socket sends nothing), and the silence ends as Network Failure.
+struct SynPolicy {
+  int syncnt = 1;
+  std::chrono::milliseconds connect_deadline;
+};
+constexpr std::chrono::milliseconds kSingleSynWindow{900};
+SynPolicy syn_policy(int configured_retries, std::chrono::milliseconds connect_timeout, bool autonomous_retransmission);
 
 struct DownstreamFailure {
   enum class Kind : std::uint8_t { Refused, Unreachable, Timeout, Other };

@@ -44,6 +44,9 @@ constexpr std::array kFaults{
     FaultInfo{Fault::AcceptInvalidCookie, "accept-invalid-cookie", "CONV-031, CONV-032"},
     FaultInfo{Fault::EmptyMissingCookie, "empty-missing-cookie", "CONV-034, CONV-039"},
     FaultInfo{Fault::WriteBeforeMptcpHandshake, "write-before-mptcp-handshake", "CONV-I09"},
+    FaultInfo{Fault::AutonomousSynRetransmission, "autonomous-syn-retransmission", "CONV-070"},
+    FaultInfo{Fault::SwallowClientFin, "swallow-client-fin", "CONV-I18"},
+    FaultInfo{Fault::FinOnServerReset, "fin-on-server-reset", "CONV-I18, AMB-27"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 }  // namespace

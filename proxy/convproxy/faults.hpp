@@ -50,6 +50,9 @@ enum class Fault : std::uint8_t {
   AcceptInvalidCookie,
   EmptyMissingCookie,
   WriteBeforeMptcpHandshake,
+  AutonomousSynRetransmission,
+  SwallowClientFin,
+  FinOnServerReset,
   Count_,
 };
 

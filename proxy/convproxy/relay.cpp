@@ -66,6 +66,7 @@ PumpStatus RelayDirection::move_bytes(int source, int sink, std::size_t& moved, 
       continue;
     }
     if (source_ended_) {
+      if (swallow_end_) return PumpStatus::Blocked;
       ::shutdown(sink, SHUT_WR);
       shut_down_ = true;
       return PumpStatus::Finished;

@@ -30,6 +30,8 @@ class RelayDirection {
   // number of bytes delivered to the sink. An emptied pipe goes back to `pipes`.
   PumpStatus pump(int source, int sink, std::size_t& moved, PipePool& pipes);
   [[nodiscard]] bool finished() const { return shut_down_; }
+  // Fault injection only: the source's FIN is not passed on to the sink.
+  void swallow_end() { swallow_end_ = true; }
 
  private:
   PumpStatus move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes);
@@ -43,6 +45,7 @@ class RelayDirection {
   bool source_ended_ = false;
   bool shut_down_ = false;
   bool copy_mode_ = false;  // splice() refused for this socket type
+  bool swallow_end_ = false;
 };
 
 }  // namespace convtest::convproxy

@@ -298,7 +298,9 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   const bool leak = faults.has(Fault::ForwardConvertBytes);
   const auto data_start = leak ? 0 : std::min(request.message_size, inbound_.size());
   const packetgen::ByteView early(inbound_.data() + data_start, inbound_.size() - data_start);
-  const DownstreamSettings settings{shared.mptcp_available, shared.config.syn_retries};
+  const auto syn = syn_policy(shared.config.syn_retries, shared.config.connect_timeout,
+                              faults.has(Fault::AutonomousSynRetransmission));
+  const DownstreamSettings settings{shared.mptcp_available, syn.syncnt};
   auto started = start_downstream(request.destination, request.options, early, settings);
   spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", peer_,
                request.destination, request.options.mptcp, request.options.fast_open, early.size());
@@ -307,12 +309,13 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
     return;
   }
   server_ = std::move(started.started->fd);
+  if (faults.has(Fault::SwallowClientFin)) to_server_.swallow_end();
   to_server_.hold(Bytes(early.begin() + static_cast<std::ptrdiff_t>(started.started->early_bytes_sent), early.end()));
   Bytes().swap(inbound_);  // idle relays should not keep the first read's buffer
   flow_ = FlowKey{started.started->local, request.destination};
   if (auto* capture = worker_.capture()) capture->expect(*flow_);
   phase_ = Phase::Connecting;
-  set_deadline(Clock::now() + shared.config.connect_timeout);
+  set_deadline(Clock::now() + syn.connect_deadline);
   if (!worker_.watch(server_.get(), id_, Side::Server)) {
     downstream_failed({DownstreamFailure::Kind::Other, 0, errno});
   }
@@ -414,9 +417,7 @@ void Session::relay() {
   std::size_t moved = 0;
   const auto upstream = to_server_.pump(client_.get(), server_.get(), moved, worker_.pipes());
   if (upstream == PumpStatus::SourceReset || upstream == PumpStatus::SinkReset) {
-    spdlog::info("event=teardown client={} cause={}", peer_,
-                 upstream == PumpStatus::SourceReset ? "client_reset" : "server_reset");
-    abort(upstream == PumpStatus::SinkReset, upstream == PumpStatus::SourceReset);
+    propagate_reset(upstream == PumpStatus::SinkReset);
     return;
   }
   if (!client_takes_data()) {
@@ -425,9 +426,7 @@ void Session::relay() {
   }
   const auto downstream = to_client_.pump(server_.get(), client_.get(), moved, worker_.pipes());
   if (downstream == PumpStatus::SourceReset || downstream == PumpStatus::SinkReset) {
-    spdlog::info("event=teardown client={} cause={}", peer_,
-                 downstream == PumpStatus::SourceReset ? "server_reset" : "client_reset");
-    abort(downstream == PumpStatus::SourceReset, downstream == PumpStatus::SinkReset);
+    propagate_reset(downstream == PumpStatus::SourceReset);
     return;
   }
   if (moved > 0) last_activity_ = Clock::now();
@@ -445,6 +444,14 @@ void Session::finish() {
   client_.reset();
   server_.reset();
   phase_ = Phase::Done;
+}
+
+// A reset on one side resets the other (AMB-27: no Error TLV after the
+// reply; an MPTCP client sees the kernel's MP_FASTCLOSE).
+void Session::propagate_reset(bool by_server) {
+  spdlog::info("event=teardown client={} cause={}", peer_, by_server ? "server_reset" : "client_reset");
+  const bool reset_client = by_server && !worker_.shared().config.faults.has(Fault::FinOnServerReset);
+  abort(reset_client, !by_server);
 }
 
 void Session::abort(bool reset_client, bool reset_server) {

@@ -51,6 +51,7 @@ class Session {
   void relay();
   void drain_and_close();
   void finish();                   // orderly close of both sides
+  void propagate_reset(bool by_server);
   void abort(bool reset_client, bool reset_server);
   void set_deadline(Clock::time_point deadline);
   void release_pending();

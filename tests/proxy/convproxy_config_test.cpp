@@ -98,7 +98,8 @@ TEST(ConvproxyConfig, BadValuesExitWithTwoAndSayWhy) {
       {{"--fault", "bogus"}, "no-syn-data"},  // lists the valid names
       {{"--backoff", "256"}, "--backoff"},
       {{"--log-level", "loud"}, "--log-level"},
-      {{"--syn-retries", "0"}, "--syn-retries"},
+      {{"--syn-retries", "-1"}, "--syn-retries"},
+      {{"--syn-retries", "128"}, "--syn-retries"},
       {{"--no-such-flag"}, "no-such-flag"},
   };
   for (const auto& [args, needle] : cases) {

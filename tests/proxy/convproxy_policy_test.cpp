@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "convproxy/downstream.hpp"
 #include "convproxy/faults.hpp"
 #include "convproxy/policy.hpp"
 
@@ -90,7 +91,7 @@ TEST(ConvproxyFaults, EveryNameParsesBackAndUnknownNamesFail) {
     EXPECT_EQ(name(info.fault), info.name);
     EXPECT_FALSE(info.breaks.empty());
   }
-  EXPECT_EQ(all_faults().size(), 38u);
+  EXPECT_EQ(all_faults().size(), 41u);
   EXPECT_FALSE(parse_fault("no-such-fault"));
   FaultSet set;
   EXPECT_EQ(set.to_string(), "none");
@@ -99,6 +100,25 @@ TEST(ConvproxyFaults, EveryNameParsesBackAndUnknownNamesFail) {
   EXPECT_TRUE(set.has(Fault::IgnoreAcl));
   EXPECT_FALSE(set.has(Fault::AcceptLoopback));
   EXPECT_EQ(set.to_string(), "no-syn-data,ignore-acl");
+}
+
+TEST(ConvproxySynPolicy, ZeroRetriesAbandonsTheAttemptBeforeTheKernelWouldRetransmit) {
+  using std::chrono::milliseconds;
+  const auto single = syn_policy(0, milliseconds(5000), false);
+  EXPECT_EQ(single.syncnt, 1);
+  EXPECT_EQ(single.connect_deadline, kSingleSynWindow);
+  EXPECT_LT(single.connect_deadline, milliseconds(1000));  // the kernel's initial RTO
+  EXPECT_EQ(syn_policy(0, milliseconds(300), false).connect_deadline, milliseconds(300));
+}
+
+TEST(ConvproxySynPolicy, RetriesOrTheFaultKeepTheKernelsRetransmissionsAndTheFullTimeout) {
+  using std::chrono::milliseconds;
+  const auto configured = syn_policy(5, milliseconds(5000), false);
+  EXPECT_EQ(configured.syncnt, 5);
+  EXPECT_EQ(configured.connect_deadline, milliseconds(5000));
+  const auto faulted = syn_policy(0, milliseconds(1500), true);
+  EXPECT_GT(faulted.syncnt, 1);
+  EXPECT_EQ(faulted.connect_deadline, milliseconds(1500));
 }
 
 }  // namespace
