@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 require_root_for "the test suite"
 "$repo_root/scripts/install-deps.sh"
 
-fuzz_seconds=${CONVTEST_FUZZ_SECONDS:-30}
+fuzz_seconds=${CONVTEST_FUZZ_SECONDS:-20}
 started=$SECONDS
 
 stage() { echo "== $1 (at $((SECONDS - started)) s)"; }
