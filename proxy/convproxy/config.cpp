@@ -59,7 +59,7 @@ void define(CLI::App& app, RawOptions& raw) {
   app.add_option("--cookie-rotation", raw.cookie_rotation, "Cookie key slot in seconds")->capture_default_str();
   app.add_option("--convert-timeout", raw.convert_timeout_ms, "ms to wait for a complete Convert message")
       ->capture_default_str();
-  app.add_option("--connect-timeout", raw.connect_timeout_ms, "ms to wait for the server's SYN-ACK (then error 65)")
+  app.add_option("--connect-timeout", raw.connect_timeout_ms, "ms to wait for the server's SYN-ACK (then error 65); with --syn-retries 0 at most 900")
       ->capture_default_str();
   app.add_option("--error-linger", raw.error_linger_ms, "ms to wait for the client to close after an Error TLV")
       ->capture_default_str();
