@@ -8,11 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "addressed_client.hpp"
+#include "legacy/addressed_client.hpp"
 #include "catalog.hpp"
-#include "scenario.hpp"
+#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
+using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;

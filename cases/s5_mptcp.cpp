@@ -8,9 +8,10 @@
 #include "harness/endpoint/tcp_client.hpp"
 #include "packetgen/mptcp_crypto.hpp"
 #include "packetgen/tcp_options.hpp"
-#include "scenario.hpp"
+#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
+using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;

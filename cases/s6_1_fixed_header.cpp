@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include "catalog.hpp"
-#include "scenario.hpp"
+#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
+using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;

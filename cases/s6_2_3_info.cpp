@@ -6,9 +6,10 @@
 
 #include "catalog.hpp"
 #include "packetgen/tcp_options.hpp"
-#include "scenario.hpp"
+#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
+using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;

@@ -5,13 +5,14 @@
 
 #include <fmt/format.h>
 
-#include "addressed_client.hpp"
+#include "legacy/addressed_client.hpp"
 #include "catalog.hpp"
 #include "packetgen/convert_malformed.hpp"
 #include "packetgen/tcp_options.hpp"
-#include "scenario.hpp"
+#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
+using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;

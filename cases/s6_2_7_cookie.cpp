@@ -3,12 +3,13 @@
 
 #include <fmt/format.h>
 
-#include "addressed_client.hpp"
+#include "legacy/addressed_client.hpp"
 #include "catalog.hpp"
 #include "harness/lab/addressing.hpp"
-#include "scenario.hpp"
+#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
+using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;

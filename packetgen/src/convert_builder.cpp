@@ -55,14 +55,20 @@ MessageBuilder& MessageBuilder::total_length_words(std::uint8_t words) {
 
 MessageBuilder& MessageBuilder::add(const Tlv& tlv) { return add(raw(tlv)); }
 
-MessageBuilder& MessageBuilder::add(RawTlv tlv) {
+Bytes encode_raw(const RawTlv& tlv) {
+  Bytes out;
   const std::size_t unpadded = kTlvHeaderSize + tlv.value.size();
-  put_u8(tlv_area_, tlv.type);
-  put_u8(tlv_area_, tlv.length_words.value_or(low_byte(detail::words_for(unpadded))));
-  put_bytes(tlv_area_, tlv.value);
+  put_u8(out, tlv.type);
+  put_u8(out, tlv.length_words.value_or(low_byte(detail::words_for(unpadded))));
+  put_bytes(out, tlv.value);
   if (tlv.pad) {
-    for (std::size_t i = unpadded; i % kWord != 0; ++i) put_u8(tlv_area_, 0);
+    for (std::size_t i = unpadded; i % kWord != 0; ++i) put_u8(out, 0);
   }
+  return out;
+}
+
+MessageBuilder& MessageBuilder::add(RawTlv tlv) {
+  put_bytes(tlv_area_, encode_raw(tlv));
   return *this;
 }
 

@@ -68,8 +68,8 @@ CaseSpec make_case(std::string id, CaseFunction run) {
   return spec;
 }
 
-CaseOutcome passes(CaseContext&) { return CaseOutcome::pass("e", "o"); }
-CaseOutcome violates(CaseContext&) { return CaseOutcome::violated("e", "bad"); }
+CaseOutcome passes(CaseContext&) { return CaseOutcome::pass("o"); }
+CaseOutcome violates(CaseContext&) { return CaseOutcome::violated("bad"); }
 
 class RunnerTest : public ::testing::Test {
  protected:
@@ -109,7 +109,7 @@ TEST_F(RunnerTest, RunsInParallelAndKeepsTheOrder) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
       --running;
-      return CaseOutcome::pass("e", "o");
+      return CaseOutcome::pass("o");
     }));
   const auto report = run(specs);
   ASSERT_EQ(report.results.size(), 8U);
@@ -127,7 +127,7 @@ TEST_F(RunnerTest, ViolationsFollowTheLevelAndTheProfile) {
   CaseSpec must = make_case("must", violates);
   CaseSpec should = make_case("should", violates);
   should.level = reports::Level::Should;
-  CaseSpec warned = make_case("warned", [](CaseContext&) { return CaseOutcome::warn("e", "o"); });
+  CaseSpec warned = make_case("warned", [](CaseContext&) { return CaseOutcome::warn("o"); });
   auto report = run({must, should, warned});
   EXPECT_EQ(report.results[0].verdict, Verdict::Fail);
   EXPECT_EQ(report.results[1].verdict, Verdict::Warn);
@@ -207,7 +207,7 @@ TEST_F(RunnerTest, InterruptStopsSchedulingAndMarksTheReport) {
   specs.push_back(make_case("first", [this](CaseContext& context) {
     stop.request();  // as the Ctrl-C watcher would
     EXPECT_TRUE(context.should_stop());
-    return CaseOutcome::pass("e", "o");
+    return CaseOutcome::pass("o");
   }));
   specs.push_back(make_case("second", passes));
   const auto report = run(specs);
@@ -239,7 +239,7 @@ TEST_F(RunnerTest, ContextCarriesScaledDeadlinesAndAStableSeed) {
   run({make_case("seeded", [&](CaseContext& context) {
     seen_seed = context.seed;
     scaled = context.scaled(std::chrono::milliseconds(100));
-    return CaseOutcome::pass("e", "o");
+    return CaseOutcome::pass("o");
   })});
   EXPECT_EQ(seen_seed, case_seed(99, "seeded"));
   EXPECT_NE(case_seed(99, "seeded"), case_seed(99, "other"));

@@ -17,28 +17,14 @@ std::string_view name(ProfileScope scope) {
   return "?";
 }
 
-CaseOutcome CaseOutcome::pass(std::string expected, std::string observed) {
-  return {Verdict::Pass, std::move(expected), std::move(observed), false};
-}
-CaseOutcome CaseOutcome::violated(std::string expected, std::string observed) {
-  return {Verdict::Fail, std::move(expected), std::move(observed), true};
-}
-CaseOutcome CaseOutcome::fail(std::string expected, std::string observed) {
-  return {Verdict::Fail, std::move(expected), std::move(observed), false};
-}
-CaseOutcome CaseOutcome::warn(std::string expected, std::string observed) {
-  return {Verdict::Warn, std::move(expected), std::move(observed), false};
-}
-CaseOutcome CaseOutcome::inconclusive(std::string expected, std::string why) {
-  return {Verdict::Inconclusive, std::move(expected), std::move(why), false};
-}
-CaseOutcome CaseOutcome::unsupported(std::string why) {
-  return {Verdict::Unsupported, {}, std::move(why), false};
-}
-CaseOutcome CaseOutcome::skip(std::string why) { return {Verdict::Skip, {}, std::move(why), false}; }
-CaseOutcome CaseOutcome::error(std::string what_broke) {
-  return {Verdict::Error, {}, std::move(what_broke), false};
-}
+CaseOutcome CaseOutcome::pass(std::string observed) { return {Verdict::Pass, std::move(observed), false}; }
+CaseOutcome CaseOutcome::violated(std::string observed) { return {Verdict::Fail, std::move(observed), true}; }
+CaseOutcome CaseOutcome::fail(std::string observed) { return {Verdict::Fail, std::move(observed), false}; }
+CaseOutcome CaseOutcome::warn(std::string observed) { return {Verdict::Warn, std::move(observed), false}; }
+CaseOutcome CaseOutcome::inconclusive(std::string why) { return {Verdict::Inconclusive, std::move(why), false}; }
+CaseOutcome CaseOutcome::unsupported(std::string why) { return {Verdict::Unsupported, std::move(why), false}; }
+CaseOutcome CaseOutcome::skip(std::string why) { return {Verdict::Skip, std::move(why), false}; }
+CaseOutcome CaseOutcome::error(std::string what_broke) { return {Verdict::Error, std::move(what_broke), false}; }
 
 Clock::duration CaseContext::scaled(Clock::duration base) const {
   return std::chrono::duration_cast<Clock::duration>(base * time_scale);

@@ -37,7 +37,7 @@ CaseResult result_skeleton(const CaseSpec& spec, const RunOptions& options) {
 void take_outcome(CaseResult& result, const CaseOutcome& outcome, const CaseSpec& spec,
                   bool strict) {
   result.verdict = final_verdict(outcome, spec, strict);
-  result.expected = outcome.expected.empty() ? spec.expectation : outcome.expected;
+  result.expected = spec.expectation;
   result.observed = outcome.observed;
 }
 

@@ -21,6 +21,7 @@ struct RawTlv {
 };
 
 RawTlv raw(const Tlv& tlv);  // a valid TLV as raw parts, to be altered
+Bytes encode_raw(const RawTlv& tlv);  // the TLV's bytes exactly as the builder adds them
 
 class MessageBuilder {
  public:

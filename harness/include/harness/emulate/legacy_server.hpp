@@ -35,15 +35,15 @@ struct ServerScript {
   packetgen::Bytes synack_options = synack_options::mss_only();
   Clock::duration synack_delay{};        // a late SYN-ACK (SynAck only)
   std::uint8_t icmp_code = 1;            // host unreachable (v4 and v6 code 1 differ in meaning; pick per case)
-  std::optional<packetgen::ip::Address> icmp_reporter;  // default: the SYN's destination
+  std::optional<packetgen::ip::Address> icmp_reporter{};  // default: the SYN's destination
   std::uint32_t isn = 7000;
   bool accept_syn_data = false;          // a TFO server acks SYN data; a legacy one does not
-  packetgen::Bytes speak_first;          // sent as soon as the handshake completes
+  packetgen::Bytes speak_first{};          // sent as soon as the handshake completes
   bool echo = false;                     // sends back every byte it receives
   // Mid-stream endings, once this many bytes have been received.
-  std::optional<std::size_t> fin_after_bytes;
-  std::optional<std::size_t> rst_after_bytes;
-  TcpConfig connection;                  // template: window, mss, retransmission, ACK policy
+  std::optional<std::size_t> fin_after_bytes{};
+  std::optional<std::size_t> rst_after_bytes{};
+  TcpConfig connection{};                  // template: window, mss, retransmission, ACK policy
 };
 
 // Which SYNs the server answers: those to this address and/or port (an

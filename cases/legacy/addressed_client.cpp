@@ -1,10 +1,10 @@
-#include "addressed_client.hpp"
+#include "legacy/addressed_client.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace convtest::cases {
+namespace convtest::cases::legacy {
 namespace {
 
 using harness::PathSide;
@@ -140,4 +140,4 @@ CaseOutcome expect_refusal(AddressedClient& client, const Reply& reply, const st
   return CaseOutcome::pass(expected, reply.describe());
 }
 
-}  // namespace convtest::cases
+}  // namespace convtest::cases::legacy

@@ -1,4 +1,4 @@
-#include "scenario.hpp"
+#include "legacy/scenario.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "harness/lab/lab.hpp"
 #include "packetgen/tcp.hpp"
 
-namespace convtest::cases {
+namespace convtest::cases::legacy {
 namespace {
 
 namespace addressing = harness::addressing;
@@ -355,4 +355,4 @@ CaseOutcome expect_unsupported_option(Scenario& scenario, const Reply& reply, co
   return CaseOutcome::pass(expected, fmt::format("{}; Error TLV bytes {}", reply.describe(), hex(raw)));
 }
 
-}  // namespace convtest::cases
+}  // namespace convtest::cases::legacy

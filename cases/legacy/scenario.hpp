@@ -1,4 +1,5 @@
 #pragma once
+// TRANSITIONAL: the case layer before cases/kit; removed once every section file is ported.
 // The common shape of a case: the harness client opens one connection
 // through the PUT toward one emulated legacy server, and the case judges
 // what each side saw. Helpers here build the Convert messages the cases
@@ -19,7 +20,7 @@
 #include "packetgen/convert.hpp"
 #include "packetgen/convert_builder.hpp"
 
-namespace convtest::cases {
+namespace convtest::cases::legacy {
 
 namespace pg = packetgen;
 namespace cv = packetgen::convert;
@@ -156,4 +157,4 @@ std::optional<pg::Bytes> reply_tlv_bytes(const Reply& reply, std::uint8_t type);
 CaseOutcome expect_unsupported_option(Scenario& scenario, const Reply& reply, const std::vector<std::uint8_t>& required,
                                       const std::vector<std::uint8_t>& allowed, const std::string& expected);
 
-}  // namespace convtest::cases
+}  // namespace convtest::cases::legacy

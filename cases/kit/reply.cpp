@@ -1,0 +1,110 @@
+#include "kit/reply.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace convtest::cases {
+namespace {
+
+cv::DecodeOptions reply_decoding() {
+  cv::DecodeOptions options;
+  options.direction = cv::Direction::ConverterToClient;
+  options.check_zero_fields = true;
+  return options;
+}
+
+// TEMPORARY until packetgen's TLV walker lands: (type, offset, size) of each TLV.
+struct Span {
+  std::uint8_t type;
+  std::size_t offset;
+  std::size_t size;
+};
+std::vector<Span> spans_of(pg::ByteView bytes) {
+  std::vector<Span> spans;
+  for (std::size_t offset = 4; offset + 4 <= bytes.size();) {
+    const std::size_t length = std::size_t{bytes[offset + 1]} * 4;
+    if (length == 0 || offset + length > bytes.size()) break;
+    spans.push_back({bytes[offset], offset, length});
+    offset += length;
+  }
+  return spans;
+}
+
+std::string closing_text(const Reply& reply) {
+  return reply.closed_by_reset ? ", then RST" : reply.closed_by_fin ? ", then FIN" : "";
+}
+
+}  // namespace
+
+cv::DecodeOutcome decode_reply_bytes(pg::ByteView stream) { return cv::decode(stream, reply_decoding()); }
+
+Reply decode_reply(pg::ByteView stream, Closure closure) {
+  Reply reply;
+  reply.raw.assign(stream.begin(), stream.end());
+  reply.closed_by_fin = closure.fin;
+  reply.closed_by_reset = closure.reset;
+  auto decoded = decode_reply_bytes(stream);
+  if (auto* message = std::get_if<cv::Decoded>(&decoded)) reply.message = std::move(*message);
+  if (auto* error = std::get_if<cv::DecodeError>(&decoded)) reply.error = *error;
+  return reply;
+}
+
+std::optional<pg::Bytes> Reply::tlv_bytes(cv::TlvType type) const {
+  if (!message) return std::nullopt;
+  const pg::ByteView bytes = pg::ByteView(raw).first(std::min(message->size, raw.size()));
+  for (const auto& span : spans_of(bytes))
+    if (span.type == static_cast<std::uint8_t>(type)) {
+      const auto tlv = bytes.subspan(span.offset, span.size);
+      return pg::Bytes(tlv.begin(), tlv.end());
+    }
+  return std::nullopt;
+}
+
+pg::Bytes Reply::after_message() const {
+  const std::size_t size = std::min(message ? message->size : 0, raw.size());
+  return pg::Bytes(raw.begin() + static_cast<std::ptrdiff_t>(size), raw.end());
+}
+
+std::string Reply::describe() const {
+  const std::string closing = closing_text(*this);
+  if (message) {
+    const std::string bytes = hex(pg::ByteView(raw).first(std::min(message->size, raw.size())));
+    if (const auto* error_found = error_tlv())
+      return fmt::format("Convert reply with Error {} ({}), {} bytes: {}{}", static_cast<int>(error_found->code),
+                         cv::name(error_found->code), message->size, bytes, closing);
+    std::vector<std::string> tlvs;
+    for (const auto& tlv : message->message.tlvs) tlvs.emplace_back(cv::name(cv::type_of(tlv)));
+    return fmt::format("Convert reply [{}] ({} bytes: {}){}", fmt::join(tlvs, ", "), message->size, bytes, closing);
+  }
+  if (error)
+    return fmt::format("invalid Convert reply ({} at byte {}): {}{}", cv::name(error->rule), error->offset, hex(raw),
+                       closing);
+  if (raw.empty())
+    return closed_by_reset ? "no Convert reply, the connection was reset"
+           : closed_by_fin ? "no Convert reply, the connection was closed with FIN"
+                           : "no Convert reply";
+  return fmt::format("an incomplete Convert reply: {}{}", hex(raw), closing);
+}
+
+std::string hex(pg::ByteView bytes, std::size_t limit) {
+  if (bytes.size() <= limit) return pg::to_hex(bytes);
+  return pg::to_hex(bytes.first(limit)) + fmt::format(" ... ({} bytes)", bytes.size());
+}
+
+std::string wire_text(pg::ByteView bytes) {
+  std::string text = pg::to_hex(bytes);
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  return text;
+}
+
+std::string error_reply_text(const cv::ErrorTlv& error) {
+  const auto encoded = cv::encode(cv::Message{{error}});
+  return encoded ? wire_text(encoded.value()) : std::string("(not encodable)");
+}
+
+pg::Bytes text_bytes(std::string_view text) { return pg::Bytes(text.begin(), text.end()); }
+
+}  // namespace convtest::cases

@@ -1,0 +1,147 @@
+#include "kit/scenario.hpp"
+
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "harness/lab/addressing.hpp"
+#include "harness/lab/lab.hpp"
+
+namespace convtest::cases {
+namespace {
+
+namespace addressing = harness::addressing;
+using harness::PathSide;
+using harness::expect::PacketFilter;
+
+constexpr std::uint8_t kServerHostV4 = 10;
+constexpr std::uint16_t kServerHostV6 = 10;
+
+harness::WireOptions wire_options(std::uint16_t port) {
+  harness::WireOptions options;
+  options.converter_ports = {port};
+  return options;
+}
+
+pg::ip::Address put_address_of(harness::Lab& lab, Family family) {
+  if (family == Family::V4) return lab.put().v4;
+  return lab.put().v6.value_or(addressing::converter_v6());
+}
+
+// TEMPORARY until packetgen's address conversion lands.
+cv::Ipv6Address connect_address(const pg::ip::Address& address) {
+  if (address.family == pg::ip::Family::V4) {
+    const auto bytes = address.view();
+    return cv::ipv4_mapped((std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+                           (std::uint32_t{bytes[2]} << 8) | bytes[3]);
+  }
+  cv::Ipv6Address mapped{};
+  std::copy(address.bytes.begin(), address.bytes.end(), mapped.begin());
+  return mapped;
+}
+
+std::vector<const harness::WireEvent*> put_syns_downstream(const harness::Wire& wire) {
+  return harness::expect::matching(wire, PacketFilter().from_put().side(PathSide::ServerSide).bare_syn());
+}
+
+}  // namespace
+
+pg::ip::Address server_address(Family family) {
+  return family == Family::V4 ? addressing::server_v4(kServerHostV4) : addressing::server_v6(kServerHostV6);
+}
+
+std::string server_endpoint_text(Family family) {
+  const std::string address = server_address(family).to_string();
+  return family == Family::V4 ? fmt::format("{}:{}", address, kServerPort)
+                              : fmt::format("[{}]:{}", address, kServerPort);
+}
+
+pg::Bytes must_encode(const cv::Message& message) {
+  auto encoded = cv::encode(message);
+  if (!encoded)
+    throw std::logic_error(fmt::format("the harness could not encode its own Convert message: {} in TLV {}",
+                                       cv::name(encoded.error().rule), encoded.error().tlv_index));
+  return std::move(encoded.value());
+}
+
+Scenario::Scenario(CaseContext& context, Family family)
+    : context_(context),
+      family_(family),
+      random_(context.seed),
+      timing_{context.time_scale, context.deadline},
+      client_address_(family == Family::V4 ? addressing::client_v4(static_cast<unsigned>(random_() % 100))
+                                           : addressing::client_v6(static_cast<unsigned>(random_() % 100))),
+      put_address_(put_address_of(context.the_lab(), family)),
+      put_port_(context.the_lab().put().port),
+      server_address_(cases::server_address(family)),
+      wire_(context.the_lab().link(), wire_options(put_port_)) {}
+
+Scenario::~Scenario() = default;
+
+harness::emulate::LegacyServer& Scenario::serve(harness::emulate::ServerScript script) {
+  harness::emulate::ServerMatch match;
+  match.address = server_address_;
+  match.port = kServerPort;
+  server_ = std::make_unique<harness::emulate::LegacyServer>(wire_, std::move(script), match);
+  return *server_;
+}
+
+std::uint16_t Scenario::fresh_port() { return static_cast<std::uint16_t>(20000 + random_() % 40000); }
+
+Client& Scenario::connect(pg::Bytes syn_payload, ClientOptions options) {
+  clients_.push_back(std::make_unique<Client>(*this, std::move(syn_payload), std::move(options)));
+  return *clients_.back();
+}
+
+cv::Ipv6Address Scenario::server_in_connect() const { return connect_address(server_address_); }
+
+cv::ConnectTlv Scenario::connect_tlv(pg::Bytes tcp_options) const {
+  cv::ConnectTlv connect;
+  connect.port = kServerPort;
+  connect.address = server_in_connect();
+  connect.tcp_options = std::move(tcp_options);
+  return connect;
+}
+
+pg::Bytes Scenario::base_connect(pg::ByteView app_data) const { return message({connect_tlv()}, app_data); }
+
+pg::Bytes Scenario::message(std::vector<cv::Tlv> tlvs, pg::ByteView app_data) const {
+  pg::Bytes bytes = must_encode(cv::Message{std::move(tlvs)});
+  pg::put_bytes(bytes, app_data);
+  return bytes;
+}
+
+harness::expect::Outcome Scenario::await(std::string what, const std::function<bool()>& condition,
+                                          Clock::duration timeout) {
+  return harness::expect::wait_until(wire_, timing_, std::move(what), condition, [this] { return recent(); },
+                                     timeout);
+}
+
+harness::expect::Outcome Scenario::await_server_bytes(std::size_t count, Clock::duration timeout) {
+  const auto received = [this] { return server_ ? server_->received() : pg::Bytes{}; };
+  return harness::expect::wait_until(
+      wire_, timing_, fmt::format("{} bytes at the server", count), [&] { return received().size() >= count; },
+      [&] { return fmt::format("the server holds {}", hex(received(), 64)); }, timeout);
+}
+
+void Scenario::settle(Clock::duration duration) { wire_.run_until(timing_.deadline_in(duration)); }
+
+void Scenario::settle_unscaled(Clock::duration duration) {
+  wire_.run_until(Clock::now() + duration);
+}
+
+std::size_t Scenario::downstream_connections() const {
+  std::set<std::pair<std::uint16_t, std::uint32_t>> flows;  // PUT port, ISN
+  for (const auto* event : put_syns_downstream(wire_))
+    if (event->tcp) flows.emplace(event->tcp->segment.source_port, event->tcp->segment.seq);
+  return flows.size();
+}
+
+std::size_t Scenario::downstream_syns() const { return put_syns_downstream(wire_).size(); }
+
+std::string Scenario::recent(std::size_t limit) const {
+  return harness::expect::recent_packets(wire_, 0, limit);
+}
+
+}  // namespace convtest::cases
