@@ -29,7 +29,9 @@ Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
       transport_(options.transport),
       address_(options.address.value_or(scenario.client_address())),
       port_(options.port.value_or(scenario.fresh_port())),
-      first_event_(scenario.wire().next_event_index()) {
+      first_event_(scenario.wire().next_event_index()),
+      syn_payload_(syn_payload),
+      syn_options_(options.syn_options) {
   harness::TcpConfig config;
   config.flow = harness::FlowKey{address_, port_, scenario.put_address(), scenario.put_port()};
   config.side = PathSide::ClientSide;
@@ -94,11 +96,12 @@ bool Client::closed() const {
 
 Reply Client::reply() const { return decode_reply(stream(), closure()); }
 
+bool Client::settled() const {
+  return !std::holds_alternative<cv::NeedMore>(decode_reply_bytes(stream())) || closed() || tcp().gave_up();
+}
+
 Reply Client::await_reply(Clock::duration timeout) {
-  const auto settled = [this] {
-    return !std::holds_alternative<cv::NeedMore>(decode_reply_bytes(stream())) || closed() || tcp().gave_up();
-  };
-  const auto waited = scenario_.await("a Convert reply from the PUT", settled, timeout);
+  const auto waited = scenario_.await("a Convert reply from the PUT", [this] { return settled(); }, timeout);
   Reply now = reply();
   scenario_.log(fmt::format("PUT reply to {}.{}: {}", address_.to_string(), port_, now.describe()));
   if (!waited) scenario_.log("no complete reply: " + waited.observed);
@@ -164,6 +167,15 @@ std::string Client::recent() const { return scenario_.recent(); }
 void Client::send(pg::ByteView data) {
   if (mptcp_) return mptcp_->send(data);
   tcp_->tcp().send(data);
+}
+
+harness::Status Client::send_identical_syn() {
+  pg::tcp::Segment again;
+  again.seq = tcp().isn();
+  again.flags = pg::tcp::flag::SYN;
+  again.options = syn_options_;
+  again.payload = syn_payload_;
+  return tcp().send_raw(again);
 }
 
 void Client::close() {

@@ -65,6 +65,9 @@ class Client {
   bool closed() const;
   // The stream decoded as a Convert reply, as it stands now.
   Reply reply() const;
+  // Nothing more to wait for: the reply is complete (or invalid), the
+  // connection ended, or the client gave up retransmitting its SYN.
+  bool settled() const;
 
   // Runs the wire until the reply is complete, the connection ended, or
   // `timeout` (scaled) passed.
@@ -85,6 +88,9 @@ class Client {
   std::string recent() const;
 
   void send(pg::ByteView data);
+  // The client's SYN once more, byte for byte (same ports, ISN, options and
+  // payload): a retransmission or a replay, as the PUT cannot tell them apart.
+  harness::Status send_identical_syn();
   void close();  // FIN (MPTCP: DATA_FIN with the subflow FIN)
   void abort();  // RST
 
@@ -94,6 +100,8 @@ class Client {
   pg::ip::Address address_;
   std::uint16_t port_;
   std::size_t first_event_;
+  pg::Bytes syn_payload_;
+  pg::Bytes syn_options_;
   std::unique_ptr<harness::TcpClient> tcp_;
   std::unique_ptr<harness::MptcpClient> mptcp_;
 };

@@ -1,5 +1,6 @@
 #include "kit/scenario.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -116,6 +117,13 @@ harness::expect::Outcome Scenario::await(std::string what, const std::function<b
                                           Clock::duration timeout) {
   return harness::expect::wait_until(wire_, timing_, std::move(what), condition, [this] { return recent(); },
                                      timeout);
+}
+
+harness::expect::Outcome Scenario::await_replies(const std::vector<Client*>& clients, Clock::duration timeout) {
+  const auto all_settled = [&] {
+    return std::all_of(clients.begin(), clients.end(), [](const Client* client) { return client->settled(); });
+  };
+  return await(fmt::format("every one of {} clients answered or closed", clients.size()), all_settled, timeout);
 }
 
 harness::expect::Outcome Scenario::await_server_bytes(std::size_t count, Clock::duration timeout) {

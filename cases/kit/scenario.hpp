@@ -75,6 +75,8 @@ class Scenario {
 
   // ---- waits (every duration is scaled by --time-scale)
   harness::expect::Outcome await(std::string what, const std::function<bool()>& condition, Clock::duration timeout);
+  // Until every one of `clients` is settled (a reply, a close or given up).
+  harness::expect::Outcome await_replies(const std::vector<Client*>& clients, Clock::duration timeout);
   // Until the server has received at least `count` bytes.
   harness::expect::Outcome await_server_bytes(std::size_t count, Clock::duration timeout);
   // Keeps the wire turning for `duration`.
