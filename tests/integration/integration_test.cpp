@@ -2,17 +2,12 @@
 // the report, JUnit and Ctrl-C behave as documented. What each injected fault
 // does to the catalog is the kill matrix's test (kill_matrix_test.cpp).
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-
 #include <chrono>
-#include <cstdio>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,34 +16,30 @@
 
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "harness/process/subprocess.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+namespace process = convtest::harness::process;
 
 struct Outcome {
   int exit_code = -1;
   std::string output;
 };
 
-std::string quote(const std::string& word) {
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
+// A catalog run takes seconds; this only stops a hung one.
+constexpr auto kRunLimit = std::chrono::minutes(5);
 
 Outcome run(const std::vector<std::string>& arguments) {
-  std::string command = quote(CONVTEST_BINARY);
-  for (const auto& argument : arguments) command += " " + quote(argument);
-  command += " 2>&1";
+  process::SpawnOptions options;
+  options.argv = {CONVTEST_BINARY};
+  options.argv.insert(options.argv.end(), arguments.begin(), arguments.end());
   Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) outcome.output += buffer;
-  const int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const auto ran = process::run(options, kRunLimit);
+  if (!ran) return {-1, ran.error()};
+  outcome.exit_code = ran->status ? ran->status->exit_code().value_or(-1) : -1;
+  outcome.output = ran->output;
   return outcome;
 }
 
@@ -150,24 +141,16 @@ TEST_F(Integration, UnsupportedFeatureIsNotAFailure) {
 
 TEST_F(Integration, CtrlCWritesAnInterruptedReport) {
   const std::string report_path = (dir / "report.json").string();
-  std::vector<std::string> words = {CONVTEST_BINARY, "run", "--jobs", "1", "--progress", "none", "--report",
-                                    report_path, "--case", "*-ignored", "--case", "hdr-*"};
-  std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  process::SpawnOptions options;
+  options.argv = {CONVTEST_BINARY, "run",  "--jobs", "1", "--progress", "none", "--report", report_path,
+                  "--case", "*-ignored", "--case", "hdr-*"};
+  auto child = process::Subprocess::spawn(options);
+  ASSERT_TRUE(child) << child.error();
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // inside the first (1 s) case
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 2);
+  ASSERT_TRUE(child->signal(SIGINT));
+  const auto status = child->wait_for(kRunLimit);
+  ASSERT_TRUE(status) << "still running after Ctrl-C";
+  EXPECT_EQ(status->exit_code(), 2) << status->to_string();
   const auto report = read_json(report_path);
   ASSERT_FALSE(report.is_discarded());
   EXPECT_EQ(report["provenance"]["interrupted"], true);

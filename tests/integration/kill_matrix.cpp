@@ -1,21 +1,14 @@
 #include "kill_matrix.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <csignal>
 #include <chrono>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "harness/process/subprocess.hpp"
 #include "harness/put/put_description.hpp"
-
-extern char** environ;
 
 namespace convtest::kill_matrix {
 namespace {
@@ -25,7 +18,6 @@ using json = nlohmann::json;
 
 // A whole catalog run takes seconds; this only stops a hung run.
 constexpr auto kRunLimit = std::chrono::minutes(5);
-constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr auto kInterruptGrace = std::chrono::seconds(10);
 
 bool not_judged(std::string_view verdict) { return verdict == "SKIP" || verdict == "UNSUPPORTED"; }
@@ -37,42 +29,18 @@ std::string read_text(const fs::path& path) {
   return text.str();
 }
 
-// Waits for the child, interrupting it (the runner writes a partial report)
-// and then killing it when it overruns.
-int wait_bounded(pid_t pid) {
-  const auto interrupt_at = Clock::now() + kRunLimit;
-  bool interrupted = false;
-  for (;;) {
-    int status = 0;
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (done < 0) return -1;
-    if (!interrupted && Clock::now() >= interrupt_at) {
-      ::kill(pid, SIGINT);
-      interrupted = true;
-    } else if (interrupted && Clock::now() >= interrupt_at + kInterruptGrace) {
-      ::kill(pid, SIGKILL);
-    }
-    std::this_thread::sleep_for(kPollInterval);
-  }
-}
-
-// Runs a program with stdout and stderr in `log`; returns its exit code.
+// Runs a program with stdout and stderr in `log`; returns its exit code. A
+// run that overruns is interrupted (the runner writes a partial report)
+// and then killed.
 int run_logged(const std::vector<std::string>& words, const fs::path& log) {
-  std::vector<std::string> copies = words;
-  std::vector<char*> argv;
-  for (auto& word : copies) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  const int spawned = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  return wait_bounded(pid);
+  harness::process::SpawnOptions options;
+  options.argv = words;
+  options.stdout_to = harness::process::Stream::file(log);
+  options.stderr_to = harness::process::Stream::same_as_stdout();
+  auto child = harness::process::Subprocess::spawn(options);
+  if (!child) return -1;
+  if (const auto status = child->wait_for(kRunLimit)) return status->exit_code().value_or(-1);
+  return child->stop(kInterruptGrace, SIGINT).exit_code().value_or(-1);
 }
 
 std::string run_name(const std::string& fault) { return fault.empty() ? "unfaulted" : fault; }

@@ -1,12 +1,8 @@
 #include "harness/put/put_identity.hpp"
 
 #include "harness/lab/command_template.hpp"
+#include "harness/process/subprocess.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -16,8 +12,6 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-extern char** environ;
-
 namespace convtest::harness {
 namespace {
 
@@ -25,6 +19,8 @@ struct DigestDeleter {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
 using Digest = std::unique_ptr<EVP_MD_CTX, DigestDeleter>;
+
+constexpr std::size_t kVersionOutputLimit = 4096;
 
 std::string hex(const unsigned char* bytes, unsigned length) {
   std::string out;
@@ -47,26 +43,6 @@ class Sha256 {
   Digest context_;
 };
 
-// A pipe whose ends close themselves.
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) == 0) read_end = fds[0], write_end = fds[1];
-  }
-  ~Pipe() {
-    if (read_end >= 0) ::close(read_end);
-    if (write_end >= 0) ::close(write_end);
-  }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  void close_write() {
-    if (write_end >= 0) ::close(write_end);
-    write_end = -1;
-  }
-};
-
 std::string first_line(const std::string& text) {
   const auto start = text.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) return {};
@@ -74,57 +50,16 @@ std::string first_line(const std::string& text) {
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-// Runs `executable --version`, both output streams into one pipe.
+// Runs `executable --version`, both output streams into one text.
 std::optional<std::string> run_version(const std::filesystem::path& executable,
                                        std::chrono::milliseconds timeout) {
-  Pipe output;
-  if (output.read_end < 0) return std::nullopt;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, output.write_end, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, output.write_end, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  const std::string program = executable.string();
-  char flag[] = "--version";
-  char* argv[] = {const_cast<char*>(program.c_str()), flag, nullptr};
-  pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, program.c_str(), &actions, &attributes, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  output.close_write();
-  if (spawned != 0) return std::nullopt;
-
-  std::string text;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto time_left = [&deadline] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  };
-  // Until the program closes its output (it exited) or the time is up.
-  while (text.size() < 4096 && time_left().count() > 0) {
-    pollfd readable{output.read_end, POLLIN, 0};
-    if (::poll(&readable, 1, static_cast<int>(time_left().count())) <= 0) break;
-    char buffer[512];
-    const ssize_t n = ::read(output.read_end, buffer, sizeof buffer);
-    if (n <= 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  int status = 0;
-  pid_t reaped = 0;
-  while ((reaped = ::waitpid(pid, &status, WNOHANG)) == 0 && time_left().count() > 0)
-    ::poll(nullptr, 0, 10);
-  if (reaped == 0) {  // still running: never leave it behind
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-  }
-  const bool exited_cleanly = reaped == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  std::string line = first_line(text);
-  if (!exited_cleanly || line.empty()) return std::nullopt;
+  process::SpawnOptions options;
+  options.argv = {executable.string(), "--version"};
+  options.capture_limit = kVersionOutputLimit;
+  const auto ran = process::run(options, timeout);
+  if (!ran || !ran->success()) return std::nullopt;
+  std::string line = first_line(ran->output);
+  if (line.empty()) return std::nullopt;
   return line;
 }
 

@@ -17,7 +17,11 @@
 
 namespace convtest::proxytest {
 
+namespace process = harness::process;
+
 namespace {
+
+std::filesystem::path netns_path(const std::string& name) { return std::filesystem::path("/run/netns") / name; }
 
 std::string make_scratch_directory() {
   std::string pattern =
@@ -103,9 +107,15 @@ bool ConvertLab::start_proxy(const std::vector<std::string>& extra, bool lab_acl
                                 "--log-level", "debug"};
   if (lab_acl) argv.insert(argv.end(), {"--allow", "192.0.2.0/24", "--allow", "2001:db8:1::/64"});
   argv.insert(argv.end(), extra.begin(), extra.end());
-  LaunchSpec spec{argv, topology_.converter(), std::nullopt, false, file("convproxy.log"),
-                  file("convproxy.log")};
-  proxy_ = std::make_unique<ChildProcess>(spec);
+  auto proxy = process::Subprocess::spawn({.argv = argv,
+                                           .stdout_to = process::Stream::file(file("convproxy.log")),
+                                           .stderr_to = process::Stream::same_as_stdout(),
+                                           .network_namespace = netns_path(topology_.converter())});
+  if (!proxy) {
+    error_ = proxy.error();
+    return false;
+  }
+  proxy_.emplace(std::move(*proxy));
   if (wait_listening(proxy_->pid(), kConverterPort, std::chrono::seconds(5))) return true;
   error_ = fmt::format("convproxy did not listen on port {}: {}", kConverterPort, proxy_log());
   return false;
@@ -119,8 +129,13 @@ bool ConvertLab::start_server(const ServerScript& script) {
                                 std::to_string(script.connections), "30"};
   const std::string& netns =
       script.in_converter_namespace ? topology_.converter() : topology_.server();
-  LaunchSpec spec{argv, netns, std::nullopt, false, "", file("server.log")};
-  server_ = std::make_unique<ChildProcess>(spec);
+  auto server = process::Subprocess::spawn(
+      {.argv = argv, .stderr_to = process::Stream::file(file("server.log")), .network_namespace = netns_path(netns)});
+  if (!server) {
+    error_ = server.error();
+    return false;
+  }
+  server_.emplace(std::move(*server));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (std::chrono::steady_clock::now() < deadline) {
     if (std::filesystem::exists(ready)) return true;
@@ -141,21 +156,27 @@ ClientRun ConvertLab::run_client(const std::vector<std::string>& args, const std
   std::vector<std::string> argv{CONVTEST_CONVCLIENT_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   ClientRun result;
-  {
-    ChildProcess client(LaunchSpec{argv, topology_.client(), in, false, out, err});
-    result.exit_code = client.wait(timeout).value_or(-1);
+  if (auto client = process::Subprocess::spawn({.argv = argv,
+                                                .stdin_from = process::Stream::file(in),
+                                                .stdout_to = process::Stream::file(out),
+                                                .stderr_to = process::Stream::file(err),
+                                                .network_namespace = netns_path(topology_.client())})) {
+    const auto status = client->wait_for(timeout);
+    result.exit_code = status ? status->shell_code() : -1;
   }
   result.out = read_file(out);
   result.err = read_file(err);
   return result;
 }
 
-std::unique_ptr<ChildProcess> ConvertLab::start_client(const std::vector<std::string>& args,
-                                                       const std::string& name) {
+process::SpawnResult ConvertLab::start_client(const std::vector<std::string>& args, const std::string& name) {
   std::vector<std::string> argv{CONVTEST_CONVCLIENT_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
-  return std::make_unique<ChildProcess>(LaunchSpec{argv, topology_.client(), std::nullopt, true,
-                                                   file(name + ".out"), file(name + ".err")});
+  return process::Subprocess::spawn({.argv = argv,
+                                     .stdin_from = process::Stream::pipe(),
+                                     .stdout_to = process::Stream::file(file(name + ".out")),
+                                     .stderr_to = process::Stream::file(file(name + ".err")),
+                                     .network_namespace = netns_path(topology_.client())});
 }
 
 std::string ConvertLab::server_received() const { return read_file(file("server.received")); }

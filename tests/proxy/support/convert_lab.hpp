@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "child_process.hpp"
+#include "files.hpp"
+#include "harness/process/subprocess.hpp"
 #include "topology.hpp"
 
 namespace convtest::proxytest {
@@ -55,8 +57,7 @@ class ConvertLab {
   ClientRun run_client(const std::vector<std::string>& args, const std::string& input = "",
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // A client whose stdin stays open until the test closes it.
-  std::unique_ptr<ChildProcess> start_client(const std::vector<std::string>& args,
-                                             const std::string& name);
+  harness::process::SpawnResult start_client(const std::vector<std::string>& args, const std::string& name);
 
   std::string server_received() const;
   std::string proxy_log() const;
@@ -70,8 +71,8 @@ class ConvertLab {
   Topology topology_;
   std::string directory_;
   std::string error_;
-  std::unique_ptr<ChildProcess> proxy_;
-  std::unique_ptr<ChildProcess> server_;
+  std::optional<harness::process::Subprocess> proxy_;
+  std::optional<harness::process::Subprocess> server_;
   int client_runs_ = 0;
 };
 

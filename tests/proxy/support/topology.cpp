@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "child_process.hpp"
+#include "harness/process/subprocess.hpp"
 
 namespace convtest::proxytest {
 
@@ -18,6 +18,17 @@ namespace {
 
 constexpr auto kCommandTimeout = std::chrono::milliseconds(5000);
 constexpr const char* kPrefix = "ctpe-";
+
+// The command's exit code (-1 when it could not run or overran), its output in `output`.
+int run_command(const std::vector<std::string>& argv, std::string* output = nullptr) {
+  const auto ran = harness::process::run({.argv = argv});
+  if (!ran) {
+    if (output != nullptr) *output = ran.error();
+    return -1;
+  }
+  if (output != nullptr) *output = ran->output;
+  return ran->status ? ran->status->shell_code() : -1;
+}
 
 bool process_alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
 
@@ -35,7 +46,7 @@ void sweep_stale_namespaces() {
     if (!name.starts_with(kPrefix)) continue;
     const long pid = std::strtol(name.c_str() + 5, nullptr, 10);
     if (pid > 0 && process_alive(pid)) continue;
-    run_command({"/usr/sbin/ip", "netns", "del", name}, kCommandTimeout);
+    run_command({"/usr/sbin/ip", "netns", "del", name});
   }
 }
 
@@ -49,7 +60,7 @@ Topology::Topology() {
   for (const char* role : {"c", "t", "r", "s"}) {
     std::string name = stem + role;
     std::string output;
-    if (run_command({"/usr/sbin/ip", "netns", "add", name}, kCommandTimeout, &output) != 0) {
+    if (run_command({"/usr/sbin/ip", "netns", "add", name}, &output) != 0) {
       error_ = fmt::format("ip netns add {} failed (needs CAP_NET_ADMIN): {}", name, output);
       return;
     }
@@ -60,14 +71,14 @@ Topology::Topology() {
 
 Topology::~Topology() {
   for (const auto& name : namespaces_)
-    run_command({"/usr/sbin/ip", "netns", "del", name}, kCommandTimeout);
+    run_command({"/usr/sbin/ip", "netns", "del", name});
 }
 
 bool Topology::ip(const std::string& netns, const std::vector<std::string>& args) {
   std::vector<std::string> argv{"/usr/sbin/ip", "-n", netns};
   argv.insert(argv.end(), args.begin(), args.end());
   std::string output;
-  if (run_command(argv, kCommandTimeout, &output) == 0) return true;
+  if (run_command(argv, &output) == 0) return true;
   if (error_.empty()) error_ = fmt::format("{}: {}", fmt::join(argv, " "), output);
   return false;
 }
@@ -76,7 +87,7 @@ void Topology::sysctl(const std::string& netns, const std::vector<std::string>& 
   std::vector<std::string> argv{"/usr/sbin/ip", "netns", "exec", netns, "/usr/sbin/sysctl", "-qw"};
   argv.insert(argv.end(), settings.begin(), settings.end());
   std::string output;
-  if (run_command(argv, kCommandTimeout, &output) != 0 && error_.empty())
+  if (run_command(argv, &output) != 0 && error_.empty())
     error_ = fmt::format("{}: {}", fmt::join(argv, " "), output);
 }
 

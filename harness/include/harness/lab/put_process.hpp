@@ -17,7 +17,7 @@
 
 #include "harness/lab/command_template.hpp"
 #include "harness/lab/netns.hpp"
-#include "harness/link/unique_fd.hpp"
+#include "harness/process/subprocess.hpp"
 
 namespace convtest::harness {
 
@@ -46,7 +46,7 @@ class PutProcess {
   PutProcess(const PutProcess&) = delete;
   PutProcess& operator=(const PutProcess&) = delete;
 
-  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] pid_t pid() const { return process_.pid(); }
   // False once the process has exited (it is then reaped).
   [[nodiscard]] bool running();
   // "exited with status 3", "killed by signal 9 (SIGKILL)", "running".
@@ -68,16 +68,13 @@ class PutProcess {
   [[nodiscard]] const Argv& argv() const { return argv_; }
 
  private:
-  PutProcess(pid_t pid, UniqueFd pidfd, Argv argv, std::filesystem::path out, std::filesystem::path err,
+  PutProcess(process::Subprocess process, Argv argv, std::filesystem::path out, std::filesystem::path err,
              std::chrono::milliseconds grace);
-  bool wait_exit(std::chrono::milliseconds within);
-  pid_t pid_;
-  UniqueFd pidfd_;
+  process::Subprocess process_;
   Argv argv_;
   std::filesystem::path stdout_path_;
   std::filesystem::path stderr_path_;
   std::chrono::milliseconds grace_;
-  std::optional<int> wait_status_;
 };
 
 // True when a TCP socket in LISTEN state has local port `port` in the
