@@ -80,6 +80,26 @@ bool is_ipv4_mapped(const Ipv6Address& address) {
   return std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), address.begin());
 }
 
+Ipv6Address connect_address(const ip::Address& address) {
+  if (address.family == ip::Family::V6) return address.bytes;
+  Ipv6Address mapped{};
+  std::copy(kMappedPrefix.begin(), kMappedPrefix.end(), mapped.begin());
+  std::copy_n(address.bytes.begin(), 4, mapped.begin() + kMappedPrefixSize);
+  return mapped;
+}
+
+ip::Address ip_address(const Ipv6Address& address) {
+  ip::Address converted;
+  if (is_ipv4_mapped(address)) {
+    converted.family = ip::Family::V4;
+    std::copy_n(address.begin() + kMappedPrefixSize, 4, converted.bytes.begin());
+  } else {
+    converted.family = ip::Family::V6;
+    converted.bytes = address;
+  }
+  return converted;
+}
+
 AddressClass classify(const Ipv6Address& address) {
   return is_ipv4_mapped(address) ? classify_ipv4(address) : classify_ipv6(address);
 }

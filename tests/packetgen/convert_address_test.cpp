@@ -13,6 +13,23 @@ TEST(ConvertAddress, Ipv4MappedForm) {
   EXPECT_FALSE(is_ipv4_mapped(*parse_address("2001:db8::1")));
 }
 
+TEST(ConvertAddress, ConnectAddressMapsIpv4AndKeepsIpv6) {
+  const auto v4 = ip::Address::must_parse("198.51.100.7");
+  EXPECT_EQ(connect_address(v4), ipv4_mapped("198.51.100.7"));
+  const auto v6 = ip::Address::must_parse("2001:db8:2::10");
+  EXPECT_EQ(connect_address(v6), *parse_address("2001:db8:2::10"));
+}
+
+TEST(ConvertAddress, IpAddressUnmapsIpv4MappedOnly) {
+  EXPECT_EQ(ip_address(ipv4_mapped("192.0.2.1")), ip::Address::must_parse("192.0.2.1"));
+  EXPECT_EQ(ip_address(*parse_address("2001:db8::1")), ip::Address::must_parse("2001:db8::1"));
+  EXPECT_EQ(ip_address(*parse_address("::")), ip::Address::must_parse("::"));
+  for (const char* text : {"203.0.113.9", "2001:db8:1::100", "::1"}) {
+    const auto address = ip::Address::must_parse(text);
+    EXPECT_EQ(ip_address(connect_address(address)), address) << text;
+  }
+}
+
 TEST(ConvertAddress, ParseAndFormat) {
   EXPECT_EQ(format_address(*parse_address("192.0.2.1")), "192.0.2.1");
   EXPECT_EQ(format_address(*parse_address("::ffff:192.0.2.1")), "192.0.2.1");

@@ -225,7 +225,7 @@ SpawnResult Subprocess::spawn(const SpawnOptions& options) {
                    options.capture_limit);
   // The child's ends close here, so captured pipes see end-of-file when it exits.
   stdin_pipe.reset();
-  captures = {};
+  for (auto& capture : captures) capture.reset();
 
   std::array<int, 2> exec_failure{};
   if (::read(report->read.get(), exec_failure.data(), sizeof exec_failure) == sizeof exec_failure) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "packetgen/bytes.hpp"
+#include "packetgen/ip.hpp"
 #include "packetgen/result.hpp"
 
 namespace convtest::packetgen::convert {
@@ -249,6 +250,19 @@ using DecodeOutcome = std::variant<Decoded, NeedMore, DecodeError>;
 // the message-level MissingConnect. Bytes after Decoded::size are not read.
 DecodeOutcome decode(ByteView stream, const DecodeOptions& options = {});
 
+// Where each TLV of a message lies, from framing alone (Total Length, each
+// TLV's Length): for locating the bytes of a TLV, also in a message whose
+// values the decoder rejects. `message` starts at the header; bytes after
+// Total Length are not read. Errors: BadMagic, TotalLengthZero, TlvTruncated (fewer bytes
+// than the header or Total Length says), TlvLengthZero, TlvOverrunsMessage.
+struct TlvSpan {
+  std::uint8_t type = 0;
+  std::size_t offset = 0;  // from the message start
+  std::size_t size = 0;    // the whole TLV, Type and Length included
+  friend bool operator==(const TlvSpan&, const TlvSpan&) = default;
+};
+Result<std::vector<TlvSpan>, DecodeError> tlv_spans(ByteView message);
+
 // ---------------------------------------------------------------- addresses
 
 Ipv6Address ipv4_mapped(std::uint32_t ipv4_host_order);
@@ -256,6 +270,10 @@ Ipv6Address ipv4_mapped(std::string_view dotted);  // aborts on bad text: tests/
 std::optional<Ipv6Address> parse_address(std::string_view text);  // IPv4 (mapped) or IPv6
 std::string format_address(const Ipv6Address& address);           // IPv4-mapped as a.b.c.d
 bool is_ipv4_mapped(const Ipv6Address& address);
+// The Connect TLV form of an address: IPv4 as ::ffff:a.b.c.d, IPv6 as is.
+Ipv6Address connect_address(const ip::Address& address);
+// Back to the IP layer's form: an IPv4-mapped address is IPv4.
+ip::Address ip_address(const Ipv6Address& address);
 
 enum class AddressClass : std::uint8_t {
   Ordinary, Multicast, Broadcast, Loopback, Unspecified,

@@ -28,6 +28,27 @@ struct Address {
   friend auto operator<=>(const Address&, const Address&) = default;
 };
 
+// Address bits of a family: the longest prefix length (32 or 128).
+std::uint8_t max_prefix_length(Family family);
+
+// An address with a prefix length, as in "192.0.2.1/24" or "2001:db8::/32".
+// The address is kept as written, so an interface address keeps its host
+// bits; network() clears them. An address without "/length" is a host
+// prefix (/32, /128).
+struct Cidr {
+  Address address;
+  std::uint8_t length = 0;  // at most max_prefix_length(address.family)
+
+  // Errors name what is wrong with the text; never throws.
+  static Result<Cidr, std::string> parse(std::string_view text);
+  [[nodiscard]] Cidr network() const;  // host bits cleared
+  // Same family and the first `length` bits equal: a prefix never contains
+  // an address of the other family (0.0.0.0/0 is not ::/0).
+  [[nodiscard]] bool contains(const Address& other) const;
+  [[nodiscard]] std::string to_string() const;  // "192.0.2.1/24"
+  friend bool operator==(const Cidr&, const Cidr&) = default;
+};
+
 struct Endpoints {
   Address source;
   Address destination;
