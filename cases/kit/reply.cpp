@@ -16,23 +16,6 @@ cv::DecodeOptions reply_decoding() {
   return options;
 }
 
-// TEMPORARY until packetgen's TLV walker lands: (type, offset, size) of each TLV.
-struct Span {
-  std::uint8_t type;
-  std::size_t offset;
-  std::size_t size;
-};
-std::vector<Span> spans_of(pg::ByteView bytes) {
-  std::vector<Span> spans;
-  for (std::size_t offset = 4; offset + 4 <= bytes.size();) {
-    const std::size_t length = std::size_t{bytes[offset + 1]} * 4;
-    if (length == 0 || offset + length > bytes.size()) break;
-    spans.push_back({bytes[offset], offset, length});
-    offset += length;
-  }
-  return spans;
-}
-
 std::string closing_text(const Reply& reply) {
   return reply.closed_by_reset ? ", then RST" : reply.closed_by_fin ? ", then FIN" : "";
 }
@@ -55,7 +38,9 @@ Reply decode_reply(pg::ByteView stream, Closure closure) {
 std::optional<pg::Bytes> Reply::tlv_bytes(cv::TlvType type) const {
   if (!message) return std::nullopt;
   const pg::ByteView bytes = pg::ByteView(raw).first(std::min(message->size, raw.size()));
-  for (const auto& span : spans_of(bytes))
+  const auto spans = cv::tlv_spans(bytes);
+  if (!spans) return std::nullopt;
+  for (const auto& span : *spans)
     if (span.type == static_cast<std::uint8_t>(type)) {
       const auto tlv = bytes.subspan(span.offset, span.size);
       return pg::Bytes(tlv.begin(), tlv.end());

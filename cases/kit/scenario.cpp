@@ -30,18 +30,6 @@ pg::ip::Address put_address_of(harness::Lab& lab, Family family) {
   return lab.put().v6.value_or(addressing::converter_v6());
 }
 
-// TEMPORARY until packetgen's address conversion lands.
-cv::Ipv6Address connect_address(const pg::ip::Address& address) {
-  if (address.family == pg::ip::Family::V4) {
-    const auto bytes = address.view();
-    return cv::ipv4_mapped((std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
-                           (std::uint32_t{bytes[2]} << 8) | bytes[3]);
-  }
-  cv::Ipv6Address mapped{};
-  std::copy(address.bytes.begin(), address.bytes.end(), mapped.begin());
-  return mapped;
-}
-
 std::vector<const harness::WireEvent*> put_syns_downstream(const harness::Wire& wire) {
   return harness::expect::matching(wire, PacketFilter().from_put().side(PathSide::ServerSide).bare_syn());
 }
@@ -95,7 +83,7 @@ Client& Scenario::connect(pg::Bytes syn_payload, ClientOptions options) {
   return *clients_.back();
 }
 
-cv::Ipv6Address Scenario::server_in_connect() const { return connect_address(server_address_); }
+cv::Ipv6Address Scenario::server_in_connect() const { return cv::connect_address(server_address_); }
 
 cv::ConnectTlv Scenario::connect_tlv(pg::Bytes tcp_options) const {
   cv::ConnectTlv connect;

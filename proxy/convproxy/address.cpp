@@ -49,15 +49,6 @@ socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& storage) {
   return sizeof v6;
 }
 
-Address from_ip(const packetgen::ip::Address& address) {
-  if (address.family == packetgen::ip::Family::V6) return address.bytes;
-  Address mapped{};
-  mapped[10] = 0xff;
-  mapped[11] = 0xff;
-  std::copy_n(address.bytes.begin(), 4, mapped.begin() + 12);
-  return mapped;
-}
-
 std::string to_string(const Address& address) { return convert::format_address(address); }
 
 std::string to_string(const Endpoint& endpoint) {

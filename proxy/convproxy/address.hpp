@@ -28,7 +28,6 @@ bool is_ipv4(const Address& address);
 int family_of(const Address& address);  // AF_INET or AF_INET6
 Endpoint endpoint_from(const sockaddr_storage& storage);
 socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& storage);
-Address from_ip(const packetgen::ip::Address& address);
 std::string to_string(const Address& address);
 std::string to_string(const Endpoint& endpoint);  // 192.0.2.1:5124, [2001:db8::1]:80
 

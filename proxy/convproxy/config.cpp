@@ -149,12 +149,12 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
   for (const auto& text : raw.allow) {
     const auto cidr = Cidr::parse(text);
     if (!cidr) return ParseFailure{fmt::format("--allow {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
-    config.allow.push_back(*cidr);
+    config.allow.push_back(cidr->network());
   }
   for (const auto& text : raw.cookie_clients) {
     const auto cidr = Cidr::parse(text);
     if (!cidr) return ParseFailure{fmt::format("--cookie-clients {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
-    config.cookie_clients.push_back(*cidr);
+    config.cookie_clients.push_back(cidr->network());
   }
   config.cookie_mode = raw.cookie || !raw.cookie_secret.empty() || !config.cookie_clients.empty();
   if (!raw.cookie_secret.empty()) {

@@ -18,7 +18,7 @@ CookieJar::CookieJar(packetgen::Bytes secret, std::int64_t rotation_seconds, std
 bool CookieJar::required_for(const Address& client) const {
   if (required_from_.empty()) return true;
   return std::any_of(required_from_.begin(), required_from_.end(),
-                     [&](const Cidr& prefix) { return prefix.contains(client); });
+                     [&](const Cidr& prefix) { return prefix.contains(packetgen::convert::ip_address(client)); });
 }
 
 std::int64_t CookieJar::slot_of(std::int64_t unix_seconds) const {

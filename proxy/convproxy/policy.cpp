@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -14,12 +13,6 @@ namespace convtest::convproxy {
 namespace convert = packetgen::convert;
 
 namespace {
-constexpr std::uint8_t kMappedPrefixBits = 96;
-
-std::uint8_t prefix_in_v6_space(const Address& address, std::uint8_t family_prefix) {
-  return is_ipv4(address) ? static_cast<std::uint8_t>(kMappedPrefixBits + family_prefix) : family_prefix;
-}
-
 std::uint8_t count_prefix_bits(const sockaddr* netmask) {
   if (netmask == nullptr) return 0;
   const std::uint8_t* bytes = nullptr;
@@ -36,41 +29,6 @@ std::uint8_t count_prefix_bits(const sockaddr* netmask) {
   return bits;
 }
 }  // namespace
-
-Cidr Cidr::of(const Address& address, std::uint8_t prefix) {
-  Cidr cidr;
-  cidr.prefix = std::min<std::uint8_t>(prefix, 128);
-  for (std::size_t bit = 0; bit < cidr.prefix; ++bit) {
-    const auto mask = static_cast<std::uint8_t>(0x80u >> (bit % 8));
-    cidr.network[bit / 8] = static_cast<std::uint8_t>(cidr.network[bit / 8] | (address[bit / 8] & mask));
-  }
-  return cidr;
-}
-
-std::optional<Cidr> Cidr::parse(std::string_view text) {
-  const auto slash = text.find('/');
-  const auto address = convert::parse_address(text.substr(0, slash));
-  if (!address) return std::nullopt;
-  const std::uint8_t family_max = is_ipv4(*address) ? 32 : 128;
-  std::uint8_t family_prefix = family_max;
-  if (slash != std::string_view::npos) {
-    const auto digits = text.substr(slash + 1);
-    unsigned value = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (error != std::errc{} || end != digits.data() + digits.size() || digits.empty() || value > family_max)
-      return std::nullopt;
-    family_prefix = static_cast<std::uint8_t>(value);
-  }
-  return of(*address, prefix_in_v6_space(*address, family_prefix));
-}
-
-bool Cidr::contains(const Address& address) const { return of(address, prefix).network == network; }
-
-std::string Cidr::to_string() const {
-  if (is_ipv4(network) && prefix >= kMappedPrefixBits)
-    return fmt::format("{}/{}", convproxy::to_string(network), prefix - kMappedPrefixBits);
-  return fmt::format("{}/{}", convproxy::to_string(network), prefix);
-}
 
 std::vector<InterfaceAddress> interface_addresses() {
   std::vector<InterfaceAddress> out;
@@ -89,7 +47,7 @@ std::vector<InterfaceAddress> interface_addresses() {
 }
 
 bool Acl::allows(const Address& client) const {
-  return std::any_of(allowed_.begin(), allowed_.end(), [&](const Cidr& cidr) { return cidr.contains(client); });
+  return std::any_of(allowed_.begin(), allowed_.end(), [&](const Cidr& cidr) { return cidr.contains(convert::ip_address(client)); });
 }
 
 std::string Acl::to_string() const {
@@ -116,7 +74,7 @@ Acl default_acl(const std::vector<Address>& listen, const std::vector<InterfaceA
       if (is_wildcard(listening)) return is_ipv4(listening) == is_ipv4(configured.address);
       return listening == configured.address;
     });
-    if (served) add(Cidr::of(configured.address, prefix_in_v6_space(configured.address, configured.family_prefix)));
+    if (served) add(Cidr{convert::ip_address(configured.address), configured.family_prefix}.network());
   }
   return Acl(std::move(allowed));
 }

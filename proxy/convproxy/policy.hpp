@@ -9,21 +9,13 @@
 #include <vector>
 
 #include "convproxy/address.hpp"
+#include "packetgen/ip.hpp"
 
 namespace convtest::convproxy {
 
-// A prefix in the IPv6-shaped address space: 192.0.2.0/24 is stored as
-// ::ffff:192.0.2.0/120.
-struct Cidr {
-  Address network{};
-  std::uint8_t prefix = 0;  // 0..128
-
-  static std::optional<Cidr> parse(std::string_view text);  // "10.0.0.0/8", "2001:db8::/32", "::1"
-  static Cidr of(const Address& address, std::uint8_t prefix);  // masks the host bits
-  [[nodiscard]] bool contains(const Address& address) const;
-  [[nodiscard]] std::string to_string() const;
-  friend bool operator==(const Cidr&, const Cidr&) = default;
-};
+// ACL prefixes are in the IP layer's form (192.0.2.0/24, not
+// ::ffff:192.0.2.0/120): match them with convert::ip_address(client).
+using Cidr = packetgen::ip::Cidr;
 
 // An address configured on an interface, with its on-link prefix length in
 // its own family (24 for 192.0.2.1/24).

@@ -91,7 +91,7 @@ void Session::on_event(Side side, std::uint32_t events) {
         check_connect(events);
       } else if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
         spdlog::debug("event=client_gone phase=connecting client={}", peer_);
-        abort(true, true);
+        abort(ResetSides::Both);
       }
       return;
     case Phase::Relaying:
@@ -129,7 +129,7 @@ void Session::on_timer(Clock::time_point now) {
         return;
       }
       spdlog::info("event=idle_timeout client={}", peer_);
-      abort(true, true);
+      abort(ResetSides::Both);
       return;
     }
     case Phase::Closing:
@@ -156,7 +156,7 @@ void Session::read_convert() {
     const auto read = read_client_bytes();
     if (read == ClientRead::Reset) {
       spdlog::debug("event=client_reset phase=reading client={}", peer_);
-      abort(false, false);
+      abort(ResetSides::None);
       return;
     }
     const auto decision = decide(inbound_, worker_.phase_context(), ClientFacts{peer_.address, unix_seconds()});
@@ -206,7 +206,7 @@ void Session::act(const Decision& decision) {
             return;
           }
           spdlog::info("event=reset client={} reason=total_length_zero", peer_);
-          abort(true, false);
+          abort(ResetSides::Client);
         } else if constexpr (std::is_same_v<T, decision::SendError>) {
           send_error(chosen.error);
         } else if constexpr (std::is_same_v<T, decision::AnswerInfo>) {
@@ -232,7 +232,7 @@ void Session::send_error(const convert::ErrorTlv& error) {
   spdlog::info("event=error client={} code={} name=\"{}\" value={}", peer_, static_cast<int>(error.code),
                convert::name(error.code), error_value_text(error));
   if (shared.config.faults.has(Fault::RstInsteadOfError)) {
-    abort(true, true);
+    abort(ResetSides::Both);
     return;
   }
   reply_and_close(error_reply(error, ReplyFaults::from(shared.config.faults)));
@@ -254,7 +254,7 @@ void Session::write_reply_and_close() {
   if (sent < static_cast<ssize_t>(reply.size()))
     spdlog::warn("event=reply_short client={} sent={} size={}", peer_, sent, reply.size());
   if (worker_.shared().config.faults.has(Fault::RstAfterError)) {
-    abort(true, false);
+    abort(ResetSides::Client);
     return;
   }
   ::shutdown(client_.get(), SHUT_WR);
@@ -450,11 +450,16 @@ void Session::finish() {
 // reply; an MPTCP client sees the kernel's MP_FASTCLOSE).
 void Session::propagate_reset(bool by_server) {
   spdlog::info("event=teardown client={} cause={}", peer_, by_server ? "server_reset" : "client_reset");
-  const bool reset_client = by_server && !worker_.shared().config.faults.has(Fault::FinOnServerReset);
-  abort(reset_client, !by_server);
+  // The reset goes on to the side that did not send it (unless a fault
+  // turns it into a FIN towards the client).
+  if (!by_server) return abort(ResetSides::Server);
+  const bool fin_instead = worker_.shared().config.faults.has(Fault::FinOnServerReset);
+  abort(fin_instead ? ResetSides::None : ResetSides::Client);
 }
 
-void Session::abort(bool reset_client, bool reset_server) {
+void Session::abort(ResetSides reset) {
+  const bool reset_client = reset == ResetSides::Client || reset == ResetSides::Both;
+  const bool reset_server = reset == ResetSides::Server || reset == ResetSides::Both;
   if (reset_client && client_) set_linger_reset(client_.get());
   if (reset_server && server_) set_linger_reset(server_.get());
   finish();

@@ -52,7 +52,9 @@ class Session {
   void drain_and_close();
   void finish();                   // orderly close of both sides
   void propagate_reset(bool by_server);
-  void abort(bool reset_client, bool reset_server);
+  // Which sides abort() closes with RST; the other sides close with FIN.
+  enum class ResetSides : std::uint8_t { None, Client, Server, Both };
+  void abort(ResetSides reset);
   void set_deadline(Clock::time_point deadline);
   void release_pending();
 

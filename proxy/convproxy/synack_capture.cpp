@@ -96,8 +96,8 @@ void SynAckCapture::drain_locked() {
     if (!parsed) continue;
     const auto& segment = parsed->segment;
     if ((segment.flags & kSynAckRst) != kSynAck) continue;
-    const FlowKey key{{from_ip(parsed->addresses.destination), segment.destination_port},
-                      {from_ip(parsed->addresses.source), segment.source_port}};
+    const FlowKey key{{packetgen::convert::connect_address(parsed->addresses.destination), segment.destination_port},
+                      {packetgen::convert::connect_address(parsed->addresses.source), segment.source_port}};
     auto found = expected_.find(key);
     if (found != expected_.end() && !found->second) found->second = segment.options;
   }

@@ -43,15 +43,15 @@ std::string nl_failure(std::string_view what, int code) {
   return text;
 }
 
-packetgen::Result<NlAddrPtr, std::string> parse_prefix(std::string_view cidr) {
-  const std::string text(cidr);
-  nl_addr* parsed = nullptr;
-  const int family = text.find(':') == std::string::npos ? AF_INET : AF_INET6;
-  if (text.find('/') == std::string::npos) return failure(fmt::format("'{}' has no /prefix length", text));
-  if (const int code = nl_addr_parse(text.c_str(), family, &parsed); code < 0) {
-    return failure(nl_failure(fmt::format("bad prefix '{}'", text), code));
-  }
-  return NlAddrPtr(parsed);
+packetgen::Result<NlAddrPtr, std::string> parse_prefix(std::string_view text) {
+  const auto cidr = packetgen::ip::Cidr::parse(text);
+  if (!cidr) return failure(fmt::format("bad prefix {}", cidr.error()));
+  const bool v4 = cidr->address.family == packetgen::ip::Family::V4;
+  const auto bytes = cidr->address.view();
+  NlAddrPtr built(nl_addr_build(v4 ? AF_INET : AF_INET6, bytes.data(), bytes.size()));
+  if (!built) return failure(fmt::format("prefix '{}': out of memory", text));
+  nl_addr_set_prefixlen(built.get(), cidr->length);
+  return built;
 }
 
 }  // namespace

@@ -55,15 +55,6 @@ MacAddress multicast_mac(const ip::Address& group) {
   return {0x33, 0x33, group.bytes[12], group.bytes[13], group.bytes[14], group.bytes[15]};
 }
 
-bool prefix_matches(const ip::Address& network, unsigned length, const ip::Address& address) {
-  if (network.family != address.family) return false;
-  for (unsigned bit = 0; bit < length; ++bit) {
-    const unsigned mask = 0x80U >> (bit % 8);
-    if ((network.bytes[bit / 8] & mask) != (address.bytes[bit / 8] & mask)) return false;
-  }
-  return true;
-}
-
 WallClock::time_point capture_time(const pcap_pkthdr& header) {
   return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
       std::chrono::seconds(header.ts.tv_sec) + std::chrono::microseconds(header.ts.tv_usec)));
@@ -83,7 +74,7 @@ struct PcapL2Link::Capture {
   }
 };
 
-PcapL2Link::PcapL2Link(std::unique_ptr<Capture> capture, L2Config config, std::vector<Prefix> owned,
+PcapL2Link::PcapL2Link(std::unique_ptr<Capture> capture, L2Config config, std::vector<ip::Cidr> owned,
                        std::string netns_text)
     : capture_(std::move(capture)),
       config_(std::move(config)),
@@ -98,15 +89,11 @@ PcapL2LinkResult PcapL2Link::open(const Netns* netns, const L2Config& config) {
   if ((config.local_mac[0] & 0x03) != 0x02) {
     return failure(fmt::format("local MAC {} must be unicast and locally administered", to_string(config.local_mac)));
   }
-  std::vector<Prefix> owned;
+  std::vector<ip::Cidr> owned;
   for (const auto& text : config.owned_prefixes) {
-    const auto slash = text.find('/');
-    auto network = ip::Address::parse(text.substr(0, slash));
-    const unsigned length = slash == std::string::npos ? 0U : static_cast<unsigned>(std::stoul(text.substr(slash + 1)));
-    if (!network || slash == std::string::npos || length > (network->family == ip::Family::V4 ? 32U : 128U)) {
-      return failure(fmt::format("bad owned prefix '{}'", text));
-    }
-    owned.push_back(Prefix{*network, length});
+    const auto prefix = ip::Cidr::parse(text);
+    if (!prefix) return failure(fmt::format("bad owned prefix {}", prefix.error()));
+    owned.push_back(*prefix);
   }
 
   std::optional<NetnsGuard> entered;
@@ -143,7 +130,7 @@ PcapL2LinkResult PcapL2Link::open(const Netns* netns, const L2Config& config) {
 bool PcapL2Link::owns(const ip::Address& address) const {
   if (address == config_.put_v4 || (config_.put_v6 && address == *config_.put_v6)) return false;
   return std::any_of(owned_.begin(), owned_.end(),
-                     [&](const Prefix& prefix) { return prefix_matches(prefix.network, prefix.length, address); });
+                     [&](const ip::Cidr& prefix) { return prefix.contains(address); });
 }
 
 std::optional<MacAddress> PcapL2Link::put_mac(ip::Family family) const {

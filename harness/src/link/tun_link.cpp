@@ -59,8 +59,8 @@ bool has_host_route(const std::string& key) {
 Status wait_ipv6_addresses_usable(const TunConfig& config) {
   std::vector<std::string> pending;
   for (const auto& cidr : config.addresses) {
-    auto address = packetgen::ip::Address::parse(std::string_view(cidr).substr(0, cidr.find('/')));
-    if (address && address->family == packetgen::ip::Family::V6) pending.push_back(route_table_key(*address));
+    const auto prefix = packetgen::ip::Cidr::parse(cidr);
+    if (prefix && prefix->address.family == packetgen::ip::Family::V6) pending.push_back(route_table_key(prefix->address));
   }
   const auto deadline = Clock::now() + std::chrono::seconds(2);
   while (!pending.empty()) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "harness/process/subprocess.hpp"
+#include "packetgen/ip.hpp"
 
 namespace convtest::proxytest {
 
@@ -100,7 +101,8 @@ void Topology::link(const std::string& a, const std::string& a_name, const std::
 
 void Topology::address(const std::string& netns, const std::string& device,
                        const std::string& cidr) {
-  if (cidr.find(':') != std::string::npos)
+  const auto prefix = packetgen::ip::Cidr::parse(cidr);
+  if (prefix && prefix->address.family == packetgen::ip::Family::V6)
     ip(netns, {"-6", "addr", "add", cidr, "dev", device, "nodad"});
   else
     ip(netns, {"addr", "add", cidr, "dev", device});

@@ -73,11 +73,8 @@ class PcapL2Link final : public Link {
 
  private:
   struct Capture;
-  struct Prefix {
-    packetgen::ip::Address network;
-    unsigned length = 0;
-  };
-  PcapL2Link(std::unique_ptr<Capture> capture, L2Config config, std::vector<Prefix> owned, std::string netns_text);
+  PcapL2Link(std::unique_ptr<Capture> capture, L2Config config, std::vector<packetgen::ip::Cidr> owned,
+             std::string netns_text);
   bool owns(const packetgen::ip::Address& address) const;
   Status inject(packetgen::ByteView frame);
   Status resolve(packetgen::ip::Family family);
@@ -91,7 +88,7 @@ class PcapL2Link final : public Link {
 
   std::unique_ptr<Capture> capture_;
   L2Config config_;
-  std::vector<Prefix> owned_;
+  std::vector<packetgen::ip::Cidr> owned_;
   std::string netns_text_;
   std::optional<MacAddress> put_mac_v4_;
   std::optional<MacAddress> put_mac_v6_;
