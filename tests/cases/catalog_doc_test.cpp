@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "harness/process/subprocess.hpp"
 
 namespace {
 
@@ -14,14 +16,17 @@ const char* const kRegenerate = "docs/catalog.md is stale: regenerate it with sc
                                 "(convtest list --format markdown > docs/catalog.md) and commit the result";
 
 std::string generated_catalog() {
-  const std::string command = std::string("'") + CONVTEST_BINARY + "' list --format markdown";
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  EXPECT_EQ(::pclose(pipe), 0) << command;
-  return output;
+  namespace process = convtest::harness::process;
+  auto child = process::Subprocess::spawn({.argv = {CONVTEST_BINARY, "list", "--format", "markdown"},
+                                           .stdout_to = process::Stream::capture(),
+                                           .stderr_to = process::Stream::inherit()});
+  if (!child) {
+    ADD_FAILURE() << child.error();
+    return {};
+  }
+  const auto status = child->wait_for(std::chrono::seconds(60));
+  EXPECT_TRUE(status && status->success()) << (status ? status->to_string() : "still running after 60 s");
+  return child->captured_stdout();
 }
 
 std::string committed_catalog() {

@@ -150,7 +150,7 @@ TEST_F(Integration, CtrlCWritesAnInterruptedReport) {
   ASSERT_TRUE(child->signal(SIGINT));
   const auto status = child->wait_for(kRunLimit);
   ASSERT_TRUE(status) << "still running after Ctrl-C";
-  EXPECT_EQ(status->exit_code(), 2) << status->to_string();
+  EXPECT_EQ(status->exit_code().value_or(-1), 2) << status->to_string();
   const auto report = read_json(report_path);
   ASSERT_FALSE(report.is_discarded());
   EXPECT_EQ(report["provenance"]["interrupted"], true);

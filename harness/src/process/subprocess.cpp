@@ -39,7 +39,13 @@ class Fd {
   explicit Fd(int fd) : fd_(fd) {}
   ~Fd() { reset(); }
   Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&&) = delete;
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
   [[nodiscard]] int get() const { return fd_; }
   int release() { return std::exchange(fd_, -1); }
   void reset() {
@@ -56,11 +62,14 @@ struct PipeEnds {
   Fd write;
 };
 
-packetgen::Result<PipeEnds, std::string> make_pipe() {
+// Nothing when out of descriptors (errno says why).
+std::optional<PipeEnds> make_pipe() {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return failure(fmt::format("pipe: {}", std::strerror(errno)));
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
   return PipeEnds{Fd(fds[0]), Fd(fds[1])};
 }
+
+std::string pipe_failure() { return fmt::format("pipe: {}", std::strerror(errno)); }
 
 // What the child does with one standard stream, prepared before fork so
 // the child only calls async-signal-safe functions.
@@ -183,20 +192,18 @@ SpawnResult Subprocess::spawn(const SpawnOptions& options) {
     return failure(std::string("spawn: stream kind not valid for that stream"));
   }
   auto report = make_pipe();
-  if (!report) return failure(report.error());
+  if (!report) return failure(pipe_failure());
   std::optional<PipeEnds> stdin_pipe;
   std::array<std::optional<PipeEnds>, 2> captures;
   if (options.stdin_from.kind == Stream::Kind::Pipe) {
-    auto made = make_pipe();
-    if (!made) return failure(made.error());
-    stdin_pipe.emplace(std::move(*made));
+    stdin_pipe = make_pipe();
+    if (!stdin_pipe) return failure(pipe_failure());
   }
   const std::array<const Stream*, 2> outputs{&options.stdout_to, &options.stderr_to};
   for (int index : {kStdout, kStderr}) {
     if (outputs[index]->kind != Stream::Kind::Capture) continue;
-    auto made = make_pipe();
-    if (!made) return failure(made.error());
-    captures[index].emplace(std::move(*made));
+    captures[index] = make_pipe();
+    if (!captures[index]) return failure(pipe_failure());
   }
   auto write_end = [&](int index) { return captures[index] ? captures[index]->write.get() : -1; };
   const std::array<ChildStream, 3> streams{
@@ -225,7 +232,7 @@ SpawnResult Subprocess::spawn(const SpawnOptions& options) {
                    options.capture_limit);
   // The child's ends close here, so captured pipes see end-of-file when it exits.
   stdin_pipe.reset();
-  for (auto& capture : captures) capture.reset();
+  captures = {};
 
   std::array<int, 2> exec_failure{};
   if (::read(report->read.get(), exec_failure.data(), sizeof exec_failure) == sizeof exec_failure) {
