@@ -82,8 +82,8 @@ TEST(ConvproxyConfig, CookieClientsImplyCookieModeForThosePrefixes) {
   const auto config = must_parse({"--cookie-clients", "192.0.2.208/28", "--cookie-clients", "2001:db8:1::c00/120"});
   EXPECT_TRUE(config.cookie_mode);
   ASSERT_EQ(config.cookie_clients.size(), 2u);
-  EXPECT_TRUE(config.cookie_clients[0].contains(convert::ipv4_mapped("192.0.2.210")));
-  EXPECT_FALSE(config.cookie_clients[0].contains(convert::ipv4_mapped("192.0.2.150")));
+  EXPECT_TRUE(config.cookie_clients[0].contains(packetgen::ip::Address::must_parse("192.0.2.210")));
+  EXPECT_FALSE(config.cookie_clients[0].contains(packetgen::ip::Address::must_parse("192.0.2.150")));
   EXPECT_FALSE(must_parse({}).cookie_mode);
 }
 

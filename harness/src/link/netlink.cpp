@@ -1,5 +1,7 @@
 #include "harness/link/netlink.hpp"
 
+#include "packetgen/ip.hpp"
+
 #include <net/if.h>
 #include <netlink/addr.h>
 #include <netlink/cache.h>
