@@ -124,6 +124,7 @@ TEST_F(E2EErrorTest, SessionLimitGivesResourceExceeded) {
   ASSERT_TRUE(lab_.start_server(server)) << lab_.error();
   ASSERT_TRUE(lab_.start_proxy({"--max-sessions", "1", "--backoff", "7"})) << lab_.error();
   auto holder = lab_.start_client(client_args(false, addr::kServer4, kServerPort), "holder");
+  ASSERT_TRUE(holder) << holder.error();
   ASSERT_TRUE(holder->write_stdin("first session\n"));
   // The first session is relaying once its bytes reach the server.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -136,7 +137,8 @@ TEST_F(E2EErrorTest, SessionLimitGivesResourceExceeded) {
   EXPECT_TRUE(contains(refused.err, "Resource Exceeded (64), retry after 7 s")) << refused.err;
 
   holder->close_stdin();
-  EXPECT_EQ(holder->wait(std::chrono::seconds(5)), 0) << lab_.diagnostics();
+  const auto ended = holder->wait_for(std::chrono::seconds(5));
+  EXPECT_TRUE(ended && ended->success()) << (ended ? ended->to_string() : "still running") << lab_.diagnostics();
 }
 
 TEST_F(E2EErrorTest, CookieIsRequiredThenAcceptedAndACorruptOneRefused) {
