@@ -22,7 +22,7 @@ constexpr const char* kPrefix = "ctpe-";
 
 // The command's exit code (-1 when it could not run or overran), its output in `output`.
 int run_command(const std::vector<std::string>& argv, std::string* output = nullptr) {
-  const auto ran = harness::process::run({.argv = argv});
+  const auto ran = harness::process::run({.argv = argv}, kCommandTimeout);
   if (!ran) {
     if (output != nullptr) *output = ran.error();
     return -1;
