@@ -99,17 +99,22 @@ TEST_F(Integration, TheWholeCatalogPassesAgainstConvproxy) {
   EXPECT_EQ(report["provenance"]["seed"], 11);
   EXPECT_EQ(report["provenance"]["interrupted"], false);
 
-  const std::string validate =
-      "python3 -c 'import json, sys, jsonschema\n"
-      "jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))' " +
-      quote(CONVTEST_REPORT_SCHEMA) + " " + quote((dir / "report.json").string());
-  EXPECT_EQ(std::system(validate.c_str()), 0) << "the report does not validate against its schema";
-  const std::string parse_junit =
-      "python3 -c 'import sys, xml.etree.ElementTree as ET\n"
-      "suite = ET.parse(sys.argv[1]).getroot().find(\"testsuite\")\n"
-      "sys.exit(0 if int(suite.get(\"failures\")) == 0 and len(suite.findall(\"testcase\")) >= 12 else 1)' " +
-      quote((dir / "junit.xml").string());
-  EXPECT_EQ(std::system(parse_junit.c_str()), 0) << "JUnit is malformed or reports failures";
+  const auto validated = process::run(
+      {.argv = {"python3", "-c",
+                "import json, sys, jsonschema\n"
+                "jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+                CONVTEST_REPORT_SCHEMA, (dir / "report.json").string()}},
+      kRunLimit);
+  EXPECT_TRUE(validated && validated->success()) << "the report does not validate against its schema: "
+                                                 << (validated ? validated->output : validated.error());
+  const auto junit = process::run(
+      {.argv = {"python3", "-c",
+                "import sys, xml.etree.ElementTree as ET\n"
+                "suite = ET.parse(sys.argv[1]).getroot().find(\"testsuite\")\n"
+                "sys.exit(0 if int(suite.get(\"failures\")) == 0 and len(suite.findall(\"testcase\")) >= 12 else 1)",
+                (dir / "junit.xml").string()}},
+      kRunLimit);
+  EXPECT_TRUE(junit && junit->success()) << "JUnit is malformed or reports failures";
 }
 
 TEST_F(Integration, EmptySelectionIsAUsageError) {
