@@ -1,6 +1,14 @@
 #include "catalog.hpp"
 
+#include "requirements/requirements.hpp"
+
 namespace convtest::cases {
+
+harness::Registry make_catalog() {
+  harness::Registry registry(requirement_table());
+  register_all(registry);
+  return registry;
+}
 
 void register_all(harness::Registry& registry) {
   register_s4_flows(registry);

@@ -1,10 +1,14 @@
 #pragma once
 // The catalog's composition root: one registration function per RFC 8803
-// section file, called explicitly (no static-initialisation registration).
+// section file, called explicitly (no static-initialisation registration),
+// on a registry built with the requirement table of cases/requirements/.
 
 #include "harness/runner/registry.hpp"
 
 namespace convtest::cases {
+
+// The requirement table and every case: the catalog `convtest` runs.
+harness::Registry make_catalog();
 
 void register_all(harness::Registry& registry);
 

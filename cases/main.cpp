@@ -5,7 +5,6 @@
 #include "harness/cli/cli.hpp"
 
 int main(int argc, char** argv) {
-  convtest::harness::Registry registry;
-  convtest::cases::register_all(registry);
+  const auto registry = convtest::cases::make_catalog();
   return convtest::harness::cli::main(argc, argv, registry);
 }

@@ -10,11 +10,7 @@
 namespace convtest::cases {
 namespace {
 
-harness::Registry full_catalog() {
-  harness::Registry registry;
-  register_all(registry);
-  return registry;
-}
+harness::Registry full_catalog() { return make_catalog(); }
 
 TEST(Catalog, HasNoMetadataProblems) {
   const auto registry = full_catalog();

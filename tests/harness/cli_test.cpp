@@ -79,6 +79,10 @@ TEST(Cli, ListFormats) {
   EXPECT_EQ(invocation.list_format, ListFormat::Markdown);
   EXPECT_EQ(invocation.selection.tags, (std::vector<std::string>{"mptcp"}));
   EXPECT_EQ(parse_ok({"list", "-f", "json"}).list_format, ListFormat::Json);
+  EXPECT_FALSE(parse_ok({"list"}).list_requirements);
+  const Invocation requirements = parse_ok({"list", "--requirements", "--format", "json"});
+  EXPECT_TRUE(requirements.list_requirements);
+  EXPECT_EQ(requirements.list_format, ListFormat::Json);
 }
 
 TEST(Cli, Version) { EXPECT_EQ(parse_ok({"--version"}).command, Command::Version); }

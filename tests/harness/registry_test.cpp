@@ -5,6 +5,15 @@
 namespace convtest::harness {
 namespace {
 
+// The rows valid_spec cites.
+RequirementTable small_table() {
+  return RequirementTable({
+      {.id = "CONV-045", .section = "6.2.8", .level = "MUST", .sentence = "Connection Reset: Value 0."},
+      {.id = "AMB-03", .section = "6.2.2", .level = "position", .sentence = "What close means.",
+       .position = "FIN after the Error TLV.", .rationale = "The error must reach the client."},
+  });
+}
+
 CaseSpec valid_spec(std::string id) {
   CaseSpec spec;
   spec.id = std::move(id);
@@ -19,7 +28,7 @@ CaseSpec valid_spec(std::string id) {
 }
 
 TEST(Registry, AcceptsWellFormedCases) {
-  Registry registry;
+  Registry registry(small_table());
   registry.add(valid_spec("err-server-rst-96"));
   registry.add(valid_spec("hdr-version-2"));
   EXPECT_TRUE(registry.problems().empty());
@@ -29,7 +38,7 @@ TEST(Registry, AcceptsWellFormedCases) {
 }
 
 TEST(Registry, ReportsDuplicateIdsAndBadMetadata) {
-  Registry registry;
+  Registry registry(small_table());
   registry.add(valid_spec("dup"));
   registry.add(valid_spec("dup"));
   CaseSpec bad = valid_spec("Bad Id");
@@ -52,16 +61,44 @@ TEST(Registry, ReportsDuplicateIdsAndBadMetadata) {
   EXPECT_TRUE(mentions("tag \"Upper\""));
 }
 
+// A well-formed id that the table lacks (CONV-450, a slip for CONV-045) is a
+// catalog problem naming the case and the id.
+TEST(Registry, RejectsRequirementIdsMissingFromTheTable) {
+  Registry registry(small_table());
+  CaseSpec typo = valid_spec("err-server-rst-96");
+  typo.requirements = {"CONV-450", "AMB-03"};
+  registry.add(typo);
+  ASSERT_EQ(registry.problems().size(), 1U);
+  EXPECT_EQ(registry.problems().front(),
+            "case \"err-server-rst-96\": cites CONV-450, which is not in the requirement table (cases/requirements/): "
+            "a typo, or a row to add");
+}
+
+TEST(Registry, ReportsFlawsOfTheRequirementTable) {
+  Registry registry(RequirementTable({
+      {.id = "CONV-045", .section = "6.2.8", .level = "MUST", .sentence = "Connection Reset: Value 0."},
+      {.id = "CONV-045", .section = "6.2.8", .level = "MUST", .sentence = "Connection Reset: Value 0."},
+      {.id = "AMB-03", .section = "6.2.2", .level = "position", .sentence = "What close means."},
+      {.id = "conv-1", .section = "1", .level = "MUST", .sentence = "x"},
+  }));
+  const std::vector<std::string> expected{
+      "requirement \"CONV-045\": listed twice",
+      "requirement \"AMB-03\": an ambiguity needs its position and why",
+      "requirement \"conv-1\": not a requirement id (CONV-xxx, CLI-xxx, AMB-xx, REF-xx)",
+  };
+  EXPECT_EQ(registry.problems(), expected);
+}
+
 TEST(Registry, CatalogHashDependsOnMetadataNotOrder) {
-  Registry one;
+  Registry one(small_table());
   one.add(valid_spec("a"));
   one.add(valid_spec("b"));
-  Registry two;
+  Registry two(small_table());
   two.add(valid_spec("b"));
   two.add(valid_spec("a"));
   EXPECT_EQ(one.catalog_hash(), two.catalog_hash());
   EXPECT_EQ(one.catalog_hash().size(), 64U);
-  Registry three;
+  Registry three(small_table());
   three.add(valid_spec("a"));
   CaseSpec changed = valid_spec("b");
   changed.level = reports::Level::Should;

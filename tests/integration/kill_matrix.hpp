@@ -1,5 +1,5 @@
 #pragma once
-// The kill matrix (DESIGN section 8): for every convproxy --fault, the exact
+// The kill matrix (docs/design.md, "Proving the suite"): for every convproxy --fault, the exact
 // set of catalog cases that stop passing. The expectations live in
 // kill_matrix.json; the ctest (a CI subset of faults) and the full-matrix
 // tool (scripts/kill-matrix.sh) share this code. docs/faults.md explains the

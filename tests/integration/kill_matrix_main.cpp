@@ -57,7 +57,7 @@ int report_coverage(const km::Matrix& matrix, const fs::path& convtest) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kill_matrix: convproxy faults against the catalog (DESIGN section 8)"};
+  CLI::App app{"kill_matrix: convproxy faults against the catalog (docs/design.md, Proving the suite)"};
   Options options;
   app.add_option("--convtest", options.convtest, "the convtest binary (convproxy next to it)")->required();
   app.add_option("--matrix", options.matrix, "kill_matrix.json")->required();

@@ -196,6 +196,8 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   std::string format = "text";
   list->add_option("-f,--format", format, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+  list->add_flag("--requirements", invocation.list_requirements,
+                 "list the requirement table instead: every CONV, CLI, AMB and REF id with the cases citing it");
 
   try {
     std::vector<std::string> reversed(words.rbegin(), words.rend());

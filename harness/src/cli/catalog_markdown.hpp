@@ -1,34 +1,30 @@
 #pragma once
 // `convtest list --format markdown`: the catalog document (docs/catalog.md):
-// the case table, coverage requirement by requirement, and the link to the
-// operational checklist for what no harness can judge.
+// the case table, coverage requirement by requirement, the positions taken on
+// ambiguities, and the link to the operational checklist for what no harness
+// can judge. The requirement sections also make `list --requirements
+// --format markdown`.
 
-#include <span>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harness/runner/case.hpp"
+#include "harness/runner/requirement.hpp"
 
 namespace convtest::harness::cli {
 
-// A converter requirement of the catalog spec (CONV-xxx, CONV-Ixx).
-struct RequirementRow {
-  std::string_view id;
-  std::string_view section;
-  std::string_view level;  // "MUST", "MUST NOT", "SHOULD", ..., "behaviour"
-  bool operational;        // [ops]: a checklist item, not an automated verdict
-  std::string_view text;
-};
+std::string catalog_markdown(const std::vector<const CaseSpec*>& cases, const RequirementTable& requirements);
 
-std::span<const RequirementRow> converter_requirements();
+// A table cell: no pipe or newline may break the row.
+std::string markdown_cell(std::string_view text);
 
-struct NotAutomated {
-  std::string_view id;
-  std::string_view reason;
-};
-std::span<const NotAutomated> not_automated_requirements();
-
-std::string catalog_markdown(const std::vector<const CaseSpec*>& cases);
+// Requirement id -> the ids of the cases citing it, in case order.
+using CasesByRequirement = std::map<std::string, std::vector<std::string>, std::less<>>;
+CasesByRequirement cases_by_requirement(const std::vector<const CaseSpec*>& cases);
+// The cases citing `id` (empty when none does).
+const std::vector<std::string>& citing(const CasesByRequirement& covered, std::string_view id);
 
 }  // namespace convtest::harness::cli

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/cli/cli.hpp"
+#include "catalog_markdown.hpp"
 
 namespace convtest::harness::cli {
 namespace {
@@ -17,17 +18,6 @@ std::string needs_text(const CaseSpec& spec) {
   std::vector<std::string> names;
   for (Feature feature : spec.needs) names.emplace_back(name(feature));
   return joined(names);
-}
-
-// Markdown table cells must not break the row.
-std::string cell(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -60,9 +50,10 @@ std::string list_markdown(const std::vector<const CaseSpec*>& cases) {
       "|---|---|---|---|---|---|---|---|---|\n";
   for (const CaseSpec* spec : cases)
     text += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n", spec->id,
-                        cell(joined(spec->requirements)), cell(spec->section),
-                        reports::name(spec->level), reports::name(spec->case_class), cell(spec->title),
-                        cell(spec->stimulus), cell(spec->expectation), cell(needs_text(*spec)));
+                        markdown_cell(joined(spec->requirements)), markdown_cell(spec->section),
+                        reports::name(spec->level), reports::name(spec->case_class), markdown_cell(spec->title),
+                        markdown_cell(spec->stimulus), markdown_cell(spec->expectation),
+                        markdown_cell(needs_text(*spec)));
   return text;
 }
 

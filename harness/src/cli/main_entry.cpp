@@ -104,10 +104,19 @@ int list_catalog(const Invocation& invocation, const Registry& registry) {
     fmt::print(stderr, "convtest: no case matches the selection\n");
     return kExitUsage;
   }
+  const auto& table = registry.requirements();
+  if (invocation.list_requirements) {
+    switch (invocation.list_format) {
+      case ListFormat::Text: fmt::print("{}", requirements_text(table, cases)); break;
+      case ListFormat::Json: fmt::print("{}", requirements_json(table, cases)); break;
+      case ListFormat::Markdown: fmt::print("{}", requirements_markdown(table, cases)); break;
+    }
+    return kExitOk;
+  }
   switch (invocation.list_format) {
     case ListFormat::Text: fmt::print("{}", list_text(cases)); break;
     case ListFormat::Json: fmt::print("{}", list_json(cases)); break;
-    case ListFormat::Markdown: fmt::print("{}", catalog_markdown(cases)); break;
+    case ListFormat::Markdown: fmt::print("{}", catalog_markdown(cases, table)); break;
   }
   return kExitOk;
 }

@@ -11,7 +11,6 @@ namespace convtest::harness {
 namespace {
 
 const std::regex kIdPattern("[a-z0-9][a-z0-9.-]*");
-const std::regex kRequirementPattern("(CONV-I?[0-9]{2,3}|AMB-[0-9]{2}|REF-[0-9]{2}|CLI-I?[0-9]{2,3})");
 const std::regex kSectionPattern("([0-9]+(\\.[0-9]+)*|App\\. [A-Z](\\.[0-9]+)*)");
 const std::regex kTagPattern("[a-z0-9][a-z0-9-]*");
 
@@ -48,7 +47,7 @@ std::vector<std::string> metadata_problems(const CaseSpec& spec) {
   if (!matches(spec.id, kIdPattern)) problem("id must be lower case [a-z0-9.-]");
   if (spec.requirements.empty()) problem("no requirement id");
   for (const auto& requirement : spec.requirements)
-    if (!matches(requirement, kRequirementPattern))
+    if (!is_requirement_id(requirement))
       problem(fmt::format("\"{}\" is not a requirement id (CONV-xxx, AMB-xx, REF-xx)", requirement));
   if (!matches(spec.section, kSectionPattern))
     problem(fmt::format("\"{}\" is not an RFC section number", spec.section));
@@ -62,8 +61,16 @@ std::vector<std::string> metadata_problems(const CaseSpec& spec) {
   return problems;
 }
 
+Registry::Registry(RequirementTable requirements)
+    : requirements_(std::move(requirements)), problems_(requirements_.problems()) {}
+
 void Registry::add(CaseSpec spec) {
   for (auto& problem : metadata_problems(spec)) problems_.push_back(std::move(problem));
+  for (const auto& requirement : spec.requirements)
+    if (is_requirement_id(requirement) && requirements_.find(requirement) == nullptr)
+      problems_.push_back(fmt::format("case \"{}\": cites {}, which is not in the requirement table "
+                                      "(cases/requirements/): a typo, or a row to add",
+                                      spec.id, requirement));
   if (find(spec.id) != nullptr) problems_.push_back(fmt::format("case \"{}\": duplicate id", spec.id));
   cases_.push_back(std::move(spec));
 }

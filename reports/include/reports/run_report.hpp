@@ -58,7 +58,7 @@ struct RunReport {
   std::chrono::milliseconds wall_time() const;
 };
 
-// DESIGN.md section 4: 0 nothing failed and at least one case reached a
+// docs/design.md, "Verdicts and exit codes": 0 nothing failed and at least one case reached a
 // verdict; 1 a FAIL; 2 environment problem, interrupted, or nothing but
 // INCONCLUSIVE / UNSUPPORTED / SKIP; 3 harness ERROR (usage errors are
 // decided by the CLI before a report exists).

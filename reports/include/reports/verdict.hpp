@@ -1,5 +1,5 @@
 #pragma once
-// The verdict model of the suite (DESIGN.md section 4): what a case can
+// The verdict model of the suite (docs/design.md, "Verdicts and exit codes"): what a case can
 // conclude, how strong the requirement it checks is, and which kind of
 // stimulus it sends.
 

@@ -24,6 +24,7 @@ struct Invocation {
   Command command = Command::Run;
   Selection selection;
   ListFormat list_format = ListFormat::Text;
+  bool list_requirements = false;  // `list --requirements`: the requirement table with its coverage
 
   PutDescription put;  // from --put FILE and the PUT flags (flags win)
   bool put_given = false;  // any PUT flag or file: otherwise the built-in convproxy
@@ -51,7 +52,7 @@ using ParseResult = packetgen::Result<Invocation, UsageError>;
 // means `run`.
 ParseResult parse_arguments(const std::vector<std::string>& arguments);
 
-// The process exit codes of DESIGN.md section 4.
+// The process exit codes (docs/design.md, "Verdicts and exit codes").
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitEnvironment = 2;
@@ -64,5 +65,11 @@ int main(int argc, char** argv, const Registry& registry);
 std::string list_text(const std::vector<const CaseSpec*>& cases);
 std::string list_json(const std::vector<const CaseSpec*>& cases);
 std::string list_markdown(const std::vector<const CaseSpec*>& cases);
+
+// The renderings of `list --requirements`: every row of the table with the
+// ids of the given cases that cite it.
+std::string requirements_text(const RequirementTable& table, const std::vector<const CaseSpec*>& cases);
+std::string requirements_json(const RequirementTable& table, const std::vector<const CaseSpec*>& cases);
+std::string requirements_markdown(const RequirementTable& table, const std::vector<const CaseSpec*>& cases);
 
 }  // namespace convtest::harness::cli

@@ -1,5 +1,5 @@
 #pragma once
-// The facts the suite needs about a proxy under test (DESIGN.md section 6):
+// The facts the suite needs about a proxy under test (docs/design.md, "The PUT description"):
 // how to reach or launch it, and which optional features it declares. Read
 // from flags or a small JSON file; cases needing an undeclared feature are
 // UNSUPPORTED, not FAIL.

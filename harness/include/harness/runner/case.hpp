@@ -24,7 +24,7 @@ namespace convtest::harness {
 
 class Lab;  // harness/lab/lab.hpp: the namespace, link and PUT of one case
 
-// Which profiles a case belongs to (DESIGN.md section 5). A case whose
+// Which profiles a case belongs to (docs/design.md, "Ambiguities and profiles"). A case whose
 // judgement depends on an AMB position lists that AMB id in `requirements`.
 enum class ProfileScope : std::uint8_t {
   Any,          // the same judgement in both profiles

@@ -2,7 +2,8 @@
 // The catalog: every case, registered explicitly by the composition root
 // (cases/register_all), never by static initialisation. Metadata mistakes are
 // collected as problems, so `convtest` can refuse to run a broken catalog
-// and a test can assert there are none.
+// and a test can assert there are none. A registry is built on the
+// requirement table: a case citing an id the table lacks is such a mistake.
 
 #include <string>
 #include <string_view>
@@ -11,19 +12,23 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/runner/case.hpp"
+#include "harness/runner/requirement.hpp"
 
 namespace convtest::harness {
 
 class Registry {
  public:
+  explicit Registry(RequirementTable requirements);
+
   void add(CaseSpec spec);
   void set_sanity_probe(SanityProbe probe) { sanity_probe_ = std::move(probe); }
 
   const std::vector<CaseSpec>& cases() const { return cases_; }
   const CaseSpec* find(std::string_view id) const;
   const SanityProbe& sanity_probe() const { return sanity_probe_; }
-  // Duplicate ids, malformed ids / requirement ids / sections, missing run
-  // functions or texts: one line each.
+  const RequirementTable& requirements() const { return requirements_; }
+  // Duplicate ids, malformed ids / sections, requirement ids missing from the
+  // table, missing run functions or texts, flaws of the table: one line each.
   const std::vector<std::string>& problems() const { return problems_; }
 
   // SHA-256 (hex) over the metadata of every case, in id order: two runs with
@@ -31,6 +36,7 @@ class Registry {
   std::string catalog_hash() const;
 
  private:
+  RequirementTable requirements_;
   std::vector<CaseSpec> cases_;
   std::vector<std::string> problems_;
   SanityProbe sanity_probe_;
