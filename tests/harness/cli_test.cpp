@@ -140,7 +140,8 @@ TEST(Cli, ReproLineRunsTheSamePut) {
   CaseSpec spec;
   spec.id = "hdr-version-2";
   const std::string line = repro_line(options, spec);
-  for (const char* flag : {"--startup-seconds 3.25", "--put-name 'vendor-x 2.3'", "--image-digest sha256:9f86d081884c7d65"})
+  for (const char* flag :
+       {"--startup-seconds 3.25", "--put-name 'vendor-x 2.3'", "--image-digest sha256:9f86d081884c7d65"})
     EXPECT_NE(line.find(flag), std::string::npos) << flag << " missing in " << line;
 
   auto words = split_command(line);

@@ -51,7 +51,8 @@ TEST(PutDescription, JsonMistakesAreErrors) {
   EXPECT_EQ(json_error(R"({"prot": 5124})"), "PUT description: unknown key \"prot\"");
   EXPECT_EQ(json_error(R"({"port": "5124"})"),
             "PUT description: \"port\": must be an integer from 1 to 65535, not \"5124\"");
-  EXPECT_EQ(json_error(R"({"port": 70000})"), "PUT description: \"port\": must be an integer from 1 to 65535, not 70000");
+  EXPECT_EQ(json_error(R"({"port": 70000})"),
+            "PUT description: \"port\": must be an integer from 1 to 65535, not 70000");
   EXPECT_EQ(json_error(R"({"features": ["teleport"]})"), "PUT description: \"features\": unknown feature \"teleport\"");
   EXPECT_NE(json_error(R"({"mode": "carrier-pigeon"})").find("unknown mode \"carrier-pigeon\""), std::string::npos);
   EXPECT_EQ(json_error("[]"), "PUT description: not a JSON object");

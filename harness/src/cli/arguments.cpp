@@ -197,7 +197,8 @@ std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t
   for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
   words.insert(words.end(), {"--seed", std::to_string(seed)});
   if (invocation.strict) words.emplace_back("--strict");
-  if (invocation.time_scale != 1.0) words.insert(words.end(), {"--time-scale", fmt::format("{}", invocation.time_scale)});
+  if (invocation.time_scale != 1.0)
+    words.insert(words.end(), {"--time-scale", fmt::format("{}", invocation.time_scale)});
   return words;
 }
 

@@ -156,7 +156,8 @@ PutResult with_flags(std::optional<PutDescription> from_file, const std::vector<
   PutDescription put = from_file ? std::move(*from_file) : default_convproxy();
   if (targets == 1 && !from_file) put = without_convproxy_facts(std::move(put));
   for (const auto& [field, words] : flags) {
-    if (auto error = read_words(*field, words, put)) return packetgen::failure(fmt::format("{}: {}", field->flag, *error));
+    if (auto error = read_words(*field, words, put))
+      return packetgen::failure(fmt::format("{}: {}", field->flag, *error));
     if (field->selects) put.mode = *field->selects;
   }
   return put;
