@@ -23,11 +23,6 @@ struct PutFlags {
   std::vector<PutFlagSlot> slots = std::vector<PutFlagSlot>(put_fields().size());  // by field; never resized
 };
 
-bool is_list(const PutField& field) {
-  return std::holds_alternative<std::vector<std::string> PutDescription::*>(field.member) ||
-         std::holds_alternative<std::set<Feature> PutDescription::*>(field.member);
-}
-
 void add_filters(CLI::App& command, Selection& selection) {
   command.add_option("-c,--case", selection.cases, "case id glob (repeatable, comma-separated)")
       ->delimiter(',')->group("Selection");

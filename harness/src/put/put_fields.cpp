@@ -360,11 +360,12 @@ FieldError check(const PutField& field, const Words& texts) {
 FieldError check(const PutField&, const std::set<Feature>&) { return std::nullopt; }
 FieldError check(const PutField&, PutMode) { return std::nullopt; }
 
-bool is_list(const PutField& field) {
-  return std::holds_alternative<Words PutDescription::*>(field.member);
-}
-
 }  // namespace
+
+bool is_list(const PutField& field) {
+  return std::holds_alternative<Words PutDescription::*>(field.member) ||
+         std::holds_alternative<std::set<Feature> PutDescription::*>(field.member);
+}
 
 std::span<const PutField> put_fields() { return kFields; }
 

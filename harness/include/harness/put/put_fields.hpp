@@ -57,6 +57,9 @@ struct PutField {
 // Every field, in the order of --help and of repro lines.
 std::span<const PutField> put_fields();
 
+// A list field: its flag is repeatable and takes comma-separated values.
+bool is_list(const PutField& field);
+
 // An error message without the field's name; the caller prefixes the key or
 // the flag, whichever the user wrote. Empty: fine.
 using FieldError = std::optional<std::string>;
