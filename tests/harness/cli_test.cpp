@@ -1,6 +1,14 @@
 #include "harness/cli/cli.hpp"
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include <gtest/gtest.h>
+
+#include "harness/lab/command_template.hpp"
+#include "harness/put/put_fields.hpp"
+#include "harness/runner/runner.hpp"
 
 namespace convtest::harness::cli {
 namespace {
@@ -15,6 +23,13 @@ std::string usage_error(std::vector<std::string> arguments) {
   auto parsed = parse_arguments(arguments);
   EXPECT_FALSE(parsed.ok());
   return parsed.ok() ? "" : parsed.error().message;
+}
+
+std::filesystem::path write_put_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("convtest-cli-" + std::to_string(::getpid()) + "-" + name + ".json");
+  std::ofstream(path) << text;
+  return path;
 }
 
 TEST(Cli, NoArgumentsMeansRunTheWholeCatalogAgainstConvproxy) {
@@ -98,6 +113,75 @@ TEST(Cli, UsageErrorsSayWhatIsWrong) {
   EXPECT_NE(usage_error({"list", "--format", "html"}).find("format"), std::string::npos);
   EXPECT_NE(usage_error({"frobnicate"}), "");
   EXPECT_NE(usage_error({"run", "--put", "/nonexistent/put.json"}).find("put.json"), std::string::npos);
+}
+
+TEST(Cli, PutNumbersOutOfRangeAreUsageErrors) {
+  const std::string message = usage_error({"run", "--session-limit=-1"});
+  EXPECT_NE(message.find("--session-limit: must be an integer from 1 to 1000000, not -1"), std::string::npos)
+      << message;
+  EXPECT_NE(usage_error({"run", "--session-limit", "12x"}).find("12x"), std::string::npos);
+  EXPECT_NE(usage_error({"run", "--startup-seconds", "61"}).find("from 0 to 60"), std::string::npos);
+  EXPECT_NE(usage_error({"run", "--put-addr", "192.0.2"}).find("IPv4"), std::string::npos);
+  const auto file = write_put_file("negative-limit", R"({"netns": "/proc/1/ns/net", "mode": "netns",
+                                                        "session_limit": -1})");
+  EXPECT_NE(usage_error({"run", "--put", file.string()}).find("\"session_limit\": must be an integer"),
+            std::string::npos);
+  std::filesystem::remove(file);
+}
+
+// The report's repro line, read back by a shell's word splitting and by the
+// parser, gives the same PUT description, seed and case.
+TEST(Cli, ReproLineRunsTheSamePut) {
+  const auto file = write_put_file("vendor", R"({
+    "name": "vendor-x 2.3", "mode": "netns", "netns": "/proc/4242/ns/net", "port": 6000,
+    "address6": "", "features": ["cookie", "acl", "limit"], "acl_denied": ["192.0.2.150"],
+    "cookie_clients": ["192.0.2.210"], "session_limit": 12, "cookie_max_age": 30,
+    "startup_seconds": 3.25, "image_digest": "sha256:9f86d081884c7d65"})");
+  const Invocation original = parse_ok({"run", "--put", file.string(), "--seed", "99", "--strict"});
+  std::filesystem::remove(file);
+  RunOptions options;
+  options.repro_words = repro_words(original, original.seed);
+  CaseSpec spec;
+  spec.id = "hdr-version-2";
+  const std::string line = repro_line(options, spec);
+  for (const char* flag :
+       {"--startup-seconds 3.25", "--put-name 'vendor-x 2.3'", "--image-digest sha256:9f86d081884c7d65"})
+    EXPECT_NE(line.find(flag), std::string::npos) << flag << " missing in " << line;
+
+  auto words = split_command(line);
+  ASSERT_TRUE(words.ok()) << words.error();
+  ASSERT_EQ(words.value().front(), "convtest");
+  const Invocation again = parse_ok({words.value().begin() + 1, words.value().end()});
+  EXPECT_EQ(to_json(again.put), to_json(original.put));
+  EXPECT_EQ(again.seed, 99U);
+  EXPECT_TRUE(again.strict);
+  EXPECT_EQ(again.selection.cases, (std::vector<std::string>{"hdr-version-2"}));
+}
+
+// Every description the flags can express comes back from its own flags.
+TEST(Cli, PutFlagsRoundTrip) {
+  std::vector<PutDescription> descriptions;
+  descriptions.push_back(default_convproxy());
+  descriptions.push_back(default_convproxy());
+  descriptions.back().startup_seconds = 0.1;
+  descriptions.back().name = "convproxy nightly";
+  descriptions.back().image_digest = "sha256:ab";
+  descriptions.push_back(default_convproxy());
+  descriptions.back().spawn_template = "{bin}/convproxy --port {port} --fault wrong-reset-code";
+  descriptions.back().features.clear();
+  descriptions.back().session_limit = 1000000;
+  PutDescription remote = without_convproxy_facts(default_convproxy());
+  remote.mode = PutMode::Remote;
+  remote.iface = "eth1";
+  remote.address4 = "198.51.100.7";
+  remote.address6.clear();
+  remote.features = {Feature::Info};
+  descriptions.push_back(remote);
+  for (const auto& put : descriptions) {
+    std::vector<std::string> arguments{"run"};
+    for (const auto& word : to_flags(put)) arguments.push_back(word);
+    EXPECT_EQ(to_json(parse_ok(arguments).put), to_json(put)) << to_json(put).dump();
+  }
 }
 
 TEST(Cli, HelpIsNotAnError) {

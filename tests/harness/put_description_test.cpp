@@ -1,7 +1,11 @@
 #include "harness/put/put_description.hpp"
 
+#include <set>
+#include <string_view>
+
 #include <gtest/gtest.h>
 
+#include "harness/put/put_fields.hpp"
 #include "harness/put/put_identity.hpp"
 
 namespace convtest::harness {
@@ -22,27 +26,71 @@ TEST(PutDescription, JsonRoundTrip) {
   const auto parsed = put_from_json(nlohmann::json::parse(R"({
     "name": "vendor-x", "mode": "netns", "netns": "/proc/1/ns/net", "port": 6000,
     "features": ["cookie", "acl"], "acl_denied": ["192.0.2.150"], "session_limit": 10,
-    "cookie_max_age": 7200, "image_digest": "sha256:abc"})"));
+    "cookie_max_age": 600, "image_digest": "sha256:abc", "startup_seconds": 4.5})"));
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   const PutDescription& put = parsed.value();
   EXPECT_EQ(put.mode, PutMode::Netns);
   EXPECT_EQ(put.port, 6000);
   EXPECT_TRUE(put.has(Feature::Cookie));
   EXPECT_EQ(put.session_limit, 10U);
-  EXPECT_EQ(put.cookie_max_age, 7200U);
+  EXPECT_EQ(put.cookie_max_age, 600U);
+  EXPECT_DOUBLE_EQ(put.startup_seconds, 4.5);
   EXPECT_EQ(put.image_digest, "sha256:abc");
   const auto again = put_from_json(to_json(put));
   ASSERT_TRUE(again.ok()) << again.error();
   EXPECT_EQ(to_json(again.value()), to_json(put));
 }
 
+std::string json_error(const char* text) {
+  const auto parsed = put_from_json(nlohmann::json::parse(text));
+  EXPECT_FALSE(parsed.ok()) << text;
+  return parsed.ok() ? "" : parsed.error();
+}
+
 TEST(PutDescription, JsonMistakesAreErrors) {
-  EXPECT_FALSE(put_from_json(nlohmann::json::parse(R"({"prot": 5124})")).ok());
-  EXPECT_FALSE(put_from_json(nlohmann::json::parse(R"({"port": "5124"})")).ok());
-  EXPECT_FALSE(put_from_json(nlohmann::json::parse(R"({"port": 70000})")).ok());
-  EXPECT_FALSE(put_from_json(nlohmann::json::parse(R"({"features": ["teleport"]})")).ok());
-  EXPECT_FALSE(put_from_json(nlohmann::json::parse(R"({"mode": "carrier-pigeon"})")).ok());
-  EXPECT_FALSE(put_from_json(nlohmann::json::parse("[]")).ok());
+  EXPECT_EQ(json_error(R"({"prot": 5124})"), "PUT description: unknown key \"prot\"");
+  EXPECT_EQ(json_error(R"({"port": "5124"})"),
+            "PUT description: \"port\": must be an integer from 1 to 65535, not \"5124\"");
+  EXPECT_EQ(json_error(R"({"port": 70000})"),
+            "PUT description: \"port\": must be an integer from 1 to 65535, not 70000");
+  EXPECT_EQ(json_error(R"({"features": ["teleport"]})"), "PUT description: \"features\": unknown feature \"teleport\"");
+  EXPECT_NE(json_error(R"({"mode": "carrier-pigeon"})").find("unknown mode \"carrier-pigeon\""), std::string::npos);
+  EXPECT_EQ(json_error("[]"), "PUT description: not a JSON object");
+}
+
+// A negative number once wrapped to 4294967295 and gave a repro line the command line rejects.
+TEST(PutDescription, NumbersOutOfRangeAreErrorsNotWrapped) {
+  EXPECT_EQ(json_error(R"({"session_limit": -1})"),
+            "PUT description: \"session_limit\": must be an integer from 1 to 1000000, not -1");
+  EXPECT_NE(json_error(R"({"session_limit": 0})").find("from 1 to 1000000"), std::string::npos);
+  EXPECT_NE(json_error(R"({"session_limit": 2.5})").find("an integer"), std::string::npos);
+  EXPECT_NE(json_error(R"({"session_limit": 4294967296})").find("session_limit"), std::string::npos);
+  EXPECT_NE(json_error(R"({"cookie_max_age": 7200})").find("from 1 to 3600"), std::string::npos);
+  EXPECT_NE(json_error(R"({"startup_seconds": -0.5})").find("a number from 0 to 60"), std::string::npos);
+  EXPECT_NE(json_error(R"({"address": "192.0.2"})").find("not an IPv4 address"), std::string::npos);
+  EXPECT_NE(json_error(R"({"acl_denied": ["192.0.2.1", "nobody"]})").find("\"nobody\" is not an IP address"),
+            std::string::npos);
+  const auto no_ipv6 = put_from_json(nlohmann::json::parse(R"({"address6": ""})"));
+  ASSERT_TRUE(no_ipv6.ok()) << no_ipv6.error();
+  EXPECT_EQ(no_ipv6.value().address6, "");
+}
+
+// Each field is named once: keys and flags are unique, every JSON key is
+// read back by the reader, and the writer writes only known keys.
+TEST(PutFields, TableIsConsistent) {
+  std::set<std::string_view> keys;
+  std::set<std::string_view> flags;
+  for (const PutField& field : put_fields()) {
+    EXPECT_TRUE(keys.insert(field.key).second) << field.key;
+    EXPECT_TRUE(field.flag.starts_with("--")) << field.key;
+    EXPECT_TRUE(flags.insert(field.flag).second) << field.flag;
+    EXPECT_FALSE(field.help.empty()) << field.key;
+  }
+  PutDescription put = default_convproxy();
+  put.image_digest = "sha256:0123";
+  const nlohmann::json written = to_json(put);
+  for (const auto& [key, value] : written.items()) EXPECT_EQ(keys.count(key), 1U) << key;
+  EXPECT_EQ(written.size(), keys.size() - 2);  // netns and iface are empty, so not written
 }
 
 TEST(PutDescription, ValidateNamesWhatIsMissing) {
@@ -68,7 +116,7 @@ TEST(PutDescription, FlagsRecreateTheDescription) {
   put.port = 6000;
   const auto flags = to_flags(put);
   const std::vector<std::string> expected = {
-      "--spawn",          put.spawn_template, "--put-port",       "6000",
+      "--put-name",       "convproxy",        "--spawn",          put.spawn_template, "--put-port",       "6000",
       "--features",       "mptcp,cookie,info,ipv6,tfo,acl,limit",
       "--acl-denied",     "192.0.2.250",      "--acl-denied",     "2001:db8:1::dead",
       "--cookie-clients", "192.0.2.210",      "--cookie-clients", "192.0.2.211",

@@ -5,28 +5,22 @@
 #include <fmt/format.h>
 
 #include "harness/cli/cli.hpp"
+#include "harness/put/put_fields.hpp"
 
 namespace convtest::harness::cli {
 namespace {
 
-// Raw PUT flags; applied over the description after parsing.
+// What CLI11 fills for one field of the PUT description.
+struct PutFlagSlot {
+  std::string value;              // a field with one value
+  std::vector<std::string> list;  // a list field: every value of every occurrence
+  bool on = false;                // a switch
+  CLI::Option* option = nullptr;
+};
+
 struct PutFlags {
   std::string file;
-  std::string name;
-  std::string spawn;
-  std::string netns;
-  bool remote = false;
-  std::string iface;
-  std::string address4;
-  std::string address6;
-  int port = 0;
-  std::vector<std::string> features;
-  std::vector<std::string> acl_denied;
-  std::vector<std::string> cookie_clients;
-  int session_limit = -1;
-  int cookie_max_age = -1;
-  double startup_seconds = -1;
-  std::string image_digest;
+  std::vector<PutFlagSlot> slots = std::vector<PutFlagSlot>(put_fields().size());  // by field; never resized
 };
 
 void add_filters(CLI::App& command, Selection& selection) {
@@ -50,93 +44,46 @@ void add_filters(CLI::App& command, Selection& selection) {
 void add_put_flags(CLI::App& command, PutFlags& flags) {
   const char* group = "Proxy under test";
   command.add_option("--put", flags.file, "PUT description file (JSON); flags below override it")
-      ->group(group);
-  command.add_option("--put-name", flags.name, "name of the PUT in reports")->group(group);
-  command.add_option("--spawn", flags.spawn,
-                     "launch the PUT in each case's namespace: command template with "
-                     "{addr} {addr6} {port} {bin}")
-      ->group(group);
-  command.add_option("--netns", flags.netns, "join the namespace of a running PUT (/proc/PID/ns/net)")
-      ->group(group);
-  command.add_flag("--remote", flags.remote, "the PUT is on another box, reached at L2 (--iface)")
-      ->group(group);
-  command.add_option("--iface", flags.iface, "interface towards a remote PUT")->group(group);
-  command.add_option("--put-addr", flags.address4, "PUT IPv4 address (default 192.0.2.1)")->group(group);
-  command.add_option("--put-addr6", flags.address6,
-                     "PUT IPv6 address (default 2001:db8:1::1; 'none': no IPv6)")
-      ->group(group);
-  command.add_option("--put-port", flags.port, "Convert port of the PUT (default 5124)")
-      ->check(CLI::Range(1, 65535))->group(group);
-  command.add_option("--features", flags.features,
-                     "optional features the PUT offers: mptcp,cookie,info,ipv6,tfo,acl,limit or none")
-      ->delimiter(',')->group(group);
-  command.add_option("--acl-denied", flags.acl_denied, "a client address the PUT's ACL refuses")
-      ->delimiter(',')->group(group);
-  command.add_option("--cookie-clients", flags.cookie_clients,
-                     "a client address from which the PUT requires a cookie (default with feature cookie: every "
-                     "client)")
-      ->delimiter(',')->group(group);
-  command.add_option("--session-limit", flags.session_limit, "the PUT's session limit")
-      ->check(CLI::Range(1, 1000000))->group(group);
-  command.add_option("--cookie-max-age", flags.cookie_max_age,
-                     "the longest time, in seconds, a cookie issued by the PUT stays valid")
-      ->check(CLI::Range(1, 3600))->group(group);
-  command.add_option("--startup-seconds", flags.startup_seconds,
-                     "how long the PUT may take to start listening (default 2)")
-      ->check(CLI::Range(0.0, 60.0))->group(group);
-  command.add_option("--image-digest", flags.image_digest, "container image digest, for provenance")
-      ->group(group);
+      ->type_name("FILE")->group(group);
+  const auto fields = put_fields();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const PutField& field = fields[i];
+    if (field.flag.empty()) continue;
+    PutFlagSlot& slot = flags.slots[i];
+    const std::string flag(field.flag);
+    const std::string help = help_text(field);
+    if (field.value_name.empty())
+      slot.option = command.add_flag(flag, slot.on, help);
+    else if (is_list(field))
+      slot.option = command.add_option(flag, slot.list, help)->delimiter(',');
+    else
+      slot.option = command.add_option(flag, slot.value, help);
+    slot.option->type_name(std::string(field.value_name))->group(group);
+  }
 }
 
-// Applies the PUT flags; switching to another target drops convproxy's features.
+// The description from the file and the flags (flags win); `given`: any of them was used.
 packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, bool& given) {
-  PutDescription put = default_convproxy();
-  given = false;
+  std::optional<PutDescription> from_file;
   if (!flags.file.empty()) {
     auto loaded = load_put_file(flags.file);
     if (!loaded) return packetgen::failure(loaded.error());
-    put = std::move(loaded.value());
-    given = true;
+    from_file = std::move(loaded.value());
   }
-  const int targets = (!flags.spawn.empty() ? 1 : 0) + (!flags.netns.empty() ? 1 : 0) + (flags.remote ? 1 : 0);
-  if (targets > 1)
-    return packetgen::failure(std::string("--spawn, --netns and --remote exclude each other"));
-  if (targets == 1 && flags.file.empty()) {
-    put.name = "put";
-    put.features.clear();
-    put.acl_denied.clear();
-    put.cookie_clients.clear();
-    put.session_limit.reset();
-    put.cookie_max_age.reset();
+  std::vector<GivenFlag> given_flags;
+  const auto fields = put_fields();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const PutFlagSlot& slot = flags.slots[i];
+    if (slot.option == nullptr || slot.option->count() == 0) continue;
+    if (fields[i].value_name.empty())
+      given_flags.push_back({&fields[i], {}});
+    else
+      given_flags.push_back({&fields[i], is_list(fields[i]) ? slot.list : std::vector<std::string>{slot.value}});
   }
-  if (!flags.spawn.empty()) put.mode = PutMode::Spawn, put.spawn_template = flags.spawn;
-  if (!flags.netns.empty()) put.mode = PutMode::Netns, put.netns_path = flags.netns;
-  if (flags.remote) put.mode = PutMode::Remote;
-  if (!flags.iface.empty()) put.iface = flags.iface;
-  if (!flags.name.empty()) put.name = flags.name;
-  if (!flags.address4.empty()) put.address4 = flags.address4;
-  if (!flags.address6.empty()) put.address6 = flags.address6 == "none" ? "" : flags.address6;
-  if (flags.port != 0) put.port = static_cast<std::uint16_t>(flags.port);
-  if (!flags.features.empty()) {
-    put.features.clear();
-    for (const auto& feature : flags.features) {
-      if (feature == "none") continue;
-      auto parsed = parse_feature(feature);
-      if (!parsed) return packetgen::failure(fmt::format("unknown feature \"{}\"", feature));
-      put.features.insert(*parsed);
-    }
-  }
-  if (!flags.acl_denied.empty()) put.acl_denied = flags.acl_denied;
-  if (!flags.cookie_clients.empty()) put.cookie_clients = flags.cookie_clients;
-  if (flags.session_limit > 0) put.session_limit = static_cast<unsigned>(flags.session_limit);
-  if (flags.cookie_max_age > 0) put.cookie_max_age = static_cast<unsigned>(flags.cookie_max_age);
-  if (flags.startup_seconds >= 0) put.startup_seconds = flags.startup_seconds;
-  if (!flags.image_digest.empty()) put.image_digest = flags.image_digest;
-  given = given || targets > 0 || !flags.name.empty() || !flags.address4.empty() ||
-          !flags.address6.empty() || flags.port != 0 || !flags.features.empty() ||
-          !flags.acl_denied.empty() || !flags.cookie_clients.empty() || flags.session_limit > 0 || flags.cookie_max_age > 0 ||
-          !flags.iface.empty();
-  if (auto problems = validate(put); !problems.empty())
+  given = from_file.has_value() || !given_flags.empty();
+  auto put = with_flags(std::move(from_file), given_flags);
+  if (!put) return put;
+  if (auto problems = validate(put.value()); !problems.empty())
     return packetgen::failure("PUT description: " + problems.front());
   return put;
 }
@@ -240,6 +187,16 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   if (auto problems = selection_problems(invocation.selection); !problems.empty())
     return packetgen::failure(UsageError{problems.front(), false});
   return invocation;
+}
+
+std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t seed) {
+  std::vector<std::string> words{"convtest", "run"};
+  for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
+  words.insert(words.end(), {"--seed", std::to_string(seed)});
+  if (invocation.strict) words.emplace_back("--strict");
+  if (invocation.time_scale != 1.0)
+    words.insert(words.end(), {"--time-scale", fmt::format("{}", invocation.time_scale)});
+  return words;
 }
 
 }  // namespace convtest::harness::cli

@@ -83,15 +83,6 @@ class SignalWatcher {
   std::thread thread_;
 };
 
-std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t seed) {
-  std::vector<std::string> words{"convtest", "run"};
-  for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
-  words.insert(words.end(), {"--seed", std::to_string(seed)});
-  if (invocation.strict) words.emplace_back("--strict");
-  if (invocation.time_scale != 1.0) words.insert(words.end(), {"--time-scale", fmt::format("{}", invocation.time_scale)});
-  return words;
-}
-
 std::string command_line(const Invocation& invocation) {
   std::string line = "convtest";
   for (const auto& argument : invocation.arguments) line += " " + shell_quote(argument);

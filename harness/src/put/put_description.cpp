@@ -1,13 +1,14 @@
 #include "harness/put/put_description.hpp"
 
-#include <arpa/inet.h>
-
+#include <algorithm>
 #include <array>
 #include <fstream>
-#include <sstream>
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "harness/put/put_fields.hpp"
 
 namespace convtest::harness {
 namespace {
@@ -30,16 +31,6 @@ constexpr std::array<std::pair<PutMode, std::string_view>, 3> kModeNames{{
     {PutMode::Remote, "remote"},
 }};
 
-bool is_ip_address(const std::string& text, int family) {
-  std::array<unsigned char, 16> buffer{};
-  return ::inet_pton(family, text.c_str(), buffer.data()) == 1;
-}
-
-const std::set<std::string> kJsonKeys{"name",     "mode",       "spawn",          "netns",
-                                      "iface",    "address",    "address6",       "port",
-                                      "features", "acl_denied", "cookie_clients", "session_limit", "cookie_max_age",
-                                      "image_digest", "startup_seconds"};
-
 // The built-in convproxy configuration: one set of flags under which every
 // case of the catalog can run. Clients 192.0.2.100-199 and 2001:db8:1::100-1ff
 // (the ones cases use by default) are allowed and need no cookie; a few
@@ -55,16 +46,10 @@ constexpr std::string_view kConvproxyTemplate =
     " --cookie-rotation 1"
     " --max-sessions 8 --max-pending-per-client 4 --convert-timeout 1000 --connect-timeout 1500";
 
-// Reads one optional member with the expected JSON type.
-template <class T>
-std::string read_member(const json& document, const char* key, T& target) {
-  if (!document.contains(key)) return {};
-  try {
-    target = document.at(key).get<T>();
-  } catch (const json::exception&) {
-    return fmt::format("PUT description: \"{}\" has the wrong type", key);
-  }
-  return {};
+const PutField* field_for_key(std::string_view key) {
+  for (const PutField& field : put_fields())
+    if (field.key == key) return &field;
+  return nullptr;
 }
 
 }  // namespace
@@ -109,49 +94,13 @@ PutDescription default_convproxy() {
 
 PutResult put_from_json(const json& document) {
   if (!document.is_object()) return packetgen::failure(std::string("PUT description: not a JSON object"));
-  for (const auto& [key, value] : document.items())
-    if (kJsonKeys.count(key) == 0)
-      return packetgen::failure(fmt::format("PUT description: unknown key \"{}\"", key));
-
   PutDescription put;
-  put.spawn_template.clear();
-  std::string mode = "spawn";
-  std::vector<std::string> features;
-  unsigned limit = 0;
-  unsigned cookie_age = 0;
-  std::string digest;
-  int port = put.port;
-  for (const std::string& error :
-       {read_member(document, "name", put.name), read_member(document, "mode", mode),
-        read_member(document, "spawn", put.spawn_template),
-        read_member(document, "netns", put.netns_path), read_member(document, "iface", put.iface),
-        read_member(document, "address", put.address4),
-        read_member(document, "address6", put.address6), read_member(document, "port", port),
-        read_member(document, "features", features),
-        read_member(document, "acl_denied", put.acl_denied),
-        read_member(document, "cookie_clients", put.cookie_clients),
-        read_member(document, "session_limit", limit),
-        read_member(document, "cookie_max_age", cookie_age),
-        read_member(document, "image_digest", digest),
-        read_member(document, "startup_seconds", put.startup_seconds)})
-    if (!error.empty()) return packetgen::failure(error);
-
-  bool mode_known = false;
-  for (const auto& [value, label] : kModeNames)
-    if (label == mode) put.mode = value, mode_known = true;
-  if (!mode_known)
-    return packetgen::failure(fmt::format("PUT description: unknown mode \"{}\"", mode));
-  if (port < 1 || port > 65535)
-    return packetgen::failure(fmt::format("PUT description: port {} is out of range", port));
-  put.port = static_cast<std::uint16_t>(port);
-  for (const auto& feature : features) {
-    auto parsed = parse_feature(feature);
-    if (!parsed) return packetgen::failure(fmt::format("PUT description: unknown feature \"{}\"", feature));
-    put.features.insert(*parsed);
+  for (const auto& [key, value] : document.items()) {
+    const PutField* field = field_for_key(key);
+    if (field == nullptr) return packetgen::failure(fmt::format("PUT description: unknown key \"{}\"", key));
+    if (auto error = read_json(*field, value, put))
+      return packetgen::failure(fmt::format("PUT description: \"{}\": {}", key, *error));
   }
-  if (document.contains("session_limit")) put.session_limit = limit;
-  if (document.contains("cookie_max_age")) put.cookie_max_age = cookie_age;
-  if (!digest.empty()) put.image_digest = digest;
   return put;
 }
 
@@ -165,19 +114,9 @@ PutResult load_put_file(const std::filesystem::path& path) {
 }
 
 json to_json(const PutDescription& put) {
-  json document = {
-      {"name", put.name},         {"mode", name(put.mode)},
-      {"address", put.address4},  {"address6", put.address6},
-      {"port", put.port},         {"features", put.feature_names()},
-      {"acl_denied", put.acl_denied}, {"cookie_clients", put.cookie_clients},
-      {"startup_seconds", put.startup_seconds},
-  };
-  if (!put.spawn_template.empty()) document["spawn"] = put.spawn_template;
-  if (!put.netns_path.empty()) document["netns"] = put.netns_path;
-  if (!put.iface.empty()) document["iface"] = put.iface;
-  if (put.session_limit) document["session_limit"] = *put.session_limit;
-  if (put.cookie_max_age) document["cookie_max_age"] = *put.cookie_max_age;
-  if (put.image_digest) document["image_digest"] = *put.image_digest;
+  json document = json::object();
+  for (const PutField& field : put_fields())
+    if (auto value = write_json(field, put)) document[std::string(field.key)] = std::move(*value);
   return document;
 }
 
@@ -194,25 +133,34 @@ std::vector<std::string> validate(const PutDescription& put) {
       if (put.iface.empty()) problems.emplace_back("remote mode needs an interface (--iface)");
       break;
   }
-  if (!is_ip_address(put.address4, AF_INET))
-    problems.push_back(fmt::format("PUT address \"{}\" is not an IPv4 address", put.address4));
-  if (!put.address6.empty() && !is_ip_address(put.address6, AF_INET6))
-    problems.push_back(fmt::format("PUT address \"{}\" is not an IPv6 address", put.address6));
+  for (const PutField& field : put_fields())
+    if (auto error = check_value(field, put)) problems.push_back(fmt::format("{}: {}", field.flag, *error));
   if (put.has(Feature::Ipv6) && put.address6.empty())
     problems.emplace_back("feature ipv6 is declared but the PUT has no IPv6 address");
   if (put.has(Feature::Acl) && put.acl_denied.empty())
     problems.emplace_back("feature acl is declared but no denied client address is given (--acl-denied)");
-  for (const auto& address : put.acl_denied)
-    if (!is_ip_address(address, AF_INET) && !is_ip_address(address, AF_INET6))
-      problems.push_back(fmt::format("ACL-denied address \"{}\" is not an IP address", address));
-  for (const auto& address : put.cookie_clients)
-    if (!is_ip_address(address, AF_INET) && !is_ip_address(address, AF_INET6))
-      problems.push_back(fmt::format("cookie client address \"{}\" is not an IP address", address));
   if (put.has(Feature::SessionLimit) && !put.session_limit)
     problems.emplace_back("feature limit is declared but no session limit is given (--session-limit)");
-  if (put.startup_seconds < 0 || put.startup_seconds > 60)
-    problems.emplace_back("startup time must be between 0 and 60 seconds");
   return problems;
+}
+
+PutResult with_flags(std::optional<PutDescription> from_file, const std::vector<GivenFlag>& flags) {
+  std::vector<std::string> target_flags;
+  for (const PutField& field : put_fields())
+    if (field.selects) target_flags.emplace_back(field.flag);
+  const auto targets = std::count_if(flags.begin(), flags.end(), [](const GivenFlag& flag) {
+    return flag.field->selects.has_value();
+  });
+  if (targets > 1)
+    return packetgen::failure(fmt::format("{} exclude each other", fmt::join(target_flags, ", ")));
+  PutDescription put = from_file ? std::move(*from_file) : default_convproxy();
+  if (targets == 1 && !from_file) put = without_convproxy_facts(std::move(put));
+  for (const auto& [field, words] : flags) {
+    if (auto error = read_words(*field, words, put))
+      return packetgen::failure(fmt::format("{}: {}", field->flag, *error));
+    if (field->selects) put.mode = *field->selects;
+  }
+  return put;
 }
 
 std::string with_bin_dir(std::string_view command_template, const std::filesystem::path& bin_dir) {
@@ -245,42 +193,20 @@ std::string shell_quote(std::string_view word) {
 }
 
 std::vector<std::string> to_flags(const PutDescription& put) {
-  const PutDescription defaults = default_convproxy();
+  const PutDescription convproxy = default_convproxy();
+  const auto& fields = put_fields();
+  const bool other_target =
+      put.mode != convproxy.mode || std::any_of(fields.begin(), fields.end(), [&](const PutField& field) {
+        return field.selects == put.mode && !same_value(field, put, convproxy);
+      });
+  // What the parser starts from once it sees these flags.
+  const PutDescription baseline = other_target ? without_convproxy_facts(convproxy) : convproxy;
   std::vector<std::string> flags;
-  auto add = [&flags](std::string flag, std::string value) {
-    flags.push_back(std::move(flag));
-    flags.push_back(std::move(value));
-  };
-  switch (put.mode) {
-    case PutMode::Spawn:
-      if (put.spawn_template != defaults.spawn_template) add("--spawn", put.spawn_template);
-      break;
-    case PutMode::Netns:
-      add("--netns", put.netns_path);
-      break;
-    case PutMode::Remote:
-      flags.emplace_back("--remote");
-      add("--iface", put.iface);
-      break;
+  for (const PutField& field : fields) {
+    if (field.flag.empty() || (field.selects && field.selects != put.mode)) continue;
+    if (same_value(field, put, baseline)) continue;
+    for (auto& word : flag_words(field, put)) flags.push_back(std::move(word));
   }
-  if (put.address4 != defaults.address4) add("--put-addr", put.address4);
-  if (put.address6 != defaults.address6) add("--put-addr6", put.address6.empty() ? "none" : put.address6);
-  if (put.port != defaults.port) add("--put-port", std::to_string(put.port));
-  // A target flag resets the features to none, so they must follow it.
-  const bool other_target = !flags.empty();
-  if (other_target || put.features != defaults.features) {
-    std::string joined;
-    for (const auto& feature : put.feature_names()) joined += (joined.empty() ? "" : ",") + feature;
-    add("--features", joined.empty() ? "none" : joined);
-  }
-  if (other_target || put.acl_denied != defaults.acl_denied)
-    for (const auto& address : put.acl_denied) add("--acl-denied", address);
-  if (other_target || put.cookie_clients != defaults.cookie_clients)
-    for (const auto& address : put.cookie_clients) add("--cookie-clients", address);
-  if (put.session_limit && (other_target || put.session_limit != defaults.session_limit))
-    add("--session-limit", std::to_string(*put.session_limit));
-  if (put.cookie_max_age && (other_target || put.cookie_max_age != defaults.cookie_max_age))
-    add("--cookie-max-age", std::to_string(*put.cookie_max_age));
   return flags;
 }
 

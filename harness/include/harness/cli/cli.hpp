@@ -52,6 +52,11 @@ using ParseResult = packetgen::Result<Invocation, UsageError>;
 // means `run`.
 ParseResult parse_arguments(const std::vector<std::string>& arguments);
 
+// The words of a repro line: `convtest run`, the flags recreating the PUT
+// description, the seed and whatever else changes verdicts; the runner adds
+// the case. parse_arguments reads them back to the same invocation.
+std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t seed);
+
 // The process exit codes (docs/design.md, "Verdicts and exit codes").
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;

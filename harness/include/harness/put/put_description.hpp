@@ -76,8 +76,9 @@ using PutResult = packetgen::Result<PutDescription, std::string>;
 // The built-in target: convproxy next to the convtest binary, in the local lab.
 PutDescription default_convproxy();
 
-// JSON form (same keys as the flags; see docs/guide.md). Unknown keys are
-// errors, so a typo never silently changes what is tested.
+// JSON form (keys, flags and allowed values: harness/put/put_fields.hpp;
+// schema: reports/schema/put-v1.schema.json). Unknown keys and values out of
+// range are errors, so a typo never silently changes what is tested.
 PutResult put_from_json(const nlohmann::json& document);
 PutResult load_put_file(const std::filesystem::path& path);
 nlohmann::json to_json(const PutDescription& put);
@@ -92,7 +93,8 @@ std::string with_bin_dir(std::string_view command_template, const std::filesyste
 // Shell-quoted single word for repro lines.
 std::string shell_quote(std::string_view word);
 
-// Flags that recreate this description on a command line (for repro lines).
+// Flags that recreate this description on a command line (for repro lines):
+// every field whose value differs from what those flags start from.
 std::vector<std::string> to_flags(const PutDescription& put);
 
 }  // namespace convtest::harness
