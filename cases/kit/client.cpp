@@ -16,12 +16,6 @@ using harness::expect::PacketFilter;
 
 PacketFilter downstream_syn() { return PacketFilter().from_put().side(PathSide::ServerSide).bare_syn(); }
 
-bool saw_fastclose(const harness::MptcpClient& client) {
-  const auto fastclose = static_cast<std::uint8_t>(pg::tcp::mptcp::Subtype::MpFastclose);
-  const auto& seen = client.subtypes_seen();
-  return std::find(seen.begin(), seen.end(), fastclose) != seen.end();
-}
-
 }  // namespace
 
 Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
@@ -84,7 +78,7 @@ Closure Client::closure() const {
   Closure closure{connection.fin_received(), connection.reset_received()};
   if (mptcp_) {
     closure.fin = closure.fin || mptcp_->data_fin_received();
-    closure.reset = closure.reset || saw_fastclose(*mptcp_);
+    closure.reset = closure.reset || mptcp_->fastclose_received();
   }
   return closure;
 }

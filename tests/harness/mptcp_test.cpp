@@ -124,6 +124,24 @@ TEST(MptcpClient, DataFinBothWays) {
   server.reset();
   ASSERT_TRUE(run_until(wire, 1000ms, [&] { return client.data_fin_received(); }));
   EXPECT_TRUE(run_until(wire, 500ms, [&] { return client.subflow().fin_received(); }));
+  EXPECT_FALSE(client.fastclose_received());  // an orderly end closes nothing at once
+}
+
+TEST(MptcpClient, AbortiveCloseIsFastclose) {
+  CONVTEST_KERNEL_LAB(lab, kMptcpLab);
+  Wire wire(*lab.link);
+  auto listener = mptcp_listener(lab);
+  ASSERT_TRUE(listener.valid());
+  MptcpClient client(wire, client_config());
+  client.connect(text_bytes("syn"), pt::mss(1400));
+  UniqueFd server;
+  ASSERT_TRUE(run_until(wire, 1000ms, [&] { return (server = accept_now(listener.get())).valid(); }));
+  ASSERT_TRUE(run_until(wire, 500ms, [&] { return client.remote().has_value(); }));
+  EXPECT_FALSE(client.fastclose_received());
+  const linger abortive{1, 0};
+  ::setsockopt(server.get(), SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+  server.reset();
+  EXPECT_TRUE(run_until(wire, 1000ms, [&] { return client.fastclose_received(); }));
 }
 
 TEST(MptcpClient, DetectsFallbackToPlainTcp) {

@@ -125,6 +125,11 @@ packetgen::Bytes MptcpClient::data_received() const {
   return packetgen::Bytes(all.begin() + static_cast<std::ptrdiff_t>(subflow_.peer_syn_payload_size()), all.end());
 }
 
+bool MptcpClient::fastclose_received() const {
+  const auto fastclose = static_cast<std::uint8_t>(pt::mptcp::Subtype::MpFastclose);
+  return std::find(subtypes_seen_.begin(), subtypes_seen_.end(), fastclose) != subtypes_seen_.end();
+}
+
 std::optional<ReceivedDss> MptcpClient::first_data_mapping() const {
   for (const auto& dss : received_dss_)
     if (dss.dsn && dss.data_level_length > 0 && !(dss.data_fin && dss.data_level_length == 1 && dss.payload_size == 0))

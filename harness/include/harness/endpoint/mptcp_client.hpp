@@ -91,6 +91,8 @@ class MptcpClient final : public WireEndpoint, private TcpHooks {
   std::uint64_t next_local_dsn() const { return local_.idsn + 1 + data_sent_; }
   // MPTCP option subtypes seen from the peer (MP_FASTCLOSE, MP_TCPRST, ...).
   const std::vector<std::uint8_t>& subtypes_seen() const { return subtypes_seen_; }
+  // The peer closed the whole MPTCP connection at once (RFC 8684 3.5).
+  bool fastclose_received() const;
 
   bool wants(const FlowKey& key, const packetgen::tcp::Parsed& segment) const override;
   void on_segment(const InboundSegment& segment) override;
