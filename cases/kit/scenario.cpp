@@ -58,6 +58,8 @@ std::string server_endpoint_text(Family family) {
                               : fmt::format("[{}]:{}", address, kServerPort);
 }
 
+cv::Ipv6Address server_in_connect(Family family) { return connect_address(server_address(family)); }
+
 pg::Bytes must_encode(const cv::Message& message) {
   auto encoded = cv::encode(message);
   if (!encoded)
@@ -95,7 +97,7 @@ Client& Scenario::connect(pg::Bytes syn_payload, ClientOptions options) {
   return *clients_.back();
 }
 
-cv::Ipv6Address Scenario::server_in_connect() const { return connect_address(server_address_); }
+cv::Ipv6Address Scenario::server_in_connect() const { return cases::server_in_connect(family_); }
 
 cv::ConnectTlv Scenario::connect_tlv(pg::Bytes tcp_options) const {
   cv::ConnectTlv connect;

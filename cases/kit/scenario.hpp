@@ -29,6 +29,9 @@ enum class Family : std::uint8_t { V4, V6 };
 pg::ip::Address server_address(Family family);
 inline constexpr std::uint16_t kServerPort = 80;
 std::string server_endpoint_text(Family family);
+// The server as the Connect TLV carries it (IPv4-mapped for IPv4), for
+// messages built at registration time, e.g. for metadata text.
+cv::Ipv6Address server_in_connect(Family family);
 
 // The Convert message of the case's own making; a message the harness cannot
 // encode is a harness bug: it throws, and the runner reports ERROR.
