@@ -3,111 +3,110 @@
 #include <fmt/format.h>
 
 #include "catalog.hpp"
+#include "kit/judge.hpp"
 #include "packetgen/tcp_options.hpp"
-#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
-using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;
 using harness::Feature;
-using harness::PathSide;
-using harness::expect::PacketFilter;
 using reports::CaseClass;
 using reports::Level;
+namespace synack = harness::emulate::synack_options;
 
-// One SYN-ACK the emulated server answers with, and how the client asks.
-struct HeaderCase {
-  Family family = Family::V4;
-  pg::Bytes synack_options;
-  pg::Bytes connect_options;  // empty: a Base Connect
-};
+constexpr std::uint16_t kMss = 1460;
+constexpr std::uint16_t kSmallMss = 1380;
+constexpr std::uint16_t kIpv6Mss = 1440;
+constexpr std::uint8_t kWindowShift = 7;
+constexpr std::uint8_t kIpv6WindowShift = 9;
+constexpr std::uint64_t kServerMptcpKey = 0x0123456789abcdefULL;
+const pg::Bytes kTfoCookie{1, 2, 3, 4, 5, 6, 7, 8};
+
+// The Extended Connect of the rows asks for SACK-Permitted, which every converter can carry.
+pg::Bytes sack_request() { return pg::tcp::sack_permitted(); }
 
 // "The converter MUST return the Extended TCP Header TLV when the client
 // sent an Extended Connect and the server accepted": the options of the
 // server's SYN-ACK, byte for byte (AMB-25). For a Base Connect the TLV is
 // what enables a bypass (CONV-I03, AMB-02: SHOULD).
-CaseOutcome extended_header_verbatim(CaseContext& context, const HeaderCase& header_case) {
-  Scenario scenario(context, header_case.family);
-  harness::emulate::ServerScript script;
-  script.synack_options = header_case.synack_options;
-  scenario.serve(script);
-  cv::Message message;
-  message.tlvs.emplace_back(scenario.connect_tlv(header_case.connect_options));
-  const auto encoded = cv::encode(message);
-  if (!encoded) return CaseOutcome::error("could not encode the Connect");
-  const std::string expected =
-      "a success reply carrying an Extended TCP Header TLV (type 20) whose bytes 4.. equal the option bytes of "
-      "the server's SYN-ACK exactly, bytes 2-3 zero";
-  scenario.connect(encoded.value());
-  const Reply reply = scenario.await_reply(2s);
+CaseOutcome extended_header_verbatim(CaseContext& context, Family family, const pg::Bytes& synack_options,
+                                     const pg::Bytes& connect_options) {
+  Scenario scenario(context, family);
+  scenario.serve({.synack_options = synack_options});
+  auto& client = scenario.connect(scenario.message({scenario.connect_tlv(connect_options)}));
+  const Reply reply = client.await_reply(2s);
   if (reply.error && reply.error->rule == cv::DecodeRule::NonZeroField)
-    return CaseOutcome::violated(expected, reply.describe() + " (CONV-029: bytes 2-3 must be zero)");
-  if (!reply.ok()) return CaseOutcome::violated(expected, reply.describe() + "\n" + scenario.recent());
-  if (reply.error_tlv() != nullptr) return CaseOutcome::violated(expected, reply.describe());
+    return CaseOutcome::violated(reply.describe() + " (CONV-029: bytes 2-3 must be zero)");
+  if (auto failed = verify_success(client, reply)) return *failed;
+  if (auto failed = verify_extended_tcp_header(scenario, reply)) return *failed;
+  return CaseOutcome::pass(fmt::format("Extended TCP Header = {} (the server's SYN-ACK options)",
+                                       hex(reply.find<cv::ExtendedTcpHeaderTlv>()->options, 64)));
+}
 
-  const auto synacks = harness::expect::matching(
-      scenario.wire(), PacketFilter().to_put().side(PathSide::ServerSide).syn_ack());
-  if (synacks.empty())
-    return CaseOutcome::inconclusive(expected, "the emulated server never sent its SYN-ACK\n" + scenario.recent());
-  const pg::Bytes& server_options = synacks.front()->tcp->segment.options;
-  const auto* header = reply.message->message.find<cv::ExtendedTcpHeaderTlv>();
-  if (header == nullptr)
-    return CaseOutcome::violated(expected, reply.describe() + ": no Extended TCP Header TLV");
-  if (header->options != server_options)
-    return CaseOutcome::violated(expected, fmt::format("Extended TCP Header holds {}\nthe server's SYN-ACK options "
-                                                       "were {}",
-                                                       hex(header->options, 64), hex(server_options, 64)));
-  return CaseOutcome::pass(expected, fmt::format("Extended TCP Header = {} (the server's SYN-ACK options)",
-                                                 hex(header->options, 64)));
+// One SYN-ACK the emulated server answers an Extended Connect with.
+struct HeaderRow {
+  std::string id;
+  Family family;
+  pg::Bytes synack_options;
+  std::string stimulus;
+};
+
+std::vector<HeaderRow> header_rows() {
+  const std::string request = wire_text(sack_request());
+  const pg::Bytes linux_v4 = synack::linux_full(0x11223344, 0, kMss, kWindowShift);
+  const pg::Bytes tfo_option = pg::tcp::fast_open(kTfoCookie);
+  return {
+      {"ext-tcp-header-verbatim", Family::V4, linux_v4,
+       fmt::format("SYN carrying an Extended Connect asking for SACK-Permitted ({}); the server's SYN-ACK carries MSS "
+                   "{}, SACK-Permitted, Timestamps, NOP, Window Scale {} ({} bytes).",
+                   request, kMss, kWindowShift, linux_v4.size())},
+      {"ext-tcp-header-mss-only", Family::V4, synack::mss_only(kSmallMss),
+       fmt::format("SYN carrying an Extended Connect ({}); the server's SYN-ACK carries only MSS {} ({} bytes).",
+                   request, kSmallMss, synack::mss_only(kSmallMss).size())},
+      {"ext-tcp-header-mp-capable", Family::V4, synack::mp_capable(kServerMptcpKey, kMss),
+       fmt::format("SYN carrying an Extended Connect ({}); the server's SYN-ACK carries MSS {} and an MP_CAPABLE of "
+                   "length {} with the server's key ({} bytes), unsolicited.",
+                   request, kMss, pg::tcp::mptcp::mp_capable_synack(kServerMptcpKey).size(),
+                   synack::mp_capable(kServerMptcpKey, kMss).size())},
+      {"ext-tcp-header-tfo-cookie", Family::V4, synack::tfo_cookie(kTfoCookie, kMss),
+       fmt::format("SYN carrying an Extended Connect ({}); the server's SYN-ACK carries MSS {} and a TCP Fast Open "
+                   "cookie option ({} + {} bytes).",
+                   request, kMss, wire_text(pg::ByteView(tfo_option).first(2)), kTfoCookie.size())},
+      {"ext-tcp-header-ipv6", Family::V6, synack::linux_full(0x55667788, 0, kIpv6Mss, kIpv6WindowShift),
+       fmt::format("Over IPv6, SYN carrying an Extended Connect ({}) to {}; the server's SYN-ACK carries MSS {}, "
+                   "SACK-Permitted, Timestamps, NOP, Window Scale {}.",
+                   request, server_endpoint_text(Family::V6), kIpv6Mss, kIpv6WindowShift)},
+  };
 }
 
 }  // namespace
 
 void register_s6_2_6_extended_tcp_header(harness::Registry& registry) {
-  namespace synack = harness::emulate::synack_options;
-  const pg::Bytes sack_request = pg::tcp::sack_permitted();
-  const auto extended = [&](std::string id, std::string stimulus, HeaderCase header_case) {
-    harness::CaseSpec spec{
-        .id = std::move(id),
+  for (const auto& row : header_rows()) {
+    const bool v6 = row.family == Family::V6;
+    registry.add({
+        .id = row.id,
         .requirements = {"CONV-028", "CONV-029", "AMB-25"},
         .section = "6.2.6",
         .level = Level::Must,
         .case_class = CaseClass::Valid,
-        .tags = {header_case.family == Family::V6 ? "ipv6" : "ipv4", "extended-connect", "tcp-options"},
-        .needs = {},
+        .tags = {v6 ? "ipv6" : "ipv4", "extended-connect", "tcp-options"},
+        .needs = v6 ? std::vector{Feature::Ipv6} : std::vector<Feature>{},
         .title = "After an Extended Connect that the server accepted, the converter returns the Extended TCP "
                  "Header TLV: the server's SYN-ACK options byte for byte.",
-        .stimulus = std::move(stimulus),
-        .expectation = "The reply holds TLV 0x14 with bytes 2-3 zero and bytes 4.. identical to the option bytes "
-                       "of the server's SYN-ACK, in order, NOP included.",
+        .stimulus = row.stimulus,
+        .expectation = fmt::format("The reply holds TLV 0x{:02X} with bytes 2-3 zero and bytes 4.. identical to the "
+                                   "option bytes of the server's SYN-ACK, in order, NOP included.",
+                                   static_cast<int>(cv::TlvType::ExtendedTcpHeader)),
         .accepted_outcomes = {"reply in the SYN-ACK payload or in the first data segment"},
-    };
-    if (header_case.family == Family::V6) spec.needs.push_back(Feature::Ipv6);
-    spec.run = [header_case](CaseContext& context) { return extended_header_verbatim(context, header_case); };
-    return spec;
-  };
-  registry.add(extended("ext-tcp-header-verbatim",
-                        "SYN carrying an Extended Connect asking for SACK-Permitted (04 02); the server's SYN-ACK "
-                        "carries MSS 1460, SACK-Permitted, Timestamps, NOP, Window Scale 7 (20 bytes).",
-                        {Family::V4, synack::linux_full(0x11223344, 0, 1460, 7), sack_request}));
-  registry.add(extended("ext-tcp-header-mss-only",
-                        "SYN carrying an Extended Connect (04 02); the server's SYN-ACK carries only MSS 1380 "
-                        "(4 bytes).",
-                        {Family::V4, synack::mss_only(1380), sack_request}));
-  registry.add(extended("ext-tcp-header-mp-capable",
-                        "SYN carrying an Extended Connect (04 02); the server's SYN-ACK carries MSS 1460 and an "
-                        "MP_CAPABLE of length 12 with the server's key (16 bytes), unsolicited.",
-                        {Family::V4, synack::mp_capable(0x0123456789abcdefULL), sack_request}));
-  registry.add(extended("ext-tcp-header-tfo-cookie",
-                        "SYN carrying an Extended Connect (04 02); the server's SYN-ACK carries MSS 1460 and a TCP "
-                        "Fast Open cookie option (22 0A + 8 bytes).",
-                        {Family::V4, synack::tfo_cookie(pg::Bytes{1, 2, 3, 4, 5, 6, 7, 8}), sack_request}));
-  registry.add(extended("ext-tcp-header-ipv6",
-                        "Over IPv6, SYN carrying an Extended Connect (04 02) to [2001:db8:2::a]:80; the server's "
-                        "SYN-ACK carries MSS 1440, SACK-Permitted, Timestamps, NOP, Window Scale 9.",
-                        {Family::V6, synack::linux_full(0x55667788, 0, 1440, 9), sack_request}));
+        .run =
+            [row](CaseContext& context) {
+              return extended_header_verbatim(context, row.family, row.synack_options, sack_request());
+            },
+    });
+  }
+
   registry.add({
       .id = "ext-tcp-header-base-connect",
       .requirements = {"CONV-I03", "AMB-02", "AMB-25"},
@@ -117,14 +116,17 @@ void register_s6_2_6_extended_tcp_header(harness::Registry& registry) {
       .tags = {"connect", "tcp-options"},
       .title = "After a Base Connect the converter should also describe the options negotiated with the server "
                "in an Extended TCP Header TLV (it lets the client bypass the converter).",
-      .stimulus = "SYN carrying a Base Connect; the server's SYN-ACK carries MSS 1460, SACK-Permitted, "
-                  "Timestamps, NOP, Window Scale 7.",
-      .expectation = "The success reply holds TLV 0x14 with the server's SYN-ACK option bytes, verbatim.",
+      .stimulus = fmt::format("SYN carrying a Base Connect; the server's SYN-ACK carries MSS {}, SACK-Permitted, "
+                              "Timestamps, NOP, Window Scale {}.",
+                              kMss, kWindowShift),
+      .expectation = fmt::format("The success reply holds TLV 0x{:02X} with the server's SYN-ACK option bytes, "
+                                 "verbatim.",
+                                 static_cast<int>(cv::TlvType::ExtendedTcpHeader)),
       .accepted_outcomes = {"a header-only reply is conformant for MUST but WARNs here (AMB-02)"},
       .run =
           [](CaseContext& context) {
-            return extended_header_verbatim(
-                context, {Family::V4, harness::emulate::synack_options::linux_full(0x01020304, 0, 1460, 7), {}});
+            return extended_header_verbatim(context, Family::V4, synack::linux_full(0x01020304, 0, kMss, kWindowShift),
+                                            {});
           },
   });
 }

@@ -171,4 +171,23 @@ bool is_aligned_echo(pg::ByteView echo, pg::ByteView sent) {
   return false;
 }
 
+std::optional<pg::Bytes> synack_options_at_put(const Scenario& scenario) {
+  const auto synacks = harness::expect::matching(
+      scenario.wire(), harness::expect::PacketFilter().to_put().side(harness::PathSide::ServerSide).syn_ack());
+  if (synacks.empty() || !synacks.front()->tcp) return std::nullopt;
+  return synacks.front()->tcp->segment.options;
+}
+
+Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& reply) {
+  const auto server_options = synack_options_at_put(scenario);
+  if (!server_options)
+    return CaseOutcome::inconclusive("the emulated server never sent its SYN-ACK\n" + scenario.recent());
+  const auto* header = reply.find<cv::ExtendedTcpHeaderTlv>();
+  if (header == nullptr) return CaseOutcome::violated(reply.describe() + ": no Extended TCP Header TLV");
+  if (header->options != *server_options)
+    return CaseOutcome::violated(fmt::format("Extended TCP Header holds {}\nthe server's SYN-ACK options were {}",
+                                             hex(header->options, 64), hex(*server_options, 64)));
+  return std::nullopt;
+}
+
 }  // namespace convtest::cases
