@@ -171,4 +171,31 @@ bool is_aligned_echo(pg::ByteView echo, pg::ByteView sent) {
   return false;
 }
 
+std::optional<pg::Bytes> synack_options_at_put(const Scenario& scenario) {
+  const auto synacks = harness::expect::matching(
+      scenario.wire(), harness::expect::PacketFilter().to_put().side(harness::PathSide::ServerSide).syn_ack());
+  if (synacks.empty() || !synacks.front()->tcp) return std::nullopt;
+  return synacks.front()->tcp->segment.options;
+}
+
+Verification verify_extended_tcp_header(const Reply& reply, pg::ByteView synack_options,
+                                        const ExtendedHeaderRule& rule) {
+  const auto* header = reply.find<cv::ExtendedTcpHeaderTlv>();
+  if (header == nullptr)
+    return CaseOutcome::violated("no Extended TCP Header TLV in the reply to an Extended Connect (CONV-028): " +
+                                 reply.describe());
+  const pg::Bytes& got = header->options;
+  const auto without_trailing_zeros = [](pg::ByteView bytes) {
+    while (!bytes.empty() && bytes.back() == 0) bytes = bytes.first(bytes.size() - 1);
+    return pg::Bytes(bytes.begin(), bytes.end());
+  };
+  const bool verbatim = std::equal(got.begin(), got.end(), synack_options.begin(), synack_options.end());
+  const bool padded = rule.trailing_zeros_accepted &&
+                      without_trailing_zeros(got) == without_trailing_zeros(synack_options);
+  if (verbatim || padded) return std::nullopt;
+  return CaseOutcome::violated(fmt::format("the Extended TCP Header holds {} but the SYN-ACK the converter received "
+                                           "carried {} (AMB-25: verbatim)",
+                                           hex(got, 64), hex(synack_options, 64)));
+}
+
 }  // namespace convtest::cases

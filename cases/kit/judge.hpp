@@ -75,4 +75,17 @@ CaseOutcome judge_error_reply(Client& client, const Reply& reply, const ErrorRep
 // offset, followed only by zero padding (AMB-05).
 bool is_aligned_echo(pg::ByteView echo, pg::ByteView sent);
 
+// ---- the Extended TCP Header (section 6.2.6)
+// The option bytes of the server's first SYN-ACK as they reached the PUT,
+// after whatever a middlebox on the server side changed; none without a SYN-ACK.
+std::optional<pg::Bytes> synack_options_at_put(const Scenario& scenario);
+struct ExtendedHeaderRule {
+  // Zero bytes after the options (or missing from their end) are taken for padding.
+  bool trailing_zeros_accepted = false;
+};
+// The reply carries an Extended TCP Header TLV holding `synack_options`
+// verbatim (CONV-028, AMB-25).
+Verification verify_extended_tcp_header(const Reply& reply, pg::ByteView synack_options,
+                                        const ExtendedHeaderRule& rule = {});
+
 }  // namespace convtest::cases
