@@ -5,8 +5,6 @@
 // not happen (nothing to strip, no segment to cut) is INCONCLUSIVE: the path
 // did not test what the case meant to, which says nothing about the PUT.
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "catalog.hpp"
@@ -54,8 +52,6 @@ constexpr std::uint8_t kServerWindowShift = 7;
 
 constexpr auto kReplyTimeout = 2s;
 constexpr auto kLateReplyTimeout = 1500ms;
-
-std::size_t size_of(std::string_view text) { return text.size(); }
 
 pg::Bytes server_burst() {
   pg::Bytes bytes(kServerBurst);
@@ -190,10 +186,10 @@ void register_s8_middleboxes(harness::Registry& registry) {
                "client's TFO option.",
       .stimulus = fmt::format("SYN with a TFO cookie request ({}), a Base Connect and {} bytes of early data; a "
                               "middlebox between client and converter removes the TFO option.",
-                              wire_text(pg::tcp::fast_open_request()), size_of(kTfoStrippedData)),
+                              wire_text(pg::tcp::fast_open_request()), kTfoStrippedData.size()),
       .expectation = fmt::format("The converter's SYN-ACK acknowledges the whole SYN payload, its reply has no Error "
                                  "TLV, and the server receives the {} early bytes.",
-                                 size_of(kTfoStrippedData)),
+                                 kTfoStrippedData.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
       .run =
           [](CaseContext& context) {
@@ -242,10 +238,10 @@ void register_s8_middleboxes(harness::Registry& registry) {
         .tags = {"tfo", "early-data"},
         .title = "A converter accepts data in the SYN regardless of the presence of a TFO option or cookie.",
         .stimulus = fmt::format("SYN with {}, a Base Connect and {} bytes of early data.", variant.stimulus,
-                                size_of(kSynData)),
+                                kSynData.size()),
         .expectation = fmt::format("The SYN-ACK acknowledges ISN + 1 + the SYN payload length; the reply has no "
                                    "Error TLV; the server receives the {} early bytes.",
-                                   size_of(kSynData)),
+                                   kSynData.size()),
         .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
         .run = [options = variant.options](CaseContext& context) { return syn_data_accepted(context, options); },
     });
@@ -263,7 +259,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
       .stimulus = fmt::format("SYN with a Base Connect and {} bytes of early data; a middlebox removes the SYN "
                               "payload; the client sends the unacknowledged bytes again after the handshake (RFC "
                               "7413).",
-                              size_of(kStrippedSynData)),
+                              kStrippedSynData.size()),
       .expectation = "No reply and nothing at the server; or a valid Convert reply and exactly the early data at "
                      "the server.",
       .accepted_outcomes = {"payload-less SYN ignored or connection closed without reply (AMB-13)",
@@ -291,7 +287,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                "either ignores the late Convert message or handles it correctly.",
       .stimulus = fmt::format("SYN with a Base Connect and {} bytes of early data, dropped on the path; the client "
                               "then sends a SYN without payload and the same message after the handshake.",
-                              size_of(kDroppedSynData)),
+                              kDroppedSynData.size()),
       .expectation = "No SYN at the server before the retry; then no reply and nothing at the server, or a valid "
                      "Convert reply and exactly the early data at the server.",
       .accepted_outcomes = {"payload-less SYN ignored or connection closed without reply (AMB-13)",
@@ -346,10 +342,10 @@ void register_s8_middleboxes(harness::Registry& registry) {
                  "message a middlebox split across segments.",
         .stimulus = fmt::format("SYN with a Base Connect and {} bytes of early data; a middlebox cuts the SYN "
                                 "payload {}; the client sends the rest after the handshake.",
-                                size_of(kSplitData), variant.where),
+                                kSplitData.size(), variant.where),
         .expectation = fmt::format("The SYN-ACK acknowledges exactly the bytes that arrived in the SYN; the reply "
                                    "has no Error TLV; the server receives exactly the {} early bytes.",
-                                   size_of(kSplitData)),
+                                   kSplitData.size()),
         .accepted_outcomes = {"reply in any segment after the message is complete"},
         .run = [keep = variant.keep, cuts = variant.cuts](CaseContext& context) {
           return convert_split(context, keep, cuts);
@@ -368,10 +364,10 @@ void register_s8_middleboxes(harness::Registry& registry) {
                "peer and the Convert exchange still works.",
       .stimulus = fmt::format("MPTCP SYN (MP_CAPABLE) with a Base Connect and {} bytes of early data; a middlebox "
                               "removes every MPTCP option on the way to the converter.",
-                              size_of(kMptcpStrippedData)),
+                              kMptcpStrippedData.size()),
       .expectation = fmt::format("The converter's SYN-ACK has no MP_CAPABLE; the client falls back to TCP and gets "
                                  "a reply without Error TLV; the server receives the {} early bytes.",
-                                 size_of(kMptcpStrippedData)),
+                                 kMptcpStrippedData.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
       .run =
           [](CaseContext& context) {
@@ -409,11 +405,11 @@ void register_s8_middleboxes(harness::Registry& registry) {
                "back to TCP and the Convert exchange still works.",
       .stimulus = fmt::format("MPTCP SYN with a Base Connect and {} bytes of early data; a middlebox removes every "
                               "MPTCP option the converter sends; the server sends {} bytes first.",
-                              size_of(kMptcpStrippedSynackData), size_of(kServerSpeaks)),
+                              kMptcpStrippedSynackData.size(), kServerSpeaks.size()),
       .expectation = fmt::format("The client falls back (no MP_CAPABLE in the SYN-ACK it sees); it gets a reply "
                                  "without Error TLV followed by the server's {} bytes; the server receives the "
                                  "early data.",
-                                 size_of(kServerSpeaks)),
+                                 kServerSpeaks.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
       .run =
           [](CaseContext& context) {
