@@ -9,78 +9,120 @@
 #include <fmt/format.h>
 
 #include "catalog.hpp"
+#include "kit/judge.hpp"
 #include "packetgen/tcp_options.hpp"
-#include "legacy/scenario.hpp"
 
 namespace convtest::cases {
-using namespace legacy;  // TRANSITIONAL
 namespace {
 
 using namespace std::chrono_literals;
+using harness::Feature;
 using reports::CaseClass;
 using reports::Level;
 namespace kind = pg::tcp::kind;
 
+constexpr std::uint16_t kRequestedMss = 400;
+constexpr std::uint8_t kRequestedShift = 14;
+constexpr std::pair<std::uint32_t, std::uint32_t> kSackBlock{0x1000, 0x2000};
+constexpr std::size_t kTcpAoMacSize = 12;
+constexpr std::uint8_t kTcpAoKeyId = 0x01;
+constexpr std::uint8_t kTcpAoRNextKeyId = 0x02;
+constexpr std::uint8_t kTcpAoFirstMacByte = 0xA1;
+constexpr std::size_t kTfoCookieSize = 16;
+constexpr std::uint8_t kTfoFirstCookieByte = 0xC1;
+constexpr std::uint32_t kRequestedTsval = 0x01020304;
+constexpr std::uint64_t kRequestedMptcpKey = 0x1122334455667788ULL;
+constexpr std::size_t kMaxSynOptions = 40;  // the TCP header's option space
+constexpr auto kReplyTimeout = 2s;
+
+pg::Bytes requested_mss() { return pg::tcp::mss(kRequestedMss); }
+pg::Bytes requested_window_scale() { return pg::tcp::window_scale(kRequestedShift); }
+pg::Bytes requested_sack() { return pg::tcp::sack({kSackBlock}); }
+// Kinds a client asks for "without a value": only kind and length 2.
+pg::Bytes without_value(std::uint8_t option_kind) { return pg::tcp::raw_option(option_kind, pg::ByteView{}); }
+
+pg::Bytes counting_bytes(std::uint8_t first, std::size_t count) {
+  pg::Bytes bytes(count);
+  for (std::size_t i = 0; i < count; ++i) bytes[i] = static_cast<std::uint8_t>(first + i);
+  return bytes;
+}
+
+pg::Bytes tcp_ao_with_mac() {
+  pg::Bytes value{kTcpAoKeyId, kTcpAoRNextKeyId};
+  pg::put_bytes(value, counting_bytes(kTcpAoFirstMacByte, kTcpAoMacSize));
+  return pg::tcp::raw_option(kind::TcpAo, value);
+}
+
+pg::Bytes concatenated(std::initializer_list<pg::Bytes> parts) {
+  pg::Bytes all;
+  for (const auto& part : parts) pg::put_bytes(all, part);
+  return all;
+}
+
 // Judges the options of the converter's SYN toward the server; returns what
 // is wrong, or nothing. `supported` is the Supported TCP Extensions list when
 // the client asked for it.
-using DownstreamCheck =
-    std::function<std::optional<std::string>(const pg::tcp::ParsedOptions& downstream,
-                                              const std::vector<std::uint8_t>* supported)>;
+using DownstreamCheck = std::function<std::optional<std::string>(const pg::tcp::ParsedOptions& downstream,
+                                                                 const std::vector<std::uint8_t>* supported)>;
 
 struct Request {
   pg::Bytes options;       // the Connect's TCP Options field
   bool with_info = false;  // an Info TLV before the Connect
   // A refusal the case tolerates: Error 33 listing only this kind (the
   // converter does not offer it; a MAY).
-  std::optional<std::uint8_t> may_refuse;
+  std::optional<std::uint8_t> may_refuse{};
 };
 
-std::optional<pg::Bytes> extended_connect(const Scenario& scenario, const Request& request) {
-  cv::Message message;
-  if (request.with_info) message.tlvs.emplace_back(cv::InfoTlv{});
-  message.tlvs.emplace_back(scenario.connect_tlv(request.options));
-  auto encoded = cv::encode(message);
-  if (!encoded) return std::nullopt;
-  return std::move(encoded.value());
+pg::Bytes extended_connect(const Scenario& scenario, const Request& request) {
+  std::vector<cv::Tlv> tlvs;
+  if (request.with_info) tlvs.emplace_back(cv::InfoTlv{});
+  tlvs.emplace_back(scenario.connect_tlv(request.options));
+  return scenario.message(std::move(tlvs));
 }
 
 // An Extended Connect whose options are all to be ignored or all supported:
 // the connection proceeds and the downstream SYN passes `check`.
-CaseOutcome proceeds_with(CaseContext& context, const Request& request, const std::string& expected,
-                          const DownstreamCheck& check) {
+CaseOutcome proceeds_with(CaseContext& context, const Request& request, const DownstreamCheck& check) {
   Scenario scenario(context);
-  harness::emulate::ServerScript script;
-  scenario.serve(script);
-  const auto message = extended_connect(scenario, request);
-  if (!message) return CaseOutcome::error("could not encode the Extended Connect");
-  scenario.connect(*message);
-  const Reply reply = scenario.await_reply(2s);
-  if (!reply.ok()) return CaseOutcome::violated(expected, reply.describe() + "\n" + scenario.recent());
+  scenario.serve();
+  Client& client = scenario.connect(extended_connect(scenario, request));
+  const Reply reply = client.await_reply(kReplyTimeout);
+  if (!reply.ok()) return CaseOutcome::violated(reply.describe() + "\n" + client.recent());
   if (const cv::ErrorTlv* error = reply.error_tlv()) {
     if (request.may_refuse && error->code == cv::ErrorCode::UnsupportedTcpOption &&
         error->list == std::vector<std::uint8_t>{*request.may_refuse})
-      return CaseOutcome::pass(expected, fmt::format("{}: the PUT does not offer kind {} (allowed)", reply.describe(),
-                                                     *request.may_refuse));
-    return CaseOutcome::violated(expected, reply.describe());
+      return CaseOutcome::pass(
+          fmt::format("{}: the PUT does not offer kind {} (allowed)", reply.describe(), *request.may_refuse));
+    return CaseOutcome::violated(reply.describe());
   }
   if (scenario.server().syn_count() == 0)
-    return CaseOutcome::violated(expected, "a success reply but no SYN reached the server\n" + scenario.recent());
+    return CaseOutcome::violated("a success reply but no SYN reached the server\n" + client.recent());
   const auto& syn = scenario.server().syns().front().segment.segment;
   const auto downstream = pg::tcp::parse_options(syn.options);
-  const auto* supported_tlv = reply.message->message.find<cv::SupportedTcpExtensionsTlv>();
+  const auto* supported_tlv = reply.find<cv::SupportedTcpExtensionsTlv>();
   if (request.with_info && supported_tlv == nullptr)
-    return CaseOutcome::violated(expected, reply.describe() + ": no Supported TCP Extensions TLV although Info was "
-                                                              "sent");
+    return CaseOutcome::violated(reply.describe() + ": no Supported TCP Extensions TLV although Info was sent");
   if (auto wrong = check(downstream, supported_tlv ? &supported_tlv->kinds : nullptr))
-    return CaseOutcome::violated(expected, fmt::format("{}; downstream SYN options {}", *wrong, hex(syn.options, 60)));
-  return CaseOutcome::pass(expected, fmt::format("{}; downstream SYN options {}", reply.describe(), hex(syn.options, 60)));
+    return CaseOutcome::violated(fmt::format("{}; downstream SYN options {}", *wrong, hex(syn.options, 60)));
+  return CaseOutcome::pass(fmt::format("{}; downstream SYN options {}", reply.describe(), hex(syn.options, 60)));
+}
+
+// Error 33 for options the converter must refuse, listing kinds `kinds` allows,
+// before any SYN toward the server.
+CaseOutcome refused_with_33(CaseContext& context, const pg::Bytes& options, ListedKinds kinds) {
+  Scenario scenario(context);
+  scenario.serve();
+  Client& client = scenario.connect(extended_connect(scenario, Request{.options = options}));
+  const Reply reply = client.await_reply(kReplyTimeout);
+  return judge_error_reply(client, reply,
+                           {.accepted = {{cv::ErrorCode::UnsupportedTcpOption}}, .kinds = std::move(kinds)});
 }
 
 std::optional<std::string> mss_is_own(const pg::tcp::ParsedOptions& downstream, const std::vector<std::uint8_t>*) {
   const auto* option = downstream.find(kind::MSS);
   const auto* mss = option ? std::get_if<pg::tcp::MssOption>(&option->value) : nullptr;
-  if (mss != nullptr && mss->value == 400) return std::string("the requested MSS 400 was copied downstream");
+  if (mss != nullptr && mss->value == kRequestedMss)
+    return fmt::format("the requested MSS {} was copied downstream", kRequestedMss);
   return std::nullopt;
 }
 
@@ -88,7 +130,8 @@ std::optional<std::string> window_scale_is_own(const pg::tcp::ParsedOptions& dow
                                                const std::vector<std::uint8_t>*) {
   const auto* option = downstream.find(kind::WindowScale);
   const auto* ws = option ? std::get_if<pg::tcp::WindowScaleOption>(&option->value) : nullptr;
-  if (ws != nullptr && ws->shift == 14) return std::string("the requested window scale 14 was forced downstream");
+  if (ws != nullptr && ws->shift == kRequestedShift)
+    return fmt::format("the requested window scale {} was forced downstream", kRequestedShift);
   return std::nullopt;
 }
 
@@ -130,93 +173,108 @@ std::optional<std::string> timestamps_generated(const pg::tcp::ParsedOptions& do
   return std::nullopt;
 }
 
-pg::Bytes bytes_of(std::initializer_list<std::uint8_t> list) { return pg::Bytes(list); }
-
-// Error 33 for options the converter must refuse; the kinds allowed in the list.
-CaseOutcome refused_with_33(CaseContext& context, const pg::Bytes& options, const std::vector<std::uint8_t>& required,
-                            const std::vector<std::uint8_t>& allowed, const std::string& expected) {
-  Scenario scenario(context);
-  harness::emulate::ServerScript script;
-  scenario.serve(script);
-  const auto message = extended_connect(scenario, Request{options, false, std::nullopt});
-  if (!message) return CaseOutcome::error("could not encode the Extended Connect");
-  scenario.connect(*message);
-  const Reply reply = scenario.await_reply(2s);
-  auto outcome = expect_unsupported_option(scenario, reply, required, allowed, expected);
-  if (outcome.verdict == reports::Verdict::Pass && scenario.server().syn_count() != 0)
-    return CaseOutcome::violated(expected, "Error 33, but a SYN reached the server");
-  return outcome;
+// The Error TLV alone (without the message header), as metadata writes it.
+std::string error_tlv_text(const cv::ErrorTlv& error) {
+  const pg::Bytes message = must_encode(cv::Message{{error}});
+  return wire_text(pg::ByteView(message).subspan(cv::kHeaderSize));
 }
 
-harness::CaseSpec ignored_spec(std::string id, std::vector<std::string> requirements, std::string title,
-                               std::string stimulus, std::string expectation, pg::Bytes options,
-                               DownstreamCheck check) {
-  const std::string expected = expectation;
-  return harness::CaseSpec{
-      .id = std::move(id),
-      .requirements = std::move(requirements),
-      .section = "7",
+// Options the client asks for in a Connect TLV that the converter ignores (section 7).
+struct IgnoredOptions {
+  std::string id;
+  std::vector<std::string> requirements;
+  std::string section;
+  std::string title;
+  std::string stimulus;
+  std::string expectation;
+  pg::Bytes options;
+  DownstreamCheck check;
+};
+
+void add_ignored(harness::Registry& registry, IgnoredOptions row) {
+  registry.add({
+      .id = std::move(row.id),
+      .requirements = std::move(row.requirements),
+      .section = std::move(row.section),
       .level = Level::Must,
       .case_class = CaseClass::Valid,
       .tags = {"options", "connect"},
-      .title = std::move(title),
-      .stimulus = std::move(stimulus),
-      .expectation = std::move(expectation),
+      .title = std::move(row.title),
+      .stimulus = std::move(row.stimulus),
+      .expectation = std::move(row.expectation),
       .accepted_outcomes = {"success reply (header only or with Extended TCP Header), the converter's own value "
                             "or no such option downstream"},
-      .run =
-          [options = std::move(options), check = std::move(check), expected](CaseContext& context) {
-            return proceeds_with(context, Request{options, false, std::nullopt}, expected, check);
-          },
-  };
+      .run = [options = std::move(row.options), check = std::move(row.check)](CaseContext& context) {
+        return proceeds_with(context, Request{.options = options}, check);
+      },
+  });
 }
 
 }  // namespace
 
 void register_s7_options(harness::Registry& registry) {
-  auto mss = ignored_spec(
-      "opt-mss-ignored", {"CONV-047", "AMB-33"},
-      "An MSS option (kind 2) in a Connect TLV is ignored: no error, and the converter uses its own MSS toward the "
-      "server.",
-      "SYN carrying an Extended Connect with the option 02 04 01 90 (MSS 400).",
-      "A success reply, a SYN at the server whose MSS is not 400 (the converter's own).", bytes_of({2, 4, 1, 0x90}),
-      mss_is_own);
-  mss.section = "7.1";
-  registry.add(std::move(mss));
+  const std::string option_text = "SYN carrying an Extended Connect with the option";
+  add_ignored(registry, {
+      .id = "opt-mss-ignored",
+      .requirements = {"CONV-047", "AMB-33"},
+      .section = "7.1",
+      .title = "An MSS option (kind 2) in a Connect TLV is ignored: no error, and the converter uses its own MSS "
+               "toward the server.",
+      .stimulus = fmt::format("{} {} (MSS {}).", option_text, wire_text(requested_mss()), kRequestedMss),
+      .expectation = fmt::format("A success reply, a SYN at the server whose MSS is not {} (the converter's own).",
+                                 kRequestedMss),
+      .options = requested_mss(),
+      .check = mss_is_own,
+  });
+  add_ignored(registry, {
+      .id = "opt-window-scale-ignored",
+      .requirements = {"CONV-051", "CONV-049", "AMB-33"},
+      .section = "7.2",
+      .title = "A Window Scale option (kind 3) in a Connect TLV is ignored: no error, and the downstream window "
+               "scale is the converter's own.",
+      .stimulus = fmt::format("{} {} (shift {}).", option_text, wire_text(requested_window_scale()), kRequestedShift),
+      .expectation = fmt::format("A success reply, a SYN at the server whose window scale shift is not {}.",
+                                 kRequestedShift),
+      .options = requested_window_scale(),
+      .check = window_scale_is_own,
+  });
+  add_ignored(registry, {
+      .id = "opt-sack-ignored",
+      .requirements = {"CONV-054", "AMB-33"},
+      .section = "7.3",
+      .title = "A SACK option (kind 5) in a Connect TLV is ignored: no error, and no SACK block is copied into the "
+               "downstream SYN.",
+      .stimulus = fmt::format("{} {} (one SACK block).", option_text, wire_text(requested_sack())),
+      .expectation = "A success reply, a SYN at the server without any kind-5 option.",
+      .options = requested_sack(),
+      .check = no_sack_block,
+  });
+  add_ignored(registry, {
+      .id = "opt-ignored-kinds-together",
+      .requirements = {"CONV-047", "CONV-051", "CONV-054", "AMB-33"},
+      .section = "7",
+      .title = "Kinds 2, 3 and 5 together in one Connect TLV are all ignored, never answered with Unsupported TCP "
+               "Option.",
+      .stimulus = fmt::format("SYN carrying an Extended Connect with {}, {} and {} <one SACK block>.",
+                              wire_text(requested_mss()), wire_text(requested_window_scale()),
+                              wire_text(pg::ByteView(requested_sack()).first(2))),
+      .expectation = fmt::format("A success reply; the downstream SYN has neither MSS {}, nor shift {}, nor a SACK "
+                                 "option.",
+                                 kRequestedMss, kRequestedShift),
+      .options = concatenated({requested_mss(), requested_window_scale(), requested_sack()}),
+      .check = none_of_the_ignored,
+  });
 
-  auto ws = ignored_spec(
-      "opt-window-scale-ignored", {"CONV-051", "CONV-049", "AMB-33"},
-      "A Window Scale option (kind 3) in a Connect TLV is ignored: no error, and the downstream window scale is the "
-      "converter's own.",
-      "SYN carrying an Extended Connect with the option 03 03 0E (shift 14).",
-      "A success reply, a SYN at the server whose window scale shift is not 14.", bytes_of({3, 3, 14}),
-      window_scale_is_own);
-  ws.section = "7.2";
-  registry.add(std::move(ws));
-
-  auto sack = ignored_spec(
-      "opt-sack-ignored", {"CONV-054", "AMB-33"},
-      "A SACK option (kind 5) in a Connect TLV is ignored: no error, and no SACK block is copied into the "
-      "downstream SYN.",
-      "SYN carrying an Extended Connect with the option 05 0A 00 00 10 00 00 00 20 00 (one SACK block).",
-      "A success reply, a SYN at the server without any kind-5 option.",
-      bytes_of({5, 10, 0, 0, 0x10, 0, 0, 0, 0x20, 0}), no_sack_block);
-  sack.section = "7.3";
-  registry.add(std::move(sack));
-
-  registry.add(ignored_spec(
-      "opt-ignored-kinds-together", {"CONV-047", "CONV-051", "CONV-054", "AMB-33"},
-      "Kinds 2, 3 and 5 together in one Connect TLV are all ignored, never answered with Unsupported TCP Option.",
-      "SYN carrying an Extended Connect with 02 04 01 90, 03 03 0E and 05 0A <one SACK block>.",
-      "A success reply; the downstream SYN has neither MSS 400, nor shift 14, nor a SACK option.",
-      bytes_of({2, 4, 1, 0x90, 3, 3, 14, 5, 10, 0, 0, 0x10, 0, 0, 0, 0x20, 0}), none_of_the_ignored));
-
+  const pg::Bytes tcp_ao_with_mac_option = tcp_ao_with_mac();
+  const std::string tcp_ao_with_mac_text = fmt::format(
+      "{} {:02X}..{:02X} (KeyID, RNextKeyID, {}-byte MAC)",
+      wire_text(pg::ByteView(tcp_ao_with_mac_option).first(4)), tcp_ao_with_mac_option[4],
+      tcp_ao_with_mac_option.back(), kTcpAoMacSize);
+  const std::string ao_refusal = error_tlv_text(
+      cv::ErrorTlv{.code = cv::ErrorCode::UnsupportedTcpOption, .list = {kind::TcpAo}, .bytes = {}});
   for (const auto& [suffix, options, text] :
-       {std::tuple{std::string("empty"), bytes_of({0x1D, 0x02}), std::string("1D 02")},
-        std::tuple{std::string("with-mac"),
-                   bytes_of({0x1D, 0x10, 0x01, 0x02, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7, 0xA8, 0xA9, 0xAA,
-                             0xAB, 0xAC}),
-                   std::string("1D 10 01 02 A1..AC (KeyID, RNextKeyID, 12-byte MAC)")}}) {
+       {std::tuple{std::string("empty"), without_value(kind::TcpAo), wire_text(without_value(kind::TcpAo))},
+        std::tuple{std::string("with-mac"), tcp_ao_with_mac_option, tcp_ao_with_mac_text}}) {
     registry.add({
         .id = "opt-tcp-ao-" + suffix + "-33",
         .requirements = {"CONV-062", "CONV-042", "AMB-33"},
@@ -225,19 +283,26 @@ void register_s7_options(harness::Registry& registry) {
         .case_class = CaseClass::Invalid,
         .tags = {"options", "connect", "tcp-ao", "error"},
         .title = "A Connect TLV asking for TCP-AO (kind 29) is refused with Unsupported TCP Option listing kind 29.",
-        .stimulus = "SYN carrying an Extended Connect with the option " + text + ".",
-        .expectation = "Error TLV 1E 01 21 1D, then FIN; no SYN toward the server, so no AO option downstream.",
-        .accepted_outcomes = {"Error 33 listing 0x1D in the SYN-ACK payload or a later segment, then FIN"},
+        .stimulus = fmt::format("{} {}.", option_text, text),
+        .expectation = fmt::format("Error TLV {}, then FIN; no SYN toward the server, so no AO option downstream.",
+                                   ao_refusal),
+        .accepted_outcomes = {fmt::format("Error 33 listing 0x{:02X} in the SYN-ACK payload or a later segment, then "
+                                          "FIN",
+                                          kind::TcpAo)},
         .negative = true,
         .run =
-            [options = options, text = text](CaseContext& context) {
-              return refused_with_33(context, options, {kind::TcpAo}, {kind::TcpAo},
-                                     "Error 33 (Unsupported TCP Option) listing 0x1D for " + text +
-                                         ", then a close; no SYN toward the server");
+            [options = options](CaseContext& context) {
+              return refused_with_33(context, options, {.required = {kind::TcpAo}, .allowed = {kind::TcpAo}});
             },
     });
   }
 
+  const pg::Bytes timestamps = pg::tcp::timestamps(kRequestedTsval, 0);
+  const pg::Bytes tfo_cookie = pg::tcp::fast_open(counting_bytes(kTfoFirstCookieByte, kTfoCookieSize));
+  const pg::Bytes mp_capable = pg::tcp::mptcp::mp_capable_synack(kRequestedMptcpKey);
+  const pg::Bytes sack_permitted = pg::tcp::sack_permitted();
+  const pg::Bytes too_long = concatenated({timestamps, tfo_cookie, mp_capable, sack_permitted});
+  const std::vector<std::uint8_t> too_long_kinds{kind::Timestamps, kind::FastOpen, kind::Mptcp, kind::SackPermitted};
   registry.add({
       .id = "opt-too-long-for-syn-33",
       .requirements = {"CONV-042", "AMB-24"},
@@ -245,27 +310,22 @@ void register_s7_options(harness::Registry& registry) {
       .level = Level::Must,
       .case_class = CaseClass::Invalid,
       .tags = {"options", "connect", "error"},
-      .title = "Requested options that cannot fit in a SYN (more than 40 bytes) are refused with Unsupported TCP "
-               "Option listing the kinds that could not be placed (AMB-24).",
-      .stimulus = "SYN carrying an Extended Connect with 42 bytes of supported options: Timestamps with a value "
-                  "(10), a 16-byte TFO cookie (18), an MP_CAPABLE of length 12 and SACK-Permitted (2).",
-      .expectation = "Error 33 listing one or more of the requested kinds (8, 34, 30, 4), zero-padded, then FIN; no "
-                     "SYN toward the server.",
-      .accepted_outcomes = {"any non-empty subset of 08, 22, 1E, 04 in the list"},
+      .title = fmt::format("Requested options that cannot fit in a SYN (more than {} bytes) are refused with "
+                           "Unsupported TCP Option listing the kinds that could not be placed (AMB-24).",
+                           kMaxSynOptions),
+      .stimulus = fmt::format("SYN carrying an Extended Connect with {} bytes of supported options: Timestamps with "
+                              "a value ({}), a {}-byte TFO cookie ({}), an MP_CAPABLE of length {} and "
+                              "SACK-Permitted ({}).",
+                              too_long.size(), timestamps.size(), kTfoCookieSize, tfo_cookie.size(),
+                              mp_capable.size(), sack_permitted.size()),
+      .expectation = fmt::format("Error 33 listing one or more of the requested kinds ({}), zero-padded, then FIN; "
+                                 "no SYN toward the server.",
+                                 fmt::join(too_long_kinds, ", ")),
+      .accepted_outcomes = {fmt::format("any non-empty subset of {:02X} in the list", fmt::join(too_long_kinds, ", "))},
       .negative = true,
       .run =
-          [](CaseContext& context) {
-            pg::Bytes options = pg::tcp::timestamps(0x01020304, 0);
-            const pg::Bytes cookie{0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8,
-                                   0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xD0};
-            pg::put_bytes(options, pg::tcp::fast_open(cookie));
-            pg::put_bytes(options, pg::tcp::mptcp::mp_capable_synack(0x1122334455667788ULL));
-            pg::put_bytes(options, pg::tcp::sack_permitted());
-            const std::vector<std::uint8_t> requested{kind::Timestamps, kind::FastOpen, kind::Mptcp,
-                                                      kind::SackPermitted};
-            return refused_with_33(context, options, {}, requested,
-                                   "Error 33 listing kinds that do not fit in 40 bytes of SYN options, then a "
-                                   "close; no SYN toward the server");
+          [too_long, too_long_kinds](CaseContext& context) {
+            return refused_with_33(context, too_long, {.required = {}, .allowed = too_long_kinds});
           },
   });
 
@@ -276,17 +336,20 @@ void register_s7_options(harness::Registry& registry) {
       .level = Level::Must,
       .case_class = CaseClass::Valid,
       .tags = {"options", "connect", "info"},
-      .needs = {harness::Feature::Info},
+      .needs = {Feature::Info},
       .title = "SACK-Permitted (kind 4) requested in a Connect TLV appears in the SYN to the server when the "
                "converter offers it (it MAY advertise it in Supported TCP Extensions).",
-      .stimulus = "SYN carrying Info and an Extended Connect with the option 04 02.",
+      .stimulus = fmt::format("SYN carrying Info and an Extended Connect with the option {}.",
+                              wire_text(without_value(kind::SackPermitted))),
       .expectation = "A success reply with Supported TCP Extensions and a downstream SYN carrying SACK-Permitted; "
                      "or Error 33 listing only kind 4 (the converter does not offer it).",
       .accepted_outcomes = {"success with kind 4 downstream", "Error 33 listing kind 4 only"},
       .run =
           [](CaseContext& context) {
-            return proceeds_with(context, Request{bytes_of({4, 2}), true, kind::SackPermitted},
-                                 "kind 4 in the downstream SYN, or Error 33 listing kind 4",
+            return proceeds_with(context,
+                                 Request{.options = without_value(kind::SackPermitted),
+                                         .with_info = true,
+                                         .may_refuse = kind::SackPermitted},
                                  sack_permitted_present);
           },
   });
@@ -297,18 +360,22 @@ void register_s7_options(harness::Registry& registry) {
       .level = Level::Must,
       .case_class = CaseClass::Valid,
       .tags = {"options", "connect", "info"},
-      .needs = {harness::Feature::Info},
+      .needs = {Feature::Info},
       .title = "Timestamps (kind 8) requested without a value appear in the SYN to the server with a value the "
                "converter generates (it MAY advertise kind 8).",
-      .stimulus = "SYN carrying Info and an Extended Connect with the option 08 02.",
-      .expectation = "A success reply with Supported TCP Extensions and a downstream SYN with a Timestamps option "
-                     "of length 10 and a non-zero TSval; or Error 33 listing only kind 8.",
+      .stimulus = fmt::format("SYN carrying Info and an Extended Connect with the option {}.",
+                              wire_text(without_value(kind::Timestamps))),
+      .expectation = fmt::format("A success reply with Supported TCP Extensions and a downstream SYN with a "
+                                 "Timestamps option of length {} and a non-zero TSval; or Error 33 listing only "
+                                 "kind 8.",
+                                 timestamps.size()),
       .accepted_outcomes = {"success with a generated Timestamps option downstream", "Error 33 listing kind 8 only"},
       .run =
           [](CaseContext& context) {
-            return proceeds_with(context, Request{bytes_of({8, 2}), true, kind::Timestamps},
-                                 "a generated Timestamps option in the downstream SYN, or Error 33 listing kind 8",
-                                 timestamps_generated);
+            return proceeds_with(
+                context,
+                Request{.options = without_value(kind::Timestamps), .with_info = true, .may_refuse = kind::Timestamps},
+                timestamps_generated);
           },
   });
 }

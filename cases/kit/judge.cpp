@@ -178,16 +178,28 @@ std::optional<pg::Bytes> synack_options_at_put(const Scenario& scenario) {
   return synacks.front()->tcp->segment.options;
 }
 
-Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& reply) {
-  const auto server_options = synack_options_at_put(scenario);
-  if (!server_options)
-    return CaseOutcome::inconclusive("the emulated server never sent its SYN-ACK\n" + scenario.recent());
+Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& reply,
+                                        const ExtendedHeaderRule& rule) {
+  const auto synack_options = synack_options_at_put(scenario);
+  if (!synack_options)
+    return CaseOutcome::inconclusive("the emulated server's SYN-ACK never reached the PUT
+" + scenario.recent());
   const auto* header = reply.find<cv::ExtendedTcpHeaderTlv>();
-  if (header == nullptr) return CaseOutcome::violated(reply.describe() + ": no Extended TCP Header TLV");
-  if (header->options != *server_options)
-    return CaseOutcome::violated(fmt::format("Extended TCP Header holds {}\nthe server's SYN-ACK options were {}",
-                                             hex(header->options, 64), hex(*server_options, 64)));
-  return std::nullopt;
+  if (header == nullptr)
+    return CaseOutcome::violated("no Extended TCP Header TLV in the reply to an Extended Connect (CONV-028): " +
+                                 reply.describe());
+  const pg::Bytes& got = header->options;
+  const auto without_trailing_zeros = [](pg::ByteView bytes) {
+    while (!bytes.empty() && bytes.back() == 0) bytes = bytes.first(bytes.size() - 1);
+    return pg::Bytes(bytes.begin(), bytes.end());
+  };
+  const bool verbatim = got == *synack_options;
+  const bool padded =
+      rule.trailing_zeros_accepted && without_trailing_zeros(got) == without_trailing_zeros(*synack_options);
+  if (verbatim || padded) return std::nullopt;
+  return CaseOutcome::violated(fmt::format("the Extended TCP Header holds {} but the SYN-ACK the converter received "
+                                           "carried {} (AMB-25: verbatim)",
+                                           hex(got, 64), hex(*synack_options, 64)));
 }
 
 }  // namespace convtest::cases

@@ -75,13 +75,18 @@ CaseOutcome judge_error_reply(Client& client, const Reply& reply, const ErrorRep
 // offset, followed only by zero padding (AMB-05).
 bool is_aligned_echo(pg::ByteView echo, pg::ByteView sent);
 
-// ---- Extended TCP Header (section 6.2.6)
-// The option bytes of the first SYN-ACK that reached the PUT from the server
-// side, as the PUT received them (after any middlebox); nothing when none did.
+// ---- the Extended TCP Header (section 6.2.6)
+// The option bytes of the server's first SYN-ACK as they reached the PUT,
+// after whatever a middlebox on the server side changed; none without a SYN-ACK.
 std::optional<pg::Bytes> synack_options_at_put(const Scenario& scenario);
-// The reply carries an Extended TCP Header TLV whose options are the server's
-// SYN-ACK options as they reached the PUT, byte for byte (CONV-028, AMB-25);
+struct ExtendedHeaderRule {
+  // Zero bytes after the options (or missing from their end) are taken for padding.
+  bool trailing_zeros_accepted = false;
+};
+// The reply carries an Extended TCP Header TLV holding the options of the
+// server's SYN-ACK as they reached the PUT, verbatim (CONV-028, AMB-25);
 // INCONCLUSIVE when no SYN-ACK reached the PUT.
-Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& reply);
+Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& reply,
+                                        const ExtendedHeaderRule& rule = {});
 
 }  // namespace convtest::cases
