@@ -88,7 +88,8 @@ CaseOutcome base_connect_with_early_data(CaseContext& context, Family family) {
 
   const Reply reply = client.await_reply(2s);
   if (auto failed = verify_success(client, reply)) return *failed;
-  if (scenario.server().syn_count() == 0) return CaseOutcome::violated("a Convert reply but no SYN ever reached the server");
+  if (scenario.server().syn_count() == 0)
+    return CaseOutcome::violated("a Convert reply but no SYN ever reached the server");
   if (auto failed = verify_client_received_after_reply(client, reply, server_data)) return *failed;
 
   // Keyword-free behaviour (section 4.3, App. A.2): WARN, or FAIL under --strict.

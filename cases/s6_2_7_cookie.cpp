@@ -48,16 +48,17 @@ pg::ip::Address cookie_client(Scenario& scenario, std::size_t skip = 0) {
   return *first_of_family(declared, Family::V4, skip);
 }
 
-std::string cookie_clients_problem(const harness::PutDescription& put, std::size_t needed) {
-  if (put.cookie_clients.empty()) return {};
+// UNSUPPORTED when the PUT description names fewer IPv4 cookie clients than the case needs.
+std::optional<CaseOutcome> too_few_cookie_clients(const harness::PutDescription& put, std::size_t needed) {
+  if (put.cookie_clients.empty()) return std::nullopt;
   std::size_t v4 = 0;
   for (const auto& text : put.cookie_clients) {
     const auto address = pg::ip::Address::parse(text);
     if (address && address->family == pg::ip::Family::V4) ++v4;
   }
-  if (v4 >= needed) return {};
-  return fmt::format("the PUT description names {} IPv4 cookie client(s); this case needs {} (--cookie-clients)", v4,
-                     needed);
+  if (v4 >= needed) return std::nullopt;
+  return CaseOutcome::unsupported(fmt::format(
+      "the PUT description names {} IPv4 cookie client(s); this case needs {} (--cookie-clients)", v4, needed));
 }
 
 pg::Bytes with_cookie(const Scenario& scenario, pg::Bytes cookie) {
@@ -95,8 +96,7 @@ struct RefusedCookieRow {
 // altered, issued to another address, or expired (key rotation, CONV-031).
 CaseOutcome rejected_cookie(CaseContext& context, Tamper tamper) {
   const bool other_client = tamper == Tamper::OtherClient;
-  if (auto problem = cookie_clients_problem(context.put, other_client ? 2 : 1); !problem.empty())
-    return CaseOutcome::unsupported(problem);
+  if (auto unsupported = too_few_cookie_clients(context.put, other_client ? 2 : 1)) return *unsupported;
   if (tamper == Tamper::Stale && !context.put.cookie_max_age)
     return CaseOutcome::unsupported("the PUT description declares no cookie_max_age (--cookie-max-age)");
   Scenario scenario(context);
@@ -108,7 +108,8 @@ CaseOutcome rejected_cookie(CaseContext& context, Tamper tamper) {
   pg::Bytes cookie = *fetched.cookie;
   if (tamper == Tamper::Corrupted) cookie[cookie.size() / 2] ^= kCorruptionMask;
   // The PUT's clock, not the harness's pace: this wait is never scaled.
-  if (tamper == Tamper::Stale) scenario.settle_unscaled(std::chrono::seconds(*context.put.cookie_max_age) + kPastMaxAge);
+  if (tamper == Tamper::Stale)
+    scenario.settle_unscaled(std::chrono::seconds(*context.put.cookie_max_age) + kPastMaxAge);
   const pg::Bytes message = with_cookie(scenario, cookie);
   auto& client = scenario.connect(message, {.address = presenter});
   return judge_error_reply(client, client.await_reply(2s), {.accepted = {kNotAuthorized}, .echo_of = message});
@@ -161,8 +162,7 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
       .negative = true,
       .run =
           [](CaseContext& context) {
-            if (auto problem = cookie_clients_problem(context.put, 1); !problem.empty())
-              return CaseOutcome::unsupported(problem);
+            if (auto unsupported = too_few_cookie_clients(context.put, 1)) return *unsupported;
             Scenario scenario(context);
             scenario.serve();
             const pg::Bytes message = scenario.base_connect();
@@ -192,8 +192,7 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
       .accepted_outcomes = {"success reply with or without Extended TCP Header"},
       .run =
           [](CaseContext& context) {
-            if (auto problem = cookie_clients_problem(context.put, 1); !problem.empty())
-              return CaseOutcome::unsupported(problem);
+            if (auto unsupported = too_few_cookie_clients(context.put, 1)) return *unsupported;
             Scenario scenario(context);
             scenario.serve();
             const auto address = cookie_client(scenario);
@@ -324,7 +323,8 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
             const Reply reply = outsider.await_reply(1s);
             if (!outsider.no_downstream_syn(200ms))
               return CaseOutcome::violated("the PUT proxied the request: " + reply.describe());
-            if (reply.success()) return CaseOutcome::violated("a success reply to an external client: " + reply.describe());
+            if (reply.success())
+              return CaseOutcome::violated("a success reply to an external client: " + reply.describe());
             if (reply.ok() && reply.error_tlv()->code != cv::ErrorCode::NotAuthorized)
               return CaseOutcome::violated(reply.describe());
             return CaseOutcome::pass(reply.describe());
