@@ -49,12 +49,6 @@ pg::Bytes client_syn_options() {
 // The kind and length bytes of a TCP option, as prose writes them: "22 0A".
 std::string option_head_text(pg::ByteView option) { return wire_text(option.first(2)); }
 
-cv::Ipv6Address ipv4_mapped_of(const pg::ip::Address& address) {
-  const auto bytes = address.view();
-  return cv::ipv4_mapped((std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
-                         (std::uint32_t{bytes[2]} << 8) | bytes[3]);
-}
-
 // A hand-made Base Connect: the encoder would refuse these destinations.
 pg::Bytes raw_base_connect(std::uint16_t port, const cv::Ipv6Address& address) {
   return cv::MessageBuilder().add(cv::raw_connect(port, address)).build();
@@ -317,7 +311,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
       .negative = true,
       .run =
           [](CaseContext& context) {
-            return refused_destination(context, kPortZero, ipv4_mapped_of(server_address(Family::V4)),
+            return refused_destination(context, kPortZero, cv::connect_address(server_address(Family::V4)),
                                        kMalformedOrNotAuthorized);
           },
   });
@@ -341,7 +335,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
           [](CaseContext& context) {
             Scenario scenario(context);
             scenario.serve();
-            const pg::Bytes message = raw_base_connect(scenario.put_port(), ipv4_mapped_of(scenario.put_address()));
+            const pg::Bytes message = raw_base_connect(scenario.put_port(), cv::connect_address(scenario.put_address()));
             auto& client = scenario.connect(message);
             return judge_error_reply(client, client.await_reply(2s),
                                      {.accepted = {{cv::ErrorCode::NotAuthorized, 0}}, .echo_of = message});

@@ -167,7 +167,8 @@ CaseOutcome synack_options_changed(CaseContext& context, emulate::Transform tran
   if (auto failed = verify_extended_tcp_header(scenario, reply, {.trailing_zeros_accepted = true})) return *failed;
   // Keyword-free behaviour (CONV-I04): WARN, or FAIL under --strict.
   if (auto failed = verify_server_received(scenario, early)) return CaseOutcome::warn(failed->observed);
-  return CaseOutcome::pass(fmt::format("Extended TCP Header {} as received; early data relayed", hex(*received)));
+  return CaseOutcome::pass(fmt::format("Extended TCP Header {} as received; early data relayed",
+                                       hex(reply.find<cv::ExtendedTcpHeaderTlv>()->options)));
 }
 
 }  // namespace

@@ -182,8 +182,7 @@ Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& r
                                         const ExtendedHeaderRule& rule) {
   const auto synack_options = synack_options_at_put(scenario);
   if (!synack_options)
-    return CaseOutcome::inconclusive("the emulated server's SYN-ACK never reached the PUT
-" + scenario.recent());
+    return CaseOutcome::inconclusive("the emulated server's SYN-ACK never reached the PUT\n" + scenario.recent());
   const auto* header = reply.find<cv::ExtendedTcpHeaderTlv>();
   if (header == nullptr)
     return CaseOutcome::violated("no Extended TCP Header TLV in the reply to an Extended Connect (CONV-028): " +

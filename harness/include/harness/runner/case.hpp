@@ -53,13 +53,6 @@ struct CaseOutcome {
   static CaseOutcome skip(std::string why);
   static CaseOutcome error(std::string what_broke);
 
-  // TRANSITIONAL, for section files not yet ported to cases/kit: the
-  // expected text is ignored (the report shows the case's expectation).
-  static CaseOutcome pass(const std::string&, std::string observed) { return pass(std::move(observed)); }
-  static CaseOutcome violated(const std::string&, std::string observed) { return violated(std::move(observed)); }
-  static CaseOutcome fail(const std::string&, std::string observed) { return fail(std::move(observed)); }
-  static CaseOutcome warn(const std::string&, std::string observed) { return warn(std::move(observed)); }
-  static CaseOutcome inconclusive(const std::string&, std::string why) { return inconclusive(std::move(why)); }
 };
 
 // Set by the runner on Ctrl-C or when a case overruns its time budget.
