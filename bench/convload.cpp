@@ -32,8 +32,8 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <thread>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -49,9 +49,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kResponseSize = 100;
 constexpr int kMptcp = 262;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 struct Plan {
   convclient::Endpoint target;
@@ -95,8 +93,8 @@ int open_and_send(const Plan& plan, bool blocking, std::string_view request = kR
     ::setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, &one, sizeof one);
     packetgen::Bytes syn = *plan.convert_message;
     syn.insert(syn.end(), request.begin(), request.end());
-    if (::sendto(fd, syn.data(), syn.size(), MSG_FASTOPEN | MSG_NOSIGNAL, address.get(),
-                 address.length) < 0 && errno != EINPROGRESS) {
+    if (::sendto(fd, syn.data(), syn.size(), MSG_FASTOPEN | MSG_NOSIGNAL, address.get(), address.length) < 0 &&
+        errno != EINPROGRESS) {
       ::close(fd);
       return -1;
     }
@@ -141,9 +139,7 @@ struct ResponseReader {
     if (const auto* accepted = std::get_if<convclient::ReplyAccepted>(&state)) {
       reply_done = true;
       app_bytes += accepted->application_data.size();
-      if (keep)
-        app_data.insert(app_data.end(), accepted->application_data.begin(),
-                        accepted->application_data.end());
+      if (keep) app_data.insert(app_data.end(), accepted->application_data.begin(), accepted->application_data.end());
     } else if (!std::holds_alternative<convclient::ReplyIncomplete>(state)) {
       failed = true;
     }
@@ -245,8 +241,10 @@ int run_ttfb(const Plan& plan, int count) {
         first = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
     }
     ::close(fd);
-    if (first && response.app_bytes == kResponseSize) latencies.push_back(*first);
-    else ++failed;
+    if (first && response.app_bytes == kResponseSize)
+      latencies.push_back(*first);
+    else
+      ++failed;
   }
   std::sort(latencies.begin(), latencies.end());
   auto percentile = [&](double p) {
@@ -254,8 +252,7 @@ int run_ttfb(const Plan& plan, int count) {
     const auto index = static_cast<std::size_t>(p * static_cast<double>(latencies.size() - 1));
     return latencies[index];
   };
-  std::printf("p50_us=%.1f p99_us=%.1f ok=%zu fail=%d\n", percentile(0.50), percentile(0.99),
-              latencies.size(), failed);
+  std::printf("p50_us=%.1f p99_us=%.1f ok=%zu fail=%d\n", percentile(0.50), percentile(0.99), latencies.size(), failed);
   return failed > 0 ? 1 : 0;
 }
 
@@ -355,8 +352,7 @@ int listen_on(const std::string& address, int port) {
   const int fd = ::socket(socket_address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, socket_address.get(), socket_address.length) != 0 || ::listen(fd, 4096) != 0)
-    return -1;
+  if (::bind(fd, socket_address.get(), socket_address.length) != 0 || ::listen(fd, 4096) != 0) return -1;
   return fd;
 }
 

@@ -1,11 +1,11 @@
 // RFC 8803 section 4: the flows of a converted connection (0-RTT, deferred confirmation, relay, teardown).
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <set>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "catalog.hpp"
 #include "kit/judge.hpp"
@@ -40,7 +40,7 @@ constexpr std::string_view kDataAfterServerFin = "client-after-server-fin";
 
 // A count as a sentence of the metadata begins with it: "Ten SYNs ...".
 std::string sentence_count(std::size_t count) {
-  constexpr std::array<std::string_view, 13> kWords = {"No",    "One",  "Two", "Three", "Four",   "Five",  "Six",
+  constexpr std::array<std::string_view, 13> kWords = {"No",    "One",   "Two",  "Three", "Four",   "Five",  "Six",
                                                        "Seven", "Eight", "Nine", "Ten",   "Eleven", "Twelve"};
   return count < kWords.size() ? std::string(kWords[count]) : std::to_string(count);
 }
@@ -97,7 +97,8 @@ constexpr RelayRow kRelayRows[] = {
 
 std::string where_text(const RelayRow& row) {
   if (row.later.empty()) return fmt::format("all in the SYN after the Convert message ({} bytes)", row.in_syn.size());
-  if (row.in_syn.empty()) return fmt::format("none in the SYN; {} bytes sent right after the handshake", row.later.size());
+  if (row.in_syn.empty())
+    return fmt::format("none in the SYN; {} bytes sent right after the handshake", row.later.size());
   return fmt::format("{} bytes in the SYN, {} more right after the handshake", row.in_syn.size(), row.later.size());
 }
 
@@ -109,8 +110,8 @@ CaseOutcome relayed_once(CaseContext& context, const RelayRow& row) {
   auto& client = scenario.connect(scenario.base_connect(text_bytes(row.in_syn)));
   if (!row.later.empty()) {
     // Sent as soon as the handshake completes, before the Convert reply may have come.
-    const auto established =
-        scenario.await("the PUT completes the client's handshake", [&] { return client.tcp().established(); }, 2s);
+    const auto established = scenario.await(
+        "the PUT completes the client's handshake", [&] { return client.tcp().established(); }, 2s);
     if (!established) return violated(established);
     client.send(text_bytes(row.later));
   }
@@ -147,8 +148,7 @@ Session establish(Scenario& scenario, std::string_view early, std::size_t server
 Verification verify_server_holds(Scenario& scenario, pg::ByteView bytes) {
   const pg::Bytes at_server = scenario.server().received();
   if (std::equal(at_server.begin(), at_server.end(), bytes.begin(), bytes.end())) return std::nullopt;
-  return CaseOutcome::violated(
-      fmt::format("the server received {} instead of {}", hex(at_server, 64), hex(bytes, 64)));
+  return CaseOutcome::violated(fmt::format("the server received {} instead of {}", hex(at_server, 64), hex(bytes, 64)));
 }
 
 }  // namespace
@@ -260,8 +260,8 @@ void register_s4_flows(harness::Registry& registry) {
       .tags = {"flow", "deferred", "legacy-server", "strict"},
       .title = "Strict AMB-01: the converter does not answer the client's SYN until the server has answered the "
                "downstream SYN.",
-      .stimulus = fmt::format("SYN carrying a Base Connect; the server sends its SYN-ACK {} ms late.",
-                              kSlowServer.count()),
+      .stimulus =
+          fmt::format("SYN carrying a Base Connect; the server sends its SYN-ACK {} ms late.", kSlowServer.count()),
       .expectation = "The converter's SYN-ACK and its Convert reply both leave after the server's SYN-ACK.",
       .accepted_outcomes = {"SYN-ACK carrying the reply after the server's SYN-ACK"},
       .unkillable_reason = "convproxy always answers at once (Linux TFO); under --strict this case reports it",
@@ -325,9 +325,10 @@ void register_s4_flows(harness::Registry& registry) {
               return client.tcp().fin_received()
                          ? CaseOutcome::violated("the PUT closed the client side with FIN instead of RST")
                          : violated(reset);
-            return CaseOutcome::pass(fmt::format("RST to the client {} after the server's bytes arrived; stream "
-                                                 "after the reply = the server's bytes only",
-                                                 harness::expect::format_duration(reset.waited)));
+            return CaseOutcome::pass(
+                fmt::format("RST to the client {} after the server's bytes arrived; stream "
+                            "after the reply = the server's bytes only",
+                            harness::expect::format_duration(reset.waited)));
           },
   });
   registry.add({
@@ -350,7 +351,8 @@ void register_s4_flows(harness::Registry& registry) {
             auto session = establish(scenario, kSessionEarlyData, kServerBanner.size());
             if (session.failed) return *session.failed;
             session.client.abort();
-            if (scenario.await("an RST at the server", [&] { return server.any_reset_received(); }, kPromptly))
+            if (scenario.await(
+                    "an RST at the server", [&] { return server.any_reset_received(); }, kPromptly))
               return CaseOutcome::pass("the PUT reset the server connection");
             return CaseOutcome::violated((server.any_fin_received()
                                               ? "the PUT closed the server side with FIN instead of RST\n"
@@ -386,8 +388,8 @@ void register_s4_flows(harness::Registry& registry) {
             auto& client = session.client;
             client.send(text_bytes(kRequestAfterSyn));
             client.close();
-            const auto fin_relayed =
-                scenario.await("the client's FIN at the server", [&] { return server.any_fin_received(); }, 2s);
+            const auto fin_relayed = scenario.await(
+                "the client's FIN at the server", [&] { return server.any_fin_received(); }, 2s);
             if (!fin_relayed) return violated(fin_relayed);
             if (auto failed = verify_server_holds(scenario, concatenated(kRequestInSyn, kRequestAfterSyn)))
               return *failed;
@@ -438,16 +440,15 @@ void register_s4_flows(harness::Registry& registry) {
               return *failed;
             client.send(text_bytes(kDataAfterServerFin));
             client.close();
-            const auto closed_downstream =
-                scenario.await("the client's later bytes and FIN at the server",
-                               [&] { return server.any_fin_received() || server.any_reset_received(); }, 2s);
+            const auto closed_downstream = scenario.await(
+                "the client's later bytes and FIN at the server",
+                [&] { return server.any_fin_received() || server.any_reset_received(); }, 2s);
             if (!closed_downstream) return violated(closed_downstream);
             if (server.any_reset_received())
               return CaseOutcome::violated("the PUT reset the server instead of relaying the client's bytes and FIN");
             if (auto failed = verify_server_holds(scenario, concatenated(kSessionEarlyData, kDataAfterServerFin)))
               return *failed;
-            return CaseOutcome::pass(
-                "server FIN relayed after its data; the client's later bytes and FIN relayed");
+            return CaseOutcome::pass("server FIN relayed after its data; the client's later bytes and FIN relayed");
           },
   });
 }

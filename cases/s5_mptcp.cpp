@@ -1,8 +1,8 @@
 // RFC 8803 section 5.1 (and RFC 8684): an MPTCP client using the converter.
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "catalog.hpp"
 #include "kit/judge.hpp"
@@ -74,17 +74,19 @@ void register_s5_mptcp(harness::Registry& registry) {
             // Keyword-free behaviour (CONV-I04): WARN, or FAIL under --strict.
             if (auto failed = verify_server_received(scenario, early)) return CaseOutcome::warn(failed->observed);
             if (!connection.synack_payload().empty())
-              return CaseOutcome::warn("the Convert reply rode in the MPTCP SYN-ACK payload, which has no DSS "
-                                       "mapping (AMB-29: interoperability risk)");
+              return CaseOutcome::warn(
+                  "the Convert reply rode in the MPTCP SYN-ACK payload, which has no DSS "
+                  "mapping (AMB-29: interoperability risk)");
             const auto mapping = connection.first_data_mapping();
             const auto wanted = connection.expected_first_remote_dsn();
             if (!mapping || !mapping->dsn || !wanted || *mapping->dsn != *wanted)
               return CaseOutcome::warn(fmt::format("the reply's DSS mapping starts at DSN {} instead of IDSN + 1 = {}",
                                                    dsn_text(mapping ? mapping->dsn : std::nullopt, "none"),
                                                    dsn_text(wanted, "?")));
-            return CaseOutcome::pass(fmt::format("MPTCP upstream; reply of {} bytes mapped at DSN {}; early data "
-                                                 "relayed",
-                                                 reply.message->size, *mapping->dsn));
+            return CaseOutcome::pass(
+                fmt::format("MPTCP upstream; reply of {} bytes mapped at DSN {}; early data "
+                            "relayed",
+                            reply.message->size, *mapping->dsn));
           },
   });
 
@@ -114,21 +116,23 @@ void register_s5_mptcp(harness::Registry& registry) {
                                             {.transport = Transport::Mptcp});
             const Reply reply = client.await_reply(2s);
             if (!client.mptcp().synack_had_mp_capable())
-              return CaseOutcome::inconclusive(fmt::format("the converter did not speak MPTCP on this connection "
-                                                           "(no MP_CAPABLE in its SYN-ACK): kind {} is not required "
-                                                           "then",
-                                                           kMptcpKind));
+              return CaseOutcome::inconclusive(
+                  fmt::format("the converter did not speak MPTCP on this connection "
+                              "(no MP_CAPABLE in its SYN-ACK): kind {} is not required "
+                              "then",
+                              kMptcpKind));
             if (!reply.ok())
-              return CaseOutcome::violated("no Convert reply to Info + Connect over MPTCP: " + reply.describe() +
-                                           "\n" + client.recent());
+              return CaseOutcome::violated("no Convert reply to Info + Connect over MPTCP: " + reply.describe() + "\n" +
+                                           client.recent());
             const auto* supported = reply.find<cv::SupportedTcpExtensionsTlv>();
             if (supported == nullptr)
               return CaseOutcome::violated("the reply to Info carries no Supported TCP Extensions TLV: " +
                                            reply.describe());
             if (!lists_mptcp(*supported))
-              return CaseOutcome::violated(fmt::format("MPTCP was spoken upstream but the Supported TCP Extensions "
-                                                       "list [{}] has no kind {}",
-                                                       fmt::join(supported->kinds, ", "), kMptcpKind));
+              return CaseOutcome::violated(
+                  fmt::format("MPTCP was spoken upstream but the Supported TCP Extensions "
+                              "list [{}] has no kind {}",
+                              fmt::join(supported->kinds, ", "), kMptcpKind));
             return CaseOutcome::pass(fmt::format("MP_CAPABLE in the SYN-ACK; Supported TCP Extensions [{}]",
                                                  fmt::join(supported->kinds, ", ")));
           },
@@ -156,26 +160,28 @@ void register_s5_mptcp(harness::Registry& registry) {
           [](CaseContext& context) {
             Scenario scenario(context);
             scenario.serve();
-            auto& client = scenario.connect(
-                scenario.message({cv::InfoTlv{}}),
-                {.transport = Transport::Mptcp,
-                 .third_ack = harness::ThirdAck::delayed(scenario.timing().scaled(kLateThirdAck))});
+            auto& client =
+                scenario.connect(scenario.message({cv::InfoTlv{}}),
+                                 {.transport = Transport::Mptcp,
+                                  .third_ack = harness::ThirdAck::delayed(scenario.timing().scaled(kLateThirdAck))});
             const Reply reply = client.await_reply(kLateThirdAck + 2s);
             if (!client.mptcp().synack_had_mp_capable())
-              return CaseOutcome::inconclusive("the converter did not speak MPTCP on this connection (no "
-                                               "MP_CAPABLE in its SYN-ACK)");
+              return CaseOutcome::inconclusive(
+                  "the converter did not speak MPTCP on this connection (no "
+                  "MP_CAPABLE in its SYN-ACK)");
             if (!reply.ok())
-              return CaseOutcome::violated("no reply to Info within 2 s of the third ACK: " + reply.describe() +
-                                           "\n" + client.recent());
+              return CaseOutcome::violated("no reply to Info within 2 s of the third ACK: " + reply.describe() + "\n" +
+                                           client.recent());
             const auto* supported = reply.find<cv::SupportedTcpExtensionsTlv>();
             if (supported == nullptr)
               return CaseOutcome::violated("the reply to Info carries no Supported TCP Extensions TLV: " +
                                            reply.describe());
             if (auto closed = client.await_close(2s); !closed)
               return CaseOutcome::violated("the reply came but no DATA_FIN or FIN followed it: " + closed.observed);
-            return CaseOutcome::pass(fmt::format("Supported TCP Extensions [{}] after the late third ACK, then "
-                                                 "DATA_FIN",
-                                                 fmt::join(supported->kinds, ", ")));
+            return CaseOutcome::pass(
+                fmt::format("Supported TCP Extensions [{}] after the late third ACK, then "
+                            "DATA_FIN",
+                            fmt::join(supported->kinds, ", ")));
           },
   });
 
@@ -214,8 +220,9 @@ void register_s5_mptcp(harness::Registry& registry) {
                 "an answer to the MP_JOIN SYN",
                 [&] { return join.tcp().peer_syn().has_value() || join.tcp().reset_received(); }, 2s);
             if (join.tcp().reset_received())
-              return CaseOutcome::warn("the converter refused the additional subflow with an RST (allowed, but "
-                                       "the client cannot add paths)");
+              return CaseOutcome::warn(
+                  "the converter refused the additional subflow with an RST (allowed, but "
+                  "the client cannot add paths)");
             if (!answered)
               return CaseOutcome::violated("no answer within 2 s: the MP_JOIN SYN was silently ignored\n" +
                                            answered.observed);
@@ -265,9 +272,10 @@ void register_s5_mptcp(harness::Registry& registry) {
             if (!closed)
               return CaseOutcome::violated("nothing reached the client after the server's RST\n" + closed.observed);
             if (!client.mptcp().fastclose_received())
-              return CaseOutcome::violated("the subflow was reset without MP_FASTCLOSE: the MPTCP connection is not "
-                                           "closed as a whole\n" +
-                                           client.recent());
+              return CaseOutcome::violated(
+                  "the subflow was reset without MP_FASTCLOSE: the MPTCP connection is not "
+                  "closed as a whole\n" +
+                  client.recent());
             return CaseOutcome::pass("MP_FASTCLOSE after the server's RST");
           },
   });
@@ -301,8 +309,8 @@ void register_s5_mptcp(harness::Registry& registry) {
                                                        server.any_reset_received() ? "an RST" : "nothing",
                                                        client.recent()));
             if (server.received() != early)
-              return CaseOutcome::violated(fmt::format("the server got {} before the FIN instead of {}",
-                                                       hex(server.received()), hex(early)));
+              return CaseOutcome::violated(
+                  fmt::format("the server got {} before the FIN instead of {}", hex(server.received()), hex(early)));
             return CaseOutcome::pass("FIN at the server after the early data");
           },
   });
@@ -387,12 +395,14 @@ void register_s5_mptcp(harness::Registry& registry) {
                 [&] { return connection.peer_data_ack() && *connection.peer_data_ack() >= end_dsn; }, 1s);
             const auto data_ack = connection.peer_data_ack();
             if (!acked || *data_ack != end_dsn)
-              return CaseOutcome::violated(fmt::format("the converter's DATA_ACK is {} instead of {} (IDSN + 1 + {} "
-                                                       "bytes mapped from DSN {})",
-                                                       dsn_text(data_ack, "none"), end_dsn, later.size(), first_dsn));
-            return CaseOutcome::pass(fmt::format("DATA_ACK {} covers the {} bytes mapped from IDSN + 1; the server "
-                                                 "got early and later data in order",
-                                                 *data_ack, later.size()));
+              return CaseOutcome::violated(
+                  fmt::format("the converter's DATA_ACK is {} instead of {} (IDSN + 1 + {} "
+                              "bytes mapped from DSN {})",
+                              dsn_text(data_ack, "none"), end_dsn, later.size(), first_dsn));
+            return CaseOutcome::pass(
+                fmt::format("DATA_ACK {} covers the {} bytes mapped from IDSN + 1; the server "
+                            "got early and later data in order",
+                            *data_ack, later.size()));
           },
   });
 }

@@ -1,8 +1,8 @@
 // RFC 8803 section 6.1: the Convert fixed header (Version, Total Length, Magic).
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 #include "catalog.hpp"
 #include "kit/judge.hpp"
@@ -90,9 +90,8 @@ CaseOutcome reply_fixed_header(CaseContext& context, ReplyKind kind) {
                                               .accept_any_version = true,
                                               .stream_complete = reply.closed_by_fin || reply.closed_by_reset});
   if (const auto* error = std::get_if<cv::DecodeError>(&decoded); error && error->rule == cv::DecodeRule::BadMagic)
-    return CaseOutcome::violated(
-        fmt::format("the converter's message does not carry the magic 0x{:04x} (CONV-010): {}", cv::kMagic,
-                    hex(reply.raw)));
+    return CaseOutcome::violated(fmt::format("the converter's message does not carry the magic 0x{:04x} (CONV-010): {}",
+                                             cv::kMagic, hex(reply.raw)));
   const auto* message = std::get_if<cv::Decoded>(&decoded);
   if (message == nullptr) return CaseOutcome::violated(reply.describe());
   if (message->version != cv::kVersion)
@@ -124,8 +123,8 @@ void register_s6_1_fixed_header(harness::Registry& registry) {
                                    "the supported versions, inside a version-{} message, and the connection is "
                                    "closed.",
                                    cv::kVersion),
-        .stimulus = fmt::format("SYN carrying a Convert message with Version {} (magic and Base Connect valid).",
-                                version),
+        .stimulus =
+            fmt::format("SYN carrying a Convert message with Version {} (magic and Base Connect valid).", version),
         .expectation = fmt::format("Reply {}: Error 0 with value {:02X} (padding zero), then FIN; no SYN toward the "
                                    "server.",
                                    error_reply_text(version_one_only()), cv::kVersion),

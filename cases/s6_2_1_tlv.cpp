@@ -2,11 +2,11 @@
 // TLV rules, TLV types the converter must refuse, absent TLVs and messages
 // whose TLVs are not framed within Total Length.
 
+#include <fmt/format.h>
+
 #include <array>
 #include <functional>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "catalog.hpp"
 #include "kit/judge.hpp"
@@ -55,18 +55,20 @@ const AcceptedError kMalformed{cv::ErrorCode::MalformedMessage};
 const AcceptedError kUnsupported{cv::ErrorCode::UnsupportedMessage};
 const AcceptedError kMalformedForConverterTlv{
     .code = cv::ErrorCode::MalformedMessage,
-    .warning = "Malformed Message for a converter-only TLV is accepted, Unsupported Message (2) is the position "
-               "(AMB-08)"};
+    .warning =
+        "Malformed Message for a converter-only TLV is accepted, Unsupported Message (2) is the position "
+        "(AMB-08)"};
 
 std::string expectation_text(const Rejection& rule) {
   std::vector<std::string> codes;
   for (const auto& accepted : rule.accepted)
     codes.push_back(fmt::format("{} ({}){}", static_cast<int>(accepted.code), cv::name(accepted.code),
                                 accepted.warning.empty() ? "" : ", with a warning"));
-  return fmt::format("Error TLV {} with byte 3 zero and an echo that is a 32-bit-aligned slice of what was sent "
-                     "(AMB-05), then FIN (no RST before the client acknowledged it); no SYN toward the "
-                     "server{}",
-                     fmt::join(codes, " or "), rule.reset_accepted ? "; or an RST without any reply" : "");
+  return fmt::format(
+      "Error TLV {} with byte 3 zero and an echo that is a 32-bit-aligned slice of what was sent "
+      "(AMB-05), then FIN (no RST before the client acknowledged it); no SYN toward the "
+      "server{}",
+      fmt::join(codes, " or "), rule.reset_accepted ? "; or an RST without any reply" : "");
 }
 
 std::vector<std::string> accepted_outcomes_text(const Rejection& rule) {
@@ -124,70 +126,144 @@ std::vector<RejectionRow> builder_rows() {
   };
   std::vector<Row> rows = {
       {"header-only",
-       {"tlv-absent-header-only", {"CONV-037", "CONV-017", "AMB-07"}, "6.2.1", Level::Behaviour,
+       {"tlv-absent-header-only",
+        {"CONV-037", "CONV-017", "AMB-07"},
+        "6.2.1",
+        Level::Behaviour,
         "A message with the fixed header only (Total Length 1, no TLV, no Connect) is answered with Malformed "
         "Message.",
-        {}, answered_with({kMalformed}), {}}},
+        {},
+        answered_with({kMalformed}),
+        {}}},
       {"cookie-without-connect",
-       {"tlv-absent-cookie-only", {"CONV-037", "CONV-017", "AMB-07"}, "6.2.1", Level::Behaviour,
-        "A message with a Cookie TLV but no Connect TLV (and no Info) is answered with Malformed Message.", {},
-        answered_with({kMalformed}), {}}},
+       {"tlv-absent-cookie-only",
+        {"CONV-037", "CONV-017", "AMB-07"},
+        "6.2.1",
+        Level::Behaviour,
+        "A message with a Cookie TLV but no Connect TLV (and no Info) is answered with Malformed Message.",
+        {},
+        answered_with({kMalformed}),
+        {}}},
       {"total-length-shorter-than-connect",
-       {"tlv-framing-total-length-shorter-than-connect", {"CONV-063", "CONV-037", "CONV-017"}, "9", Level::Must,
-        framing_title, {}, answered_with({kMalformed}), {}}},
+       {"tlv-framing-total-length-shorter-than-connect",
+        {"CONV-063", "CONV-037", "CONV-017"},
+        "9",
+        Level::Must,
+        framing_title,
+        {},
+        answered_with({kMalformed}),
+        {}}},
       {"total-length-beyond-bytes-sent",
-       {"tlv-framing-total-length-beyond-bytes-sent", {"CONV-063", "CONV-037", "AMB-12"}, "9", Level::Must,
+       {"tlv-framing-total-length-beyond-bytes-sent",
+        {"CONV-063", "CONV-037", "AMB-12"},
+        "9",
+        Level::Must,
         "A message announcing more bytes than the client ever sends is refused after a bounded wait (Malformed "
         "Message or a reset), never proxied and never left hanging.",
-        {}, answered_after_wait_or_reset({kMalformed}, 8s), {}, 12000ms}},
+        {},
+        answered_after_wait_or_reset({kMalformed}, 8s),
+        {},
+        12000ms}},
       {"connect-length-zero",
-       {"tlv-framing-connect-length-zero", {"CONV-063", "CONV-037", "CONV-017"}, "9", Level::Must, framing_title, {},
-        answered_with({kMalformed}), {}}},
+       {"tlv-framing-connect-length-zero",
+        {"CONV-063", "CONV-037", "CONV-017"},
+        "9",
+        Level::Must,
+        framing_title,
+        {},
+        answered_with({kMalformed}),
+        {}}},
       {"connect-length-past-total-length",
-       {"tlv-framing-connect-length-past-total-length", {"CONV-063", "CONV-037", "CONV-017"}, "9", Level::Must,
-        framing_title, {}, answered_with({kMalformed}), {}}},
+       {"tlv-framing-connect-length-past-total-length",
+        {"CONV-063", "CONV-037", "CONV-017"},
+        "9",
+        Level::Must,
+        framing_title,
+        {},
+        answered_with({kMalformed}),
+        {}}},
       {"zero-word-after-connect",
-       {"tlv-framing-zero-word-after-connect", {"CONV-063", "CONV-037", "CONV-015"}, "9", Level::Must,
+       {"tlv-framing-zero-word-after-connect",
+        {"CONV-063", "CONV-037", "CONV-015"},
+        "9",
+        Level::Must,
         "Zero words between the last TLV and the Total Length boundary are not skipped: the word 00 00 00 00 is a "
         "TLV of Length 0 (Malformed Message; Unsupported Message for its type 0 is accepted too).",
-        {}, answered_with({kMalformed, kUnsupported}), {}}},
+        {},
+        answered_with({kMalformed, kUnsupported}),
+        {}}},
       {"connect-4-words",
-       {"tlv-framing-connect-4-words", {"CONV-063", "CONV-037", "CONV-017"}, "9", Level::Must,
-        "A Connect TLV of 4 words (shorter than the 5 words of a Base Connect) is refused with Malformed Message.", {},
-        answered_with({kMalformed}), {}}},
+       {"tlv-framing-connect-4-words",
+        {"CONV-063", "CONV-037", "CONV-017"},
+        "9",
+        Level::Must,
+        "A Connect TLV of 4 words (shorter than the 5 words of a Base Connect) is refused with Malformed Message.",
+        {},
+        answered_with({kMalformed}),
+        {}}},
       {"reserved-type-0",
-       {"tlv-reserved-type-0", {"CONV-015", "CONV-038", "CONV-017"}, "6.2.2", Level::Must,
+       {"tlv-reserved-type-0",
+        {"CONV-015", "CONV-038", "CONV-017"},
+        "6.2.2",
+        Level::Must,
         "A TLV of the reserved type 0 is answered with Unsupported Message echoing it, then the connection is "
         "closed.",
-        {}, answered_with({kUnsupported}), {}}},
+        {},
+        answered_with({kUnsupported}),
+        {}}},
       {"client-sends-error",
-       {"tlv-client-sends-error", {"CONV-038", "AMB-08", "CONV-017"}, "6.2.2", Level::Must,
-        "An Error TLV, which only a converter sends, is an unsupported message when a client sends it.", {},
-        answered_with({kUnsupported, kMalformedForConverterTlv}), {}}},
+       {"tlv-client-sends-error",
+        {"CONV-038", "AMB-08", "CONV-017"},
+        "6.2.2",
+        Level::Must,
+        "An Error TLV, which only a converter sends, is an unsupported message when a client sends it.",
+        {},
+        answered_with({kUnsupported, kMalformedForConverterTlv}),
+        {}}},
       {"client-sends-extended-tcp-header",
-       {"tlv-client-sends-extended-tcp-header", {"CONV-038", "AMB-08", "CONV-017"}, "6.2.2", Level::Must,
+       {"tlv-client-sends-extended-tcp-header",
+        {"CONV-038", "AMB-08", "CONV-017"},
+        "6.2.2",
+        Level::Must,
         "An Extended TCP Header TLV, which only a converter sends, is an unsupported message when a client sends it.",
-        {}, answered_with({kUnsupported, kMalformedForConverterTlv}), {}}},
+        {},
+        answered_with({kUnsupported, kMalformedForConverterTlv}),
+        {}}},
       {"client-sends-supported-tcp-extensions",
-       {"tlv-client-sends-supported-tcp-extensions", {"CONV-038", "AMB-08", "CONV-017"}, "6.2.2", Level::Must,
+       {"tlv-client-sends-supported-tcp-extensions",
+        {"CONV-038", "AMB-08", "CONV-017"},
+        "6.2.2",
+        Level::Must,
         "A Supported TCP Extensions TLV, which only a converter sends, is an unsupported message when a client "
         "sends it.",
-        {}, answered_with({kUnsupported, kMalformedForConverterTlv}), {}}},
+        {},
+        answered_with({kUnsupported, kMalformedForConverterTlv}),
+        {}}},
       {"duplicate-info",
-       {"tlv-duplicate-info", {"CONV-014", "CONV-037", "CONV-017"}, "6.2.1", Level::Must,
-        "Two Info TLVs in one message are answered with Malformed Message, then the connection is closed.", {},
-        answered_with({kMalformed}), {}}},
+       {"tlv-duplicate-info",
+        {"CONV-014", "CONV-037", "CONV-017"},
+        "6.2.1",
+        Level::Must,
+        "Two Info TLVs in one message are answered with Malformed Message, then the connection is closed.",
+        {},
+        answered_with({kMalformed}),
+        {}}},
       {"duplicate-cookie",
-       {"tlv-duplicate-cookie", {"CONV-014", "CONV-037", "CONV-017"}, "6.2.1", Level::Must,
-        "Two Cookie TLVs in one message are answered with Malformed Message, then the connection is closed.", {},
-        answered_with({kMalformed}), {}}},
+       {"tlv-duplicate-cookie",
+        {"CONV-014", "CONV-037", "CONV-017"},
+        "6.2.1",
+        Level::Must,
+        "Two Cookie TLVs in one message are answered with Malformed Message, then the connection is closed.",
+        {},
+        answered_with({kMalformed}),
+        {}}},
   };
   const cv::Ipv6Address shown_server = server_in_connect(Family::V4);
   std::vector<RejectionRow> built;
   for (auto& [label, row] : rows) {
     const auto bytes = malformed_message(label, shown_server);
-    row.stimulus = fmt::format("SYN carrying the malformed message '{}': {}", label,
-                               bytes ? hex(*bytes, 64) : std::string("?"));
+    row.stimulus =
+        fmt::format("SYN carrying the malformed message '{}': {}", label, bytes ? hex(*bytes, 64) : std::string("?"));
     row.message_of = builder_message(label);
     built.push_back(std::move(row));
   }
@@ -237,10 +313,9 @@ void register_rejection(harness::Registry& registry, const RejectionRow& row) {
             scenario.serve();
             const pg::Bytes message = message_of(scenario);
             auto& client = scenario.connect(message);
-            return judge_error_reply(client, client.await_reply(rule.reply_wait),
-                                     {.accepted = rule.accepted,
-                                      .echo_of = message,
-                                      .reset_accepted = rule.reset_accepted});
+            return judge_error_reply(
+                client, client.await_reply(rule.reply_wait),
+                {.accepted = rule.accepted, .echo_of = message, .reset_accepted = rule.reset_accepted});
           },
   });
 }
@@ -288,8 +363,7 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
             second.port = kOtherPort;
             const pg::Bytes message = cv::MessageBuilder().add(scenario.connect_tlv()).add(second).build();
             auto& client = scenario.connect(message);
-            return judge_error_reply(client, client.await_reply(2s),
-                                     {.accepted = {kMalformed}, .echo_of = message});
+            return judge_error_reply(client, client.await_reply(2s), {.accepted = {kMalformed}, .echo_of = message});
           },
   });
 
@@ -327,17 +401,17 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
             const Reply reply = client.await_reply(2s);
             if (auto failed = verify_success(client, reply)) return *failed;
             if (auto failed = verify_server_received(scenario, early)) return *failed;
-            const auto second_connect = harness::expect::matching(
-                scenario.wire(), harness::expect::PacketFilter()
-                                     .from_put()
-                                     .side(harness::PathSide::ServerSide)
-                                     .bare_syn()
-                                     .to(scenario.server_address(), kOtherPort));
+            const auto second_connect =
+                harness::expect::matching(scenario.wire(), harness::expect::PacketFilter()
+                                                               .from_put()
+                                                               .side(harness::PathSide::ServerSide)
+                                                               .bare_syn()
+                                                               .to(scenario.server_address(), kOtherPort));
             if (!second_connect.empty() || scenario.server().connection_count() != 1)
-              return CaseOutcome::violated(fmt::format("the data after the boundary was read as a second Connect: "
-                                                       "{} SYNs to port {}, {} connections at port {}",
-                                                       second_connect.size(), kOtherPort,
-                                                       scenario.server().connection_count(), scenario.server_port()));
+              return CaseOutcome::violated(fmt::format(
+                  "the data after the boundary was read as a second Connect: "
+                  "{} SYNs to port {}, {} connections at port {}",
+                  second_connect.size(), kOtherPort, scenario.server().connection_count(), scenario.server_port()));
             return CaseOutcome::pass(fmt::format("{}; the server got the {} TLV-shaped bytes as data, once",
                                                  reply.describe(), early.size()));
           },
@@ -373,10 +447,10 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
             const cv::ErrorTlv* error = reply.error_tlv();
             if (error != nullptr && error->code == cv::ErrorCode::UnsupportedTcpOption &&
                 error->list != experimental_kinds)
-              return CaseOutcome::violated(fmt::format("the list reads {} instead of {}: non-zero padding or extra "
-                                                       "kinds (CONV-012): {}",
-                                                       hex(error->list), wire_text(experimental_kinds),
-                                                       reply.describe()));
+              return CaseOutcome::violated(
+                  fmt::format("the list reads {} instead of {}: non-zero padding or extra "
+                              "kinds (CONV-012): {}",
+                              hex(error->list), wire_text(experimental_kinds), reply.describe()));
             return judge_error_reply(client, reply, {.accepted = {{cv::ErrorCode::UnsupportedTcpOption}}});
           },
   });
@@ -416,8 +490,7 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
             if (auto failed = verify_success(client, reply)) return *failed;
             if (reply.find<cv::SupportedTcpExtensionsTlv>() == nullptr ||
                 reply.find<cv::ExtendedTcpHeaderTlv>() == nullptr)
-              return CaseOutcome::inconclusive(reply.describe() +
-                                               ": the reply lacks a TLV the case meant to inspect");
+              return CaseOutcome::inconclusive(reply.describe() + ": the reply lacks a TLV the case meant to inspect");
             return CaseOutcome::pass(reply.describe());
           },
   });

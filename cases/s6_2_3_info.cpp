@@ -1,9 +1,9 @@
 // RFC 8803 sections 6.2.3 and 6.2.4: the Info TLV and the Supported TCP Extensions TLV.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
-
-#include <fmt/format.h>
 
 #include "catalog.hpp"
 #include "kit/judge.hpp"
@@ -117,8 +117,8 @@ void register_s6_2_3_info(harness::Registry& registry) {
               if (lists(supported->kinds, forbidden.kind))
                 found.push_back(fmt::format("kind {} ({})", forbidden.kind, forbidden.requirement));
             if (!found.empty())
-              return CaseOutcome::violated(fmt::format("Supported TCP Extensions lists {}: {}", fmt::join(found, ", "),
-                                                       hex(supported->kinds)));
+              return CaseOutcome::violated(
+                  fmt::format("Supported TCP Extensions lists {}: {}", fmt::join(found, ", "), hex(supported->kinds)));
             return CaseOutcome::pass(fmt::format("Supported TCP Extensions lists kinds {}", hex(supported->kinds)));
           },
   });
@@ -190,11 +190,12 @@ void register_s6_2_3_info(harness::Registry& registry) {
               if (!never_listed && !lists(supported->kinds, used) && !lists(unlisted, used)) unlisted.push_back(used);
             }
             if (!unlisted.empty())
-              return CaseOutcome::violated(fmt::format("the downstream SYN ({}) uses kind(s) {} that Supported TCP "
-                                                       "Extensions ({}) does not list",
-                                                       hex(syn_options), hex(unlisted), hex(supported->kinds)));
-            return CaseOutcome::pass(fmt::format("downstream SYN options {}; listed kinds {}", hex(syn_options),
-                                                 hex(supported->kinds)));
+              return CaseOutcome::violated(
+                  fmt::format("the downstream SYN ({}) uses kind(s) {} that Supported TCP "
+                              "Extensions ({}) does not list",
+                              hex(syn_options), hex(unlisted), hex(supported->kinds)));
+            return CaseOutcome::pass(
+                fmt::format("downstream SYN options {}; listed kinds {}", hex(syn_options), hex(supported->kinds)));
           },
   });
 }

@@ -168,9 +168,9 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
             const pg::Bytes message = scenario.base_connect();
             auto& client = scenario.connect(message, {.address = cookie_client(scenario)});
             // Missing Cookie must carry a cookie (CONV-039): the judge checks it.
-            return judge_error_reply(client, client.await_reply(2s),
-                                     {.accepted = {{cv::ErrorCode::MissingCookie}, kNotAuthorized},
-                                      .echo_of = message});
+            return judge_error_reply(
+                client, client.await_reply(2s),
+                {.accepted = {{cv::ErrorCode::MissingCookie}, kNotAuthorized}, .echo_of = message});
           },
   });
 
@@ -308,9 +308,9 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
       .tags = {"acl", "authorization", "security"},
       .title = "A converter only serves its internal realm: a Convert SYN arriving from the external (server) "
                "side is ignored or refused, never proxied.",
-      .stimulus = fmt::format("From {} (the servers' prefix): SYN to the converter carrying a Base Connect to {}.",
-                              harness::addressing::server_v4(kOutsiderHost).to_string(),
-                              server_endpoint_text(Family::V4)),
+      .stimulus =
+          fmt::format("From {} (the servers' prefix): SYN to the converter carrying a Base Connect to {}.",
+                      harness::addressing::server_v4(kOutsiderHost).to_string(), server_endpoint_text(Family::V4)),
       .expectation = "No SYN toward the server; the converter answers Not Authorized, closes, or stays silent.",
       .accepted_outcomes = {"Error 32 then FIN", "no answer", "FIN or RST without Convert reply"},
       .negative = true,

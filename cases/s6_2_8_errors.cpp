@@ -142,15 +142,16 @@ void register_soft_icmp(harness::Registry& registry) {
               const Reply reply = client.await_reply(4s);
               if (reply.error_tlv() != nullptr) {
                 // A stack that aborts SYN-SENT on a soft error: AMB-20 accepts 97 with the code.
-                return judge_error_reply(client, reply,
-                                         {.accepted = {{cv::ErrorCode::DestinationUnreachable, code}},
-                                          .before_downstream = false});
+                return judge_error_reply(
+                    client, reply,
+                    {.accepted = {{cv::ErrorCode::DestinationUnreachable, code}}, .before_downstream = false});
               }
               if (auto failed = verify_success(client, reply)) return *failed;
               if (auto failed = verify_server_received(scenario, early)) return *failed;
-              return CaseOutcome::pass(fmt::format("{}; the PUT retransmitted its SYN ({} SYNs at the server) and "
-                                                   "relayed the early data",
-                                                   reply.describe(), scenario.server().syn_count() + 1));
+              return CaseOutcome::pass(
+                  fmt::format("{}; the PUT retransmitted its SYN ({} SYNs at the server) and "
+                              "relayed the early data",
+                              reply.describe(), scenario.server().syn_count() + 1));
             },
     });
   }
@@ -177,8 +178,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .accepted_outcomes = {"Error 96 in the SYN-ACK payload or in a later segment, then FIN"},
       .run =
           [](CaseContext& context) {
-            return downstream_failure(context, {.answer = SynAnswer::Reset},
-                                      {{cv::ErrorCode::ConnectionReset, 0}});
+            return downstream_failure(context, {.answer = SynAnswer::Reset}, {{cv::ErrorCode::ConnectionReset, 0}});
           },
   });
 
@@ -231,8 +231,9 @@ void register_s6_2_8_errors(harness::Registry& registry) {
                 scenario.wire(), scenario.timing(),
                 harness::expect::PacketFilter().from_put().side(harness::PathSide::ClientSide).rst(), 1s,
                 client.first_event());
-            if (!silence) return CaseOutcome::violated("an RST followed the unacknowledged Error TLV within 1 s:\n" +
-                                                       silence.observed);
+            if (!silence)
+              return CaseOutcome::violated("an RST followed the unacknowledged Error TLV within 1 s:\n" +
+                                           silence.observed);
             return CaseOutcome::pass(reply.describe() + "; no RST within 1 s while unacknowledged");
           },
   });
@@ -257,10 +258,8 @@ void register_s6_2_8_errors(harness::Registry& registry) {
           [](CaseContext& context) {
             Scenario scenario(context);
             scenario.serve();
-            const pg::Bytes message = cv::MessageBuilder()
-                                          .add(cv::RawTlv{kUnknownTlvType, {0x00, 0x00}})
-                                          .add(scenario.connect_tlv())
-                                          .build();
+            const pg::Bytes message =
+                cv::MessageBuilder().add(cv::RawTlv{kUnknownTlvType, {0x00, 0x00}}).add(scenario.connect_tlv()).build();
             auto& client = scenario.connect(message);
             return judge_error_reply(client, client.await_reply(2s),
                                      {.accepted = {{cv::ErrorCode::UnsupportedMessage}}, .echo_of = message});
@@ -284,15 +283,15 @@ void register_s6_2_8_errors(harness::Registry& registry) {
                               kEarlyData.size(), kFragmentationNeeded),
       .expectation = "Error 97 with value 4, or Error 65 (a stack that reads code 4 as path-MTU information keeps "
                      "retrying, then gives up), then FIN.",
-      .accepted_outcomes = {"Error 97 with value 4, then FIN", "Error 65 after the converter's connect timeout, "
-                                                               "then FIN"},
+      .accepted_outcomes = {"Error 97 with value 4, then FIN",
+                            "Error 65 after the converter's connect timeout, "
+                            "then FIN"},
       .timeout = std::chrono::milliseconds(10000),
       .run =
           [](CaseContext& context) {
             return downstream_failure(
                 context, {.answer = SynAnswer::IcmpUnreachable, .icmp_code = kFragmentationNeeded},
-                {{cv::ErrorCode::DestinationUnreachable, kFragmentationNeeded}, {cv::ErrorCode::NetworkFailure}},
-                6s);
+                {{cv::ErrorCode::DestinationUnreachable, kFragmentationNeeded}, {cv::ErrorCode::NetworkFailure}}, 6s);
           },
   });
 
@@ -315,8 +314,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .run =
           [](CaseContext& context) {
             // No code is defined for silence: Network Failure is AMB-21's position; 97 has no ICMP code to echo.
-            return downstream_failure(context, {.answer = SynAnswer::Silence}, {{cv::ErrorCode::NetworkFailure}},
-                                      6s);
+            return downstream_failure(context, {.answer = SynAnswer::Silence}, {{cv::ErrorCode::NetworkFailure}}, 6s);
           },
   });
 
@@ -337,9 +335,8 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
-            const pg::Bytes message = cv::MessageBuilder()
-                                          .add(cv::raw_connect(kServerPort, cv::ipv4_mapped(kUnroutedV4)))
-                                          .build();
+            const pg::Bytes message =
+                cv::MessageBuilder().add(cv::raw_connect(kServerPort, cv::ipv4_mapped(kUnroutedV4))).build();
             auto& client = scenario.connect(message);
             return judge_error_reply(client, client.await_reply(6s),
                                      {.accepted = {{cv::ErrorCode::NetworkFailure}}, .before_downstream = false});
@@ -388,10 +385,10 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .title = fmt::format("Unsupported Version lists the versions the converter supports, one byte each, "
                            "zero-padded: {} for a version-1 converter.",
                            wire_text(cv::encode_tlv(version_one_only))),
-      .stimulus = fmt::format("SYN carrying a Convert message of version {} with a valid Base Connect.",
-                              kUnsupportedVersion),
-      .expectation = fmt::format("A version-1 reply {}, then FIN; no SYN toward the server.",
-                                 error_reply_text(version_one_only)),
+      .stimulus =
+          fmt::format("SYN carrying a Convert message of version {} with a valid Base Connect.", kUnsupportedVersion),
+      .expectation =
+          fmt::format("A version-1 reply {}, then FIN; no SYN toward the server.", error_reply_text(version_one_only)),
       .accepted_outcomes = {"the reply in the SYN-ACK payload or a later segment, then FIN"},
       .negative = true,
       .run =

@@ -1,10 +1,10 @@
 // RFC 8803 section 6: placement of the Convert message; SYNs without one.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "catalog.hpp"
 #include "kit/judge.hpp"
@@ -114,11 +114,12 @@ CaseOutcome reply_occupies_first_bytes(CaseContext& context, const PlacementRow&
   const pg::Bytes stream = client.stream();
   const pg::ByteView after = pg::ByteView(stream).subspan(std::min(boundary, stream.size()));
   if (!complete || !std::equal(after.begin(), after.end(), server_data.begin(), server_data.end()))
-    return CaseOutcome::violated(fmt::format("after the {}-byte Convert message the client stream holds {} instead "
-                                             "of exactly the server's bytes {}",
-                                             boundary, hex(after, 96), hex(server_data, 96)));
-  return CaseOutcome::pass(fmt::format("{}; the server's {} bytes follow at offset {}", reply.describe(),
-                                       server_data.size(), boundary));
+    return CaseOutcome::violated(
+        fmt::format("after the {}-byte Convert message the client stream holds {} instead "
+                    "of exactly the server's bytes {}",
+                    boundary, hex(after, 96), hex(server_data, 96)));
+  return CaseOutcome::pass(
+      fmt::format("{}; the server's {} bytes follow at offset {}", reply.describe(), server_data.size(), boundary));
 }
 
 }  // namespace

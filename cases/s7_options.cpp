@@ -1,12 +1,12 @@
 // RFC 8803 section 7: how each TCP option requested in a Connect TLV is handled.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "catalog.hpp"
 #include "kit/judge.hpp"
@@ -166,9 +166,10 @@ std::optional<std::string> timestamps_generated(const pg::tcp::ParsedOptions& do
   const auto* option = downstream.find(kind::Timestamps);
   const auto* ts = option ? std::get_if<pg::tcp::TimestampsOption>(&option->value) : nullptr;
   if (ts == nullptr)
-    return fmt::format("Timestamps (kind 8) was requested{} but no well-formed Timestamps option is in the "
-                       "downstream SYN",
-                       lists(supported, kind::Timestamps) ? " and advertised" : "");
+    return fmt::format(
+        "Timestamps (kind 8) was requested{} but no well-formed Timestamps option is in the "
+        "downstream SYN",
+        lists(supported, kind::Timestamps) ? " and advertised" : "");
   if (ts->tsval == 0) return std::string("the downstream Timestamps option carries TSval 0 (no value generated)");
   return std::nullopt;
 }
@@ -204,9 +205,8 @@ void add_ignored(harness::Registry& registry, IgnoredOptions row) {
       .expectation = std::move(row.expectation),
       .accepted_outcomes = {"success reply (header only or with Extended TCP Header), the converter's own value "
                             "or no such option downstream"},
-      .run = [options = std::move(row.options), check = std::move(row.check)](CaseContext& context) {
-        return proceeds_with(context, Request{.options = options}, check);
-      },
+      .run = [options = std::move(row.options), check = std::move(row.check)](
+                 CaseContext& context) { return proceeds_with(context, Request{.options = options}, check); },
   });
 }
 
@@ -214,64 +214,72 @@ void add_ignored(harness::Registry& registry, IgnoredOptions row) {
 
 void register_s7_options(harness::Registry& registry) {
   const std::string option_text = "SYN carrying an Extended Connect with the option";
-  add_ignored(registry, {
-      .id = "opt-mss-ignored",
-      .requirements = {"CONV-047", "AMB-33"},
-      .section = "7.1",
-      .title = "An MSS option (kind 2) in a Connect TLV is ignored: no error, and the converter uses its own MSS "
-               "toward the server.",
-      .stimulus = fmt::format("{} {} (MSS {}).", option_text, wire_text(requested_mss()), kRequestedMss),
-      .expectation = fmt::format("A success reply, a SYN at the server whose MSS is not {} (the converter's own).",
-                                 kRequestedMss),
-      .options = requested_mss(),
-      .check = mss_is_own,
-  });
-  add_ignored(registry, {
-      .id = "opt-window-scale-ignored",
-      .requirements = {"CONV-051", "CONV-049", "AMB-33"},
-      .section = "7.2",
-      .title = "A Window Scale option (kind 3) in a Connect TLV is ignored: no error, and the downstream window "
-               "scale is the converter's own.",
-      .stimulus = fmt::format("{} {} (shift {}).", option_text, wire_text(requested_window_scale()), kRequestedShift),
-      .expectation = fmt::format("A success reply, a SYN at the server whose window scale shift is not {}.",
-                                 kRequestedShift),
-      .options = requested_window_scale(),
-      .check = window_scale_is_own,
-  });
-  add_ignored(registry, {
-      .id = "opt-sack-ignored",
-      .requirements = {"CONV-054", "AMB-33"},
-      .section = "7.3",
-      .title = "A SACK option (kind 5) in a Connect TLV is ignored: no error, and no SACK block is copied into the "
-               "downstream SYN.",
-      .stimulus = fmt::format("{} {} (one SACK block).", option_text, wire_text(requested_sack())),
-      .expectation = "A success reply, a SYN at the server without any kind-5 option.",
-      .options = requested_sack(),
-      .check = no_sack_block,
-  });
-  add_ignored(registry, {
-      .id = "opt-ignored-kinds-together",
-      .requirements = {"CONV-047", "CONV-051", "CONV-054", "AMB-33"},
-      .section = "7",
-      .title = "Kinds 2, 3 and 5 together in one Connect TLV are all ignored, never answered with Unsupported TCP "
-               "Option.",
-      .stimulus = fmt::format("SYN carrying an Extended Connect with {}, {} and {} <one SACK block>.",
-                              wire_text(requested_mss()), wire_text(requested_window_scale()),
-                              wire_text(pg::ByteView(requested_sack()).first(2))),
-      .expectation = fmt::format("A success reply; the downstream SYN has neither MSS {}, nor shift {}, nor a SACK "
-                                 "option.",
-                                 kRequestedMss, kRequestedShift),
-      .options = concatenated({requested_mss(), requested_window_scale(), requested_sack()}),
-      .check = none_of_the_ignored,
-  });
+  add_ignored(
+      registry,
+      {
+          .id = "opt-mss-ignored",
+          .requirements = {"CONV-047", "AMB-33"},
+          .section = "7.1",
+          .title = "An MSS option (kind 2) in a Connect TLV is ignored: no error, and the converter uses its own MSS "
+                   "toward the server.",
+          .stimulus = fmt::format("{} {} (MSS {}).", option_text, wire_text(requested_mss()), kRequestedMss),
+          .expectation = fmt::format("A success reply, a SYN at the server whose MSS is not {} (the converter's own).",
+                                     kRequestedMss),
+          .options = requested_mss(),
+          .check = mss_is_own,
+      });
+  add_ignored(
+      registry,
+      {
+          .id = "opt-window-scale-ignored",
+          .requirements = {"CONV-051", "CONV-049", "AMB-33"},
+          .section = "7.2",
+          .title = "A Window Scale option (kind 3) in a Connect TLV is ignored: no error, and the downstream window "
+                   "scale is the converter's own.",
+          .stimulus =
+              fmt::format("{} {} (shift {}).", option_text, wire_text(requested_window_scale()), kRequestedShift),
+          .expectation =
+              fmt::format("A success reply, a SYN at the server whose window scale shift is not {}.", kRequestedShift),
+          .options = requested_window_scale(),
+          .check = window_scale_is_own,
+      });
+  add_ignored(
+      registry,
+      {
+          .id = "opt-sack-ignored",
+          .requirements = {"CONV-054", "AMB-33"},
+          .section = "7.3",
+          .title = "A SACK option (kind 5) in a Connect TLV is ignored: no error, and no SACK block is copied into the "
+                   "downstream SYN.",
+          .stimulus = fmt::format("{} {} (one SACK block).", option_text, wire_text(requested_sack())),
+          .expectation = "A success reply, a SYN at the server without any kind-5 option.",
+          .options = requested_sack(),
+          .check = no_sack_block,
+      });
+  add_ignored(
+      registry,
+      {
+          .id = "opt-ignored-kinds-together",
+          .requirements = {"CONV-047", "CONV-051", "CONV-054", "AMB-33"},
+          .section = "7",
+          .title = "Kinds 2, 3 and 5 together in one Connect TLV are all ignored, never answered with Unsupported TCP "
+                   "Option.",
+          .stimulus = fmt::format("SYN carrying an Extended Connect with {}, {} and {} <one SACK block>.",
+                                  wire_text(requested_mss()), wire_text(requested_window_scale()),
+                                  wire_text(pg::ByteView(requested_sack()).first(2))),
+          .expectation = fmt::format("A success reply; the downstream SYN has neither MSS {}, nor shift {}, nor a SACK "
+                                     "option.",
+                                     kRequestedMss, kRequestedShift),
+          .options = concatenated({requested_mss(), requested_window_scale(), requested_sack()}),
+          .check = none_of_the_ignored,
+      });
 
   const pg::Bytes tcp_ao_with_mac_option = tcp_ao_with_mac();
   const std::string tcp_ao_with_mac_text = fmt::format(
-      "{} {:02X}..{:02X} (KeyID, RNextKeyID, {}-byte MAC)",
-      wire_text(pg::ByteView(tcp_ao_with_mac_option).first(4)), tcp_ao_with_mac_option[4],
-      tcp_ao_with_mac_option.back(), kTcpAoMacSize);
-  const std::string ao_refusal = error_tlv_text(
-      cv::ErrorTlv{.code = cv::ErrorCode::UnsupportedTcpOption, .list = {kind::TcpAo}, .bytes = {}});
+      "{} {:02X}..{:02X} (KeyID, RNextKeyID, {}-byte MAC)", wire_text(pg::ByteView(tcp_ao_with_mac_option).first(4)),
+      tcp_ao_with_mac_option[4], tcp_ao_with_mac_option.back(), kTcpAoMacSize);
+  const std::string ao_refusal =
+      error_tlv_text(cv::ErrorTlv{.code = cv::ErrorCode::UnsupportedTcpOption, .list = {kind::TcpAo}, .bytes = {}});
   for (const auto& [suffix, options, text] :
        {std::tuple{std::string("empty"), without_value(kind::TcpAo), wire_text(without_value(kind::TcpAo))},
         std::tuple{std::string("with-mac"), tcp_ao_with_mac_option, tcp_ao_with_mac_text}}) {
@@ -284,8 +292,8 @@ void register_s7_options(harness::Registry& registry) {
         .tags = {"options", "connect", "tcp-ao", "error"},
         .title = "A Connect TLV asking for TCP-AO (kind 29) is refused with Unsupported TCP Option listing kind 29.",
         .stimulus = fmt::format("{} {}.", option_text, text),
-        .expectation = fmt::format("Error TLV {}, then FIN; no SYN toward the server, so no AO option downstream.",
-                                   ao_refusal),
+        .expectation =
+            fmt::format("Error TLV {}, then FIN; no SYN toward the server, so no AO option downstream.", ao_refusal),
         .accepted_outcomes = {fmt::format("Error 33 listing 0x{:02X} in the SYN-ACK payload or a later segment, then "
                                           "FIN",
                                           kind::TcpAo)},
@@ -316,8 +324,8 @@ void register_s7_options(harness::Registry& registry) {
       .stimulus = fmt::format("SYN carrying an Extended Connect with {} bytes of supported options: Timestamps with "
                               "a value ({}), a {}-byte TFO cookie ({}), an MP_CAPABLE of length {} and "
                               "SACK-Permitted ({}).",
-                              too_long.size(), timestamps.size(), kTfoCookieSize, tfo_cookie.size(),
-                              mp_capable.size(), sack_permitted.size()),
+                              too_long.size(), timestamps.size(), kTfoCookieSize, tfo_cookie.size(), mp_capable.size(),
+                              sack_permitted.size()),
       .expectation = fmt::format("Error 33 listing one or more of the requested kinds ({}), zero-padded, then FIN; "
                                  "no SYN toward the server.",
                                  fmt::join(too_long_kinds, ", ")),

@@ -76,9 +76,10 @@ Verification verify_syn_payload_acked(Client& client, std::size_t expected_bytes
   if (!synack) return CaseOutcome::violated("no SYN-ACK came back\n" + client.recent());
   const std::uint32_t acked = synack->segment.ack - tcp.isn() - 1;
   if (acked == expected_bytes) return std::nullopt;
-  return CaseOutcome::violated(fmt::format("the SYN-ACK acknowledged {} of the {} bytes of {} (CONV-I20; a client "
-                                           "must then abandon the converter, section 8)",
-                                           acked, expected_bytes, sent));
+  return CaseOutcome::violated(
+      fmt::format("the SYN-ACK acknowledged {} of the {} bytes of {} (CONV-I20; a client "
+                  "must then abandon the converter, section 8)",
+                  acked, expected_bytes, sent));
 }
 
 // What a converter may do with a Convert message that arrives only after the
@@ -91,9 +92,10 @@ CaseOutcome judge_late_convert(Scenario& scenario, Client& client, pg::ByteView 
   const pg::Bytes at_server = scenario.server().received();
   if (!reply.ok()) {
     if (reply.raw.empty() && at_server.empty())
-      return CaseOutcome::pass(fmt::format("the converter did not take the late Convert message ({}); the client "
-                                           "must abandon it (section 8)",
-                                           reply.describe()));
+      return CaseOutcome::pass(
+          fmt::format("the converter did not take the late Convert message ({}); the client "
+                      "must abandon it (section 8)",
+                      reply.describe()));
     return CaseOutcome::violated(
         fmt::format("{}; the server received {}\n{}", reply.describe(), hex(at_server), client.recent()));
   }
@@ -103,11 +105,12 @@ CaseOutcome judge_late_convert(Scenario& scenario, Client& client, pg::ByteView 
     return CaseOutcome::pass("the late Convert message was refused: " + reply.describe());
   }
   if (auto failed = verify_server_received(scenario, early))
-    return CaseOutcome::violated(fmt::format("the late Convert message was taken ({}) but {}", reply.describe(),
-                                             failed->observed));
-  return CaseOutcome::pass(fmt::format("the late Convert message was taken: {}; the server got exactly the {} early "
-                                       "bytes",
-                                       reply.describe(), early.size()));
+    return CaseOutcome::violated(
+        fmt::format("the late Convert message was taken ({}) but {}", reply.describe(), failed->observed));
+  return CaseOutcome::pass(
+      fmt::format("the late Convert message was taken: {}; the server got exactly the {} early "
+                  "bytes",
+                  reply.describe(), early.size()));
 }
 
 // "The converter accepts data in the SYN regardless of the presence of a TFO
@@ -204,8 +207,9 @@ void register_s8_middleboxes(harness::Registry& registry) {
             if (auto untouched = verify_path_altered(scenario)) return *untouched;
             if (auto failed = verify_success(client, reply)) return *failed;
             if (client.tcp().syn_payload_acked() != true)
-              return CaseOutcome::violated("the SYN-ACK did not acknowledge the SYN payload once the TFO option "
-                                           "was gone (the client must then abandon the converter, section 8)");
+              return CaseOutcome::violated(
+                  "the SYN-ACK did not acknowledge the SYN payload once the TFO option "
+                  "was gone (the client must then abandon the converter, section 8)");
             if (auto failed = verify_server_received(scenario, early)) return *failed;
             return CaseOutcome::pass(
                 fmt::format("SYN payload acknowledged without TFO option; {}; early data relayed", reply.describe()));
@@ -236,8 +240,8 @@ void register_s8_middleboxes(harness::Registry& registry) {
         .case_class = CaseClass::Valid,
         .tags = {"tfo", "early-data"},
         .title = "A converter accepts data in the SYN regardless of the presence of a TFO option or cookie.",
-        .stimulus = fmt::format("SYN with {}, a Base Connect and {} bytes of early data.", variant.stimulus,
-                                kSynData.size()),
+        .stimulus =
+            fmt::format("SYN with {}, a Base Connect and {} bytes of early data.", variant.stimulus, kSynData.size()),
         .expectation = fmt::format("The SYN-ACK acknowledges ISN + 1 + the SYN payload length; the reply has no "
                                    "Error TLV; the server receives the {} early bytes.",
                                    kSynData.size()),
@@ -304,8 +308,9 @@ void register_s8_middleboxes(harness::Registry& registry) {
             scenario.settle(100ms);
             if (auto untouched = verify_path_altered(scenario)) return *untouched;
             if (!dropped.no_downstream_syn(0ms))
-              return CaseOutcome::fail("a SYN reached the server although the converter never got the client's "
-                                       "SYN");
+              return CaseOutcome::fail(
+                  "a SYN reached the server although the converter never got the client's "
+                  "SYN");
             Client& retry = scenario.connect({});
             retry.send(message);
             return judge_late_convert(scenario, retry, early);
@@ -319,12 +324,18 @@ void register_s8_middleboxes(harness::Registry& registry) {
     std::vector<std::size_t> cuts;  // offsets in the message where the resent rest is split
   };
   for (const auto& variant :
-       {SplitVariant{"mbox-convert-split-at-byte-1", fmt::format("after byte {} (inside the header)", kInsideHeader),
-                     kInsideHeader, {}},
-        SplitVariant{"mbox-convert-split-at-byte-4", fmt::format("after the fixed header (byte {})", kAfterHeader),
-                     kAfterHeader, {}},
+       {SplitVariant{"mbox-convert-split-at-byte-1",
+                     fmt::format("after byte {} (inside the header)", kInsideHeader),
+                     kInsideHeader,
+                     {}},
+        SplitVariant{"mbox-convert-split-at-byte-4",
+                     fmt::format("after the fixed header (byte {})", kAfterHeader),
+                     kAfterHeader,
+                     {}},
         SplitVariant{"mbox-syn-payload-truncated-mid-tlv",
-                     fmt::format("after byte {} (inside the Connect TLV)", kInsideConnectTlv), kInsideConnectTlv, {}},
+                     fmt::format("after byte {} (inside the Connect TLV)", kInsideConnectTlv),
+                     kInsideConnectTlv,
+                     {}},
         SplitVariant{"mbox-convert-resegmented",
                      fmt::format("after byte {}, the rest re-segmented at bytes {}, {} and {}", kInsideHeader,
                                  kAfterHeader, kInsideConnectTlv, kInsideEarlyData),
@@ -346,9 +357,8 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                    "has no Error TLV; the server receives exactly the {} early bytes.",
                                    kSplitData.size()),
         .accepted_outcomes = {"reply in any segment after the message is complete"},
-        .run = [keep = variant.keep, cuts = variant.cuts](CaseContext& context) {
-          return convert_split(context, keep, cuts);
-        },
+        .run = [keep = variant.keep,
+                cuts = variant.cuts](CaseContext& context) { return convert_split(context, keep, cuts); },
     });
   }
 
@@ -380,9 +390,10 @@ void register_s8_middleboxes(harness::Registry& registry) {
             const Reply reply = client.await_reply(kReplyTimeout);
             if (auto untouched = verify_path_altered(scenario)) return *untouched;
             if (client.mptcp().synack_had_mp_capable())
-              return CaseOutcome::violated("the converter's SYN-ACK carried MP_CAPABLE although the SYN it received "
-                                           "had none (RFC 8684 3.1)\n" +
-                                           client.recent());
+              return CaseOutcome::violated(
+                  "the converter's SYN-ACK carried MP_CAPABLE although the SYN it received "
+                  "had none (RFC 8684 3.1)\n" +
+                  client.recent());
             if (!reply.success())
               return CaseOutcome::violated("no successful Convert reply after the fallback: " + reply.describe() +
                                            "\n" + client.recent());
@@ -429,14 +440,15 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                            "\n" + client.recent());
             if (auto failed = verify_client_received_after_reply(client, reply, server_bytes)) return *failed;
             if (auto failed = verify_server_received(scenario, early)) return *failed;
-            return CaseOutcome::pass(fmt::format("fallback to TCP; reply of {} bytes, server bytes and early data "
-                                                 "relayed",
-                                                 reply.message->size));
+            return CaseOutcome::pass(
+                fmt::format("fallback to TCP; reply of {} bytes, server bytes and early data "
+                            "relayed",
+                            reply.message->size));
           },
   });
 
-  const std::string changed_synack_stimulus = fmt::format(
-      "Extended Connect ({}) with early data; ", wire_text(pg::tcp::sack_permitted()));
+  const std::string changed_synack_stimulus =
+      fmt::format("Extended Connect ({}) with early data; ", wire_text(pg::tcp::sack_permitted()));
   registry.add({
       .id = "mbox-synack-options-nop-overwritten",
       .requirements = {"CONV-028", "AMB-25"},
@@ -452,9 +464,10 @@ void register_s8_middleboxes(harness::Registry& registry) {
       .expectation = "The reply's Extended TCP Header TLV equals the SYN-ACK option bytes the converter received, "
                      "NOPs included.",
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
-      .run = [](CaseContext& context) {
-        return synack_options_changed(context, emulate::NopOptions{{kind::SackPermitted, kind::Timestamps}});
-      },
+      .run =
+          [](CaseContext& context) {
+            return synack_options_changed(context, emulate::NopOptions{{kind::SackPermitted, kind::Timestamps}});
+          },
   });
   registry.add({
       .id = "mbox-synack-mss-clamped",
@@ -503,8 +516,10 @@ void register_s8_middleboxes(harness::Registry& registry) {
             if (auto failed = verify_success(client, reply)) return *failed;
             if (auto failed = verify_client_received_after_reply(client, reply, burst)) return *failed;
             const auto oversized = harness::expect::matching(
-                scenario.wire(), harness::expect::PacketFilter().from_put().side(PathSide::ClientSide).where(
-                                     "payload above the clamped MSS", [](const harness::WireEvent& event) {
+                scenario.wire(), harness::expect::PacketFilter()
+                                     .from_put()
+                                     .side(PathSide::ClientSide)
+                                     .where("payload above the clamped MSS", [](const harness::WireEvent& event) {
                                        return event.tcp && event.tcp->segment.payload.size() > kClampedMss;
                                      }));
             if (!oversized.empty())

@@ -77,9 +77,10 @@ void register_s9_security(harness::Registry& registry) {
           [](CaseContext& context) {
             const unsigned limit = context.put.session_limit.value_or(0);
             if (limit == 0 || limit > kLargestSessionLimit)
-              return CaseOutcome::unsupported(fmt::format("session limit {} is outside 1..{}: configure a small "
-                                                          "limit for this case",
-                                                          limit, kLargestSessionLimit));
+              return CaseOutcome::unsupported(
+                  fmt::format("session limit {} is outside 1..{}: configure a small "
+                              "limit for this case",
+                              limit, kLargestSessionLimit));
             Scenario scenario(context);
             scenario.serve();
             std::vector<Client*> held;
@@ -89,10 +90,10 @@ void register_s9_security(harness::Registry& registry) {
             const auto answered = scenario.await_replies(held, 3s);
             for (std::size_t i = 0; i < held.size(); ++i)
               if (const Reply reply = held[i]->reply(); !reply.success())
-                return CaseOutcome::inconclusive(fmt::format("session {} of {} was not established ({}): the limit "
-                                                             "could not be reached{}",
-                                                             i + 1, limit, reply.describe(),
-                                                             answered ? "" : "\n" + answered.observed));
+                return CaseOutcome::inconclusive(
+                    fmt::format("session {} of {} was not established ({}): the limit "
+                                "could not be reached{}",
+                                i + 1, limit, reply.describe(), answered ? "" : "\n" + answered.observed));
             auto& last = scenario.connect(scenario.base_connect());
             return judge_error_reply(last, last.await_reply(2s), {.accepted = {{cv::ErrorCode::ResourceExceeded}}});
           },
@@ -136,14 +137,16 @@ void register_s9_security(harness::Registry& registry) {
             const auto other_served = scenario.await(
                 "a downstream SYN for the second client",
                 [&] { return scenario.downstream_connections() > from_flooder; }, 500ms);
-            const std::string counts = fmt::format("{} Connects from {} opened {} downstream connections ({} "
-                                                   "answered with Error 64)",
-                                                   kPendingRequests, flooder.to_string(), from_flooder, refused);
+            const std::string counts = fmt::format(
+                "{} Connects from {} opened {} downstream connections ({} "
+                "answered with Error 64)",
+                kPendingRequests, flooder.to_string(), from_flooder, refused);
             if (from_flooder >= kPendingRequests)
               return CaseOutcome::violated(counts + ": one downstream SYN per request, without bound");
             if (!other_served)
-              return CaseOutcome::violated(counts + "; but a Connect from another client was not attempted either: "
-                                                    "the limit is not per client");
+              return CaseOutcome::violated(counts +
+                                           "; but a Connect from another client was not attempted either: "
+                                           "the limit is not per client");
             return CaseOutcome::pass(counts + "; another client was still served");
           },
   });
@@ -191,9 +194,10 @@ void register_s9_security(harness::Registry& registry) {
                                                                     "judged",
                                                                     proxied));
             if (errors == 0)
-              return CaseOutcome::inconclusive("no Error TLV at all: the PUT does not answer version 2 with an "
-                                               "error, so its rate limit cannot be seen\n" +
-                                               scenario.recent());
+              return CaseOutcome::inconclusive(
+                  "no Error TLV at all: the PUT does not answer version 2 with an "
+                  "error, so its rate limit cannot be seen\n" +
+                  scenario.recent());
             if (errors >= kMalformedRequests)
               return CaseOutcome::violated(counts + ": one error per request, without limit");
             return CaseOutcome::pass(counts + ": the errors plateaued");
@@ -259,17 +263,19 @@ void register_s9_security(harness::Registry& registry) {
             const std::size_t connections = scenario.downstream_connections();
             if (connections == 0)
               return CaseOutcome::inconclusive("the PUT sent no downstream SYN at all\n" + scenario.recent());
-            const auto client_syns =
-                harness::expect::matching(scenario.wire(), PacketFilter().to_put().side(PathSide::ClientSide).bare_syn());
+            const auto client_syns = harness::expect::matching(
+                scenario.wire(), PacketFilter().to_put().side(PathSide::ClientSide).bare_syn());
             if (client_syns.size() > 1)
-              return CaseOutcome::inconclusive("the harness client retransmitted its SYN (the PUT did not SYN-ACK "
-                                               "it): the case cannot tell who started the retransmission");
+              return CaseOutcome::inconclusive(
+                  "the harness client retransmitted its SYN (the PUT did not SYN-ACK "
+                  "it): the case cannot tell who started the retransmission");
             // A fresh connection toward the silent server is as autonomous as
             // a retransmission of the first SYN.
             if (syns > 1)
-              return CaseOutcome::violated(fmt::format("{} downstream SYNs on {} connection(s) for one client SYN: "
-                                                       "the PUT retries toward the server on its own",
-                                                       syns, connections));
+              return CaseOutcome::violated(
+                  fmt::format("{} downstream SYNs on {} connection(s) for one client SYN: "
+                              "the PUT retries toward the server on its own",
+                              syns, connections));
             return CaseOutcome::pass("one downstream SYN, no autonomous retransmission");
           },
   });
@@ -312,12 +318,14 @@ void register_s9_security(harness::Registry& registry) {
             scenario.settle(1s);
             const std::size_t connections = scenario.server().connection_count();
             if (connections > 1)
-              return CaseOutcome::pass(fmt::format("proxied again: {} downstream connections, {} early bytes in all "
-                                                   "reached the server (applications must tolerate replays)",
-                                                   connections, scenario.server().received().size()));
-            return CaseOutcome::pass("not proxied again: one downstream connection; the replay was answered by the "
-                                     "PUT's TCP stack alone\n" +
-                                     scenario.recent(4));
+              return CaseOutcome::pass(
+                  fmt::format("proxied again: {} downstream connections, {} early bytes in all "
+                              "reached the server (applications must tolerate replays)",
+                              connections, scenario.server().received().size()));
+            return CaseOutcome::pass(
+                "not proxied again: one downstream connection; the replay was answered by the "
+                "PUT's TCP stack alone\n" +
+                scenario.recent(4));
           },
   });
 

@@ -2,7 +2,8 @@
 # README command (b): install what is missing, build, run every test.
 # One build runs the tests: ASan + UBSan with warnings as errors (a second,
 # optimised build of the same tests doubled CI time and found nothing the
-# sanitized one misses). Then the libFuzzer targets for a bounded time.
+# sanitized one misses). First the layout check (seconds), then the libFuzzer
+# targets for a bounded time.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 require_root_for "the test suite"
@@ -13,6 +14,8 @@ started=$SECONDS
 
 stage() { echo "== $1 (at $((SECONDS - started)) s)"; }
 
+stage "layout: clang-format"
+"$repo_root/scripts/check-format.sh"
 stage "build: ASan + UBSan, warnings as errors"
 build_preset asan
 stage "build: libFuzzer targets (clang)"

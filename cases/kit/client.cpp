@@ -1,9 +1,9 @@
 #include "kit/client.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "kit/scenario.hpp"
 #include "packetgen/tcp_options.hpp"
@@ -34,11 +34,10 @@ Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
   config.third_ack = options.third_ack;
   config.retransmit = options.retransmit;
   config.resend_unacked_syn_data = options.resend_unacked_syn_data;
-  scenario.log(fmt::format("{} client {}.{} -> PUT {}.{}: SYN{} with {} payload bytes: {}",
-                           transport_ == Transport::Mptcp ? "MPTCP" : "TCP", address_.to_string(), port_,
-                           scenario.put_address().to_string(), scenario.put_port(),
-                           transport_ == Transport::Mptcp ? " (MP_CAPABLE)" : "", syn_payload.size(),
-                           hex(syn_payload)));
+  scenario.log(fmt::format(
+      "{} client {}.{} -> PUT {}.{}: SYN{} with {} payload bytes: {}", transport_ == Transport::Mptcp ? "MPTCP" : "TCP",
+      address_.to_string(), port_, scenario.put_address().to_string(), scenario.put_port(),
+      transport_ == Transport::Mptcp ? " (MP_CAPABLE)" : "", syn_payload.size(), hex(syn_payload)));
   if (transport_ == Transport::Mptcp) {
     harness::MptcpConfig mptcp_config;
     mptcp_config.tcp = config;
@@ -95,7 +94,8 @@ bool Client::settled() const {
 }
 
 Reply Client::await_reply(Clock::duration timeout) {
-  const auto waited = scenario_.await("a Convert reply from the PUT", [this] { return settled(); }, timeout);
+  const auto waited = scenario_.await(
+      "a Convert reply from the PUT", [this] { return settled(); }, timeout);
   Reply now = reply();
   scenario_.log(fmt::format("PUT reply to {}.{}: {}", address_.to_string(), port_, now.describe()));
   if (!waited) scenario_.log("no complete reply: " + waited.observed);
@@ -110,7 +110,8 @@ harness::expect::Outcome Client::await_stream_bytes(std::size_t count, Clock::du
 }
 
 harness::expect::Outcome Client::await_close(Clock::duration timeout) {
-  return scenario_.await("the PUT closes the client connection", [this] { return closed(); }, timeout);
+  return scenario_.await(
+      "the PUT closes the client connection", [this] { return closed(); }, timeout);
 }
 
 harness::expect::Outcome Client::no_downstream_syn(Clock::duration window) {

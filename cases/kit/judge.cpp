@@ -1,8 +1,8 @@
 #include "kit/judge.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace convtest::cases {
 namespace {
@@ -95,26 +95,28 @@ Verification verify_client_received_after_reply(Client& client, const Reply& rep
   const auto arrived = client.await_stream_bytes(reply_size + bytes.size(), timeout);
   const pg::Bytes tail = client.reply().after_message();
   if (arrived && std::equal(tail.begin(), tail.end(), bytes.begin(), bytes.end())) return std::nullopt;
-  return CaseOutcome::violated(fmt::format("after the reply the client received {} instead of exactly {}",
-                                           hex(tail, 64), hex(bytes, 64)));
+  return CaseOutcome::violated(
+      fmt::format("after the reply the client received {} instead of exactly {}", hex(tail, 64), hex(bytes, 64)));
 }
 
 Verification verify_converted_over_mptcp(Client& client, Clock::duration timeout) {
   const Reply reply = client.await_reply(timeout);
   const auto& mptcp = client.mptcp();
   if (!mptcp.synack_had_mp_capable() || !mptcp.remote())
-    return CaseOutcome::inconclusive("the converter did not speak MPTCP on this connection (no MP_CAPABLE in its "
-                                     "SYN-ACK" +
-                                     (mptcp.fallen_back() ? ": " + mptcp.fallback_reason() : std::string()) + ")");
+    return CaseOutcome::inconclusive(
+        "the converter did not speak MPTCP on this connection (no MP_CAPABLE in its "
+        "SYN-ACK" +
+        (mptcp.fallen_back() ? ": " + mptcp.fallback_reason() : std::string()) + ")");
   if (!reply.success()) return CaseOutcome::inconclusive("the connection was not converted: " + reply.describe());
   return std::nullopt;
 }
 
 Verification verify_path_altered(Scenario& scenario) {
   if (!scenario.wire().path_altered())
-    return CaseOutcome::inconclusive("the emulated middlebox found nothing to change: the case did not test what it "
-                                     "meant to\n" +
-                                     scenario.recent());
+    return CaseOutcome::inconclusive(
+        "the emulated middlebox found nothing to change: the case did not test what it "
+        "meant to\n" +
+        scenario.recent());
   for (const auto& change : scenario.wire().alterations()) scenario.log("middlebox: " + change);
   return std::nullopt;
 }
@@ -142,8 +144,8 @@ CaseOutcome judge_error_reply(Client& client, const Reply& reply, const ErrorRep
   }
   const AcceptedError* accepted = accepted_match(rule.accepted, *error);
   if (accepted == nullptr)
-    return CaseOutcome::violated(fmt::format("{} instead of {}: {}", error_text(*error), describe(rule.accepted),
-                                             reply.describe()));
+    return CaseOutcome::violated(
+        fmt::format("{} instead of {}: {}", error_text(*error), describe(rule.accepted), reply.describe()));
   if (auto problem = value_problem(*error, rule)) return CaseOutcome::violated(*problem + ": " + reply.describe());
   if (rule.before_downstream)
     if (auto syn = client.no_downstream_syn(200ms); !syn)
@@ -178,8 +180,7 @@ std::optional<pg::Bytes> synack_options_at_put(const Scenario& scenario) {
   return synacks.front()->tcp->segment.options;
 }
 
-Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& reply,
-                                        const ExtendedHeaderRule& rule) {
+Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& reply, const ExtendedHeaderRule& rule) {
   const auto synack_options = synack_options_at_put(scenario);
   if (!synack_options)
     return CaseOutcome::inconclusive("the emulated server's SYN-ACK never reached the PUT\n" + scenario.recent());
@@ -196,9 +197,10 @@ Verification verify_extended_tcp_header(const Scenario& scenario, const Reply& r
   const bool padded =
       rule.trailing_zeros_accepted && without_trailing_zeros(got) == without_trailing_zeros(*synack_options);
   if (verbatim || padded) return std::nullopt;
-  return CaseOutcome::violated(fmt::format("the Extended TCP Header holds {} but the SYN-ACK the converter received "
-                                           "carried {} (AMB-25: verbatim)",
-                                           hex(got, 64), hex(*synack_options, 64)));
+  return CaseOutcome::violated(
+      fmt::format("the Extended TCP Header holds {} but the SYN-ACK the converter received "
+                  "carried {} (AMB-25: verbatim)",
+                  hex(got, 64), hex(*synack_options, 64)));
 }
 
 }  // namespace convtest::cases

@@ -1,10 +1,10 @@
 #include "kit/reply.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace convtest::cases {
 namespace {

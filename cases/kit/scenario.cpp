@@ -1,10 +1,10 @@
 #include "kit/scenario.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "harness/lab/addressing.hpp"
 #include "harness/lab/lab.hpp"
@@ -104,9 +104,9 @@ pg::Bytes Scenario::message(std::vector<cv::Tlv> tlvs, pg::ByteView app_data) co
 }
 
 harness::expect::Outcome Scenario::await(std::string what, const std::function<bool()>& condition,
-                                          Clock::duration timeout) {
-  return harness::expect::wait_until(wire_, timing_, std::move(what), condition, [this] { return recent(); },
-                                     timeout);
+                                         Clock::duration timeout) {
+  return harness::expect::wait_until(
+      wire_, timing_, std::move(what), condition, [this] { return recent(); }, timeout);
 }
 
 harness::expect::Outcome Scenario::await_replies(const std::vector<Client*>& clients, Clock::duration timeout) {
@@ -125,9 +125,7 @@ harness::expect::Outcome Scenario::await_server_bytes(std::size_t count, Clock::
 
 void Scenario::settle(Clock::duration duration) { wire_.run_until(timing_.deadline_in(duration)); }
 
-void Scenario::settle_unscaled(Clock::duration duration) {
-  wire_.run_until(Clock::now() + duration);
-}
+void Scenario::settle_unscaled(Clock::duration duration) { wire_.run_until(Clock::now() + duration); }
 
 std::size_t Scenario::downstream_connections() const {
   std::set<std::pair<std::uint16_t, std::uint32_t>> flows;  // PUT port, ISN
@@ -138,8 +136,6 @@ std::size_t Scenario::downstream_connections() const {
 
 std::size_t Scenario::downstream_syns() const { return put_syns_downstream(wire_).size(); }
 
-std::string Scenario::recent(std::size_t limit) const {
-  return harness::expect::recent_packets(wire_, 0, limit);
-}
+std::string Scenario::recent(std::size_t limit) const { return harness::expect::recent_packets(wire_, 0, limit); }
 
 }  // namespace convtest::cases

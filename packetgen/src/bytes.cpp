@@ -37,8 +37,7 @@ HexParse parse_hex(std::string_view text) {
 Bytes hex(std::string_view text) {
   HexParse parsed = parse_hex(text);
   if (!parsed.ok) {
-    std::fprintf(stderr, "packetgen::hex: malformed literal \"%.*s\"\n", static_cast<int>(text.size()),
-                 text.data());
+    std::fprintf(stderr, "packetgen::hex: malformed literal \"%.*s\"\n", static_cast<int>(text.size()), text.data());
     std::abort();
   }
   return std::move(parsed.bytes);

@@ -18,8 +18,8 @@ constexpr std::uint8_t kIpv6MulticastFirstByte = 0xff;
 
 AddressClass classify_ipv4(const Ipv6Address& mapped) {
   const std::uint8_t first = mapped[kMappedPrefixSize];
-  const bool all_ones = std::all_of(mapped.begin() + kMappedPrefixSize, mapped.end(),
-                                    [](std::uint8_t byte) { return byte == 0xff; });
+  const bool all_ones =
+      std::all_of(mapped.begin() + kMappedPrefixSize, mapped.end(), [](std::uint8_t byte) { return byte == 0xff; });
   if (all_ones) return AddressClass::Broadcast;
   if (first == 0) return AddressClass::Unspecified;  // 0.0.0.0/8: "this network"
   if (first == 127) return AddressClass::Loopback;
@@ -29,8 +29,8 @@ AddressClass classify_ipv4(const Ipv6Address& mapped) {
 
 AddressClass classify_ipv6(const Ipv6Address& address) {
   if (address[0] == kIpv6MulticastFirstByte) return AddressClass::Multicast;
-  const bool leading_zero = std::all_of(address.begin(), address.end() - 1,
-                                        [](std::uint8_t byte) { return byte == 0; });
+  const bool leading_zero =
+      std::all_of(address.begin(), address.end() - 1, [](std::uint8_t byte) { return byte == 0; });
   if (leading_zero && address.back() == 0) return AddressClass::Unspecified;
   if (leading_zero && address.back() == 1) return AddressClass::Loopback;
   return AddressClass::Ordinary;
@@ -68,8 +68,8 @@ std::optional<Ipv6Address> parse_address(std::string_view text) {
 std::string format_address(const Ipv6Address& address) {
   char text[INET6_ADDRSTRLEN] = {};
   if (is_ipv4_mapped(address)) {
-    std::snprintf(text, sizeof text, "%u.%u.%u.%u", unsigned{address[12]}, unsigned{address[13]},
-                  unsigned{address[14]}, unsigned{address[15]});
+    std::snprintf(text, sizeof text, "%u.%u.%u.%u", unsigned{address[12]}, unsigned{address[13]}, unsigned{address[14]},
+                  unsigned{address[15]});
     return text;
   }
   inet_ntop(AF_INET6, address.data(), text, sizeof text);

@@ -15,7 +15,8 @@ bool allowed(Direction direction, TlvType type) {
     case Direction::ConverterToClient:
       return type == TlvType::Connect || type == TlvType::ExtendedTcpHeader ||
              type == TlvType::SupportedTcpExtensions || type == TlvType::Error;
-    case Direction::Any: return true;
+    case Direction::Any:
+      return true;
   }
   return false;
 }
@@ -27,8 +28,7 @@ class Decoder {
   DecodeOutcome run() {
     if (stream_.size() < kHeaderSize) return incomplete(0, kHeaderSize);
     if (get_u16(stream_, 2) != kMagic) return header_error(DecodeRule::BadMagic, 2);
-    if (stream_[0] != kVersion && !options_.accept_any_version)
-      return header_error(DecodeRule::UnsupportedVersion, 0);
+    if (stream_[0] != kVersion && !options_.accept_any_version) return header_error(DecodeRule::UnsupportedVersion, 0);
     if (stream_[1] == 0) return header_error(DecodeRule::TotalLengthZero, 1);
     size_ = std::size_t{stream_[1]} * kWord;
     if (size_ == kHeaderSize && options_.direction != Direction::ConverterToClient)
@@ -82,14 +82,11 @@ class Decoder {
   // A proper prefix: wait for more bytes, unless the stream has ended.
   DecodeOutcome incomplete(std::size_t culprit_offset, std::size_t needed) const {
     if (options_.stream_complete)
-      return error(DecodeRule::TlvTruncated, stream_.size(), culprit_offset,
-                   stream_.size() - culprit_offset);
+      return error(DecodeRule::TlvTruncated, stream_.size(), culprit_offset, stream_.size() - culprit_offset);
     return NeedMore{needed - stream_.size()};
   }
 
-  static DecodeOutcome header_error(DecodeRule rule, std::size_t offset) {
-    return error(rule, offset, 0, kHeaderSize);
-  }
+  static DecodeOutcome header_error(DecodeRule rule, std::size_t offset) { return error(rule, offset, 0, kHeaderSize); }
 
   static DecodeOutcome error(DecodeRule rule, std::size_t offset, std::size_t culprit_offset,
                              std::size_t culprit_size) {
@@ -104,8 +101,6 @@ class Decoder {
 
 }  // namespace
 
-DecodeOutcome decode(ByteView stream, const DecodeOptions& options) {
-  return Decoder(stream, options).run();
-}
+DecodeOutcome decode(ByteView stream, const DecodeOptions& options) { return Decoder(stream, options).run(); }
 
 }  // namespace convtest::packetgen::convert

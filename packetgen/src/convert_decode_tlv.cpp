@@ -21,13 +21,18 @@ class TlvValueDecoder {
 
   TlvOutcome run() {
     switch (static_cast<TlvType>(tlv_[0])) {
-      case TlvType::Info: return info();
-      case TlvType::Connect: return connect();
-      case TlvType::ExtendedTcpHeader: return with_zero_field(ExtendedTcpHeaderTlv{tail(kValueOffset)});
+      case TlvType::Info:
+        return info();
+      case TlvType::Connect:
+        return connect();
+      case TlvType::ExtendedTcpHeader:
+        return with_zero_field(ExtendedTcpHeaderTlv{tail(kValueOffset)});
       case TlvType::SupportedTcpExtensions:
         return with_zero_field(SupportedTcpExtensionsTlv{strip_trailing_zeros(tail(kValueOffset))});
-      case TlvType::Cookie: return with_zero_field(CookieTlv{tail(kValueOffset)});
-      case TlvType::Error: return error_tlv();
+      case TlvType::Cookie:
+        return with_zero_field(CookieTlv{tail(kValueOffset)});
+      case TlvType::Error:
+        return error_tlv();
     }
     return fault(DecodeRule::UnknownType, 0);  // the caller filters types; kept for safety
   }
@@ -43,8 +48,7 @@ class TlvValueDecoder {
     ConnectTlv connect;
     connect.port = get_u16(tlv_, kConnectPortOffset);
     std::copy_n(tlv_.begin() + kConnectAddressOffset, connect.address.size(), connect.address.begin());
-    if (options_.direction == Direction::ClientToConverter &&
-        classify(connect.address) != AddressClass::Ordinary)
+    if (options_.direction == Direction::ClientToConverter && classify(connect.address) != AddressClass::Ordinary)
       return fault(DecodeRule::ForbiddenDestination, kConnectAddressOffset);
     const ByteView field = tlv_.subspan(kConnectOptionsOffset);
     const OptionScan scan = scan_option_blocks(field, true, options_.check_zero_fields);
@@ -59,7 +63,9 @@ class TlvValueDecoder {
     ErrorTlv error;
     error.code = static_cast<ErrorCode>(raw_code);
     switch (value_shape(error.code)) {
-      case ErrorValueShape::ByteList: error.list = strip_trailing_zeros(tail(kErrorValueOffset)); break;
+      case ErrorValueShape::ByteList:
+        error.list = strip_trailing_zeros(tail(kErrorValueOffset));
+        break;
       case ErrorValueShape::ZeroThenBytes:
         if (auto bad = non_zero(kErrorValueOffset, kValueOffset)) return fault(DecodeRule::NonZeroField, *bad);
         error.bytes = tail(kValueOffset);
@@ -100,8 +106,7 @@ class TlvValueDecoder {
 
 }  // namespace
 
-std::variant<Tlv, DecodeError> decode_tlv_value(ByteView tlv, std::size_t offset,
-                                                const DecodeOptions& options) {
+std::variant<Tlv, DecodeError> decode_tlv_value(ByteView tlv, std::size_t offset, const DecodeOptions& options) {
   return TlvValueDecoder(tlv, offset, options).run();
 }
 

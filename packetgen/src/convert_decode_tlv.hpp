@@ -10,7 +10,6 @@ namespace convtest::packetgen::convert::detail {
 
 // `tlv` is the whole TLV (Type and Length included, Length checked);
 // `offset` is where it starts in the message, for error offsets.
-std::variant<Tlv, DecodeError> decode_tlv_value(ByteView tlv, std::size_t offset,
-                                                const DecodeOptions& options);
+std::variant<Tlv, DecodeError> decode_tlv_value(ByteView tlv, std::size_t offset, const DecodeOptions& options);
 
 }  // namespace convtest::packetgen::convert::detail

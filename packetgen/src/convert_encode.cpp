@@ -35,7 +35,9 @@ Bytes encode_error_value(const ErrorTlv& error, TlvWriter writer) {
       put_u8(out, 0);
       put_bytes(out, error.bytes);
       break;
-    case ErrorValueShape::SingleByte: put_u8(out, error.value); break;
+    case ErrorValueShape::SingleByte:
+      put_u8(out, error.value);
+      break;
   }
   return std::move(writer).finish();
 }
@@ -59,12 +61,8 @@ struct TlvEncoder {
   Bytes operator()(const SupportedTcpExtensionsTlv& supported) const {
     return with_zero_field(TlvType::SupportedTcpExtensions, supported.kinds);
   }
-  Bytes operator()(const CookieTlv& cookie) const {
-    return with_zero_field(TlvType::Cookie, cookie.cookie);
-  }
-  Bytes operator()(const ErrorTlv& error) const {
-    return encode_error_value(error, TlvWriter(TlvType::Error));
-  }
+  Bytes operator()(const CookieTlv& cookie) const { return with_zero_field(TlvType::Cookie, cookie.cookie); }
+  Bytes operator()(const ErrorTlv& error) const { return encode_error_value(error, TlvWriter(TlvType::Error)); }
 
  private:
   static Bytes with_zero_field(TlvType type, ByteView tail) {
@@ -87,8 +85,7 @@ std::optional<EncodeRule> error_tlv_fault(const ErrorTlv& error) {
       return std::nullopt;
     case ErrorValueShape::SingleByte:
       if (!error.list.empty() || !error.bytes.empty()) return EncodeRule::UnusedErrorMember;
-      if (error.value != 0 &&
-          (error.code == ErrorCode::NotAuthorized || error.code == ErrorCode::ConnectionReset))
+      if (error.value != 0 && (error.code == ErrorCode::NotAuthorized || error.code == ErrorCode::ConnectionReset))
         return EncodeRule::ErrorValueNotEmpty;
       return std::nullopt;
   }
@@ -98,8 +95,7 @@ std::optional<EncodeRule> error_tlv_fault(const ErrorTlv& error) {
 std::optional<EncodeRule> value_fault(const Tlv& tlv) {
   if (const auto* connect = std::get_if<ConnectTlv>(&tlv)) {
     if (classify(connect->address) != AddressClass::Ordinary) return EncodeRule::ForbiddenDestination;
-    if (detail::scan_option_blocks(connect->tcp_options, false, true).fault)
-      return EncodeRule::BadConnectOptions;
+    if (detail::scan_option_blocks(connect->tcp_options, false, true).fault) return EncodeRule::BadConnectOptions;
   }
   if (const auto* supported = std::get_if<SupportedTcpExtensionsTlv>(&tlv)) {
     if (!supported->kinds.empty() && supported->kinds.back() == 0) return EncodeRule::ListEndsWithZero;
@@ -132,8 +128,7 @@ Result<Bytes, EncodeError> encode(const Message& message) {
     seen[type] = true;
     const Bytes bytes = encode_tlv(tlv);
     if (bytes.size() > detail::kMaxTlvWords * kWord) return failure(EncodeError{EncodeRule::TlvTooLong, index});
-    if (out.size() + bytes.size() > kMaxMessageSize)
-      return failure(EncodeError{EncodeRule::MessageTooLong, index});
+    if (out.size() + bytes.size() > kMaxMessageSize) return failure(EncodeError{EncodeRule::MessageTooLong, index});
     put_bytes(out, bytes);
   }
   out[1] = static_cast<std::uint8_t>(out.size() / kWord);

@@ -32,15 +32,11 @@ ErrorTlv with_value(ErrorCode code, std::uint8_t value) {
 ErrorTlv ErrorTlv::unsupported_version(std::vector<std::uint8_t> versions) {
   return with_list(ErrorCode::UnsupportedVersion, std::move(versions));
 }
-ErrorTlv ErrorTlv::malformed_message(Bytes echo) {
-  return with_bytes(ErrorCode::MalformedMessage, std::move(echo));
-}
+ErrorTlv ErrorTlv::malformed_message(Bytes echo) { return with_bytes(ErrorCode::MalformedMessage, std::move(echo)); }
 ErrorTlv ErrorTlv::unsupported_message(Bytes echo) {
   return with_bytes(ErrorCode::UnsupportedMessage, std::move(echo));
 }
-ErrorTlv ErrorTlv::missing_cookie(Bytes cookie) {
-  return with_bytes(ErrorCode::MissingCookie, std::move(cookie));
-}
+ErrorTlv ErrorTlv::missing_cookie(Bytes cookie) { return with_bytes(ErrorCode::MissingCookie, std::move(cookie)); }
 ErrorTlv ErrorTlv::not_authorized() { return with_value(ErrorCode::NotAuthorized, 0); }
 ErrorTlv ErrorTlv::unsupported_tcp_option(std::vector<std::uint8_t> kinds) {
   return with_list(ErrorCode::UnsupportedTcpOption, std::move(kinds));

@@ -45,8 +45,8 @@ class Catalog {
     value_faults();
     for (const auto& forbidden : forbidden_destinations())
       add("forbidden-destination-" + forbidden.label, "CONV-021",
-          MessageBuilder().add(ConnectTlv{port_, forbidden.address, {}}),
-          DecodeRule::ForbiddenDestination, kFirstTlv + kAddressInConnect);
+          MessageBuilder().add(ConnectTlv{port_, forbidden.address, {}}), DecodeRule::ForbiddenDestination,
+          kFirstTlv + kAddressInConnect);
     for (const auto& block : bad_option_blocks()) {
       if (!block.rule) continue;
       add("connect-options-" + block.label, "CONV-063",
@@ -61,8 +61,8 @@ class Catalog {
 
   void header_faults() {
     for (const std::uint8_t version : std::initializer_list<std::uint8_t>{0, 2, 255})
-      add("version-" + std::to_string(version), "CONV-035", valid().version(version),
-          DecodeRule::UnsupportedVersion, 0);
+      add("version-" + std::to_string(version), "CONV-035", valid().version(version), DecodeRule::UnsupportedVersion,
+          0);
     add("magic-0000-draft-06", "CONV-005", valid().magic(0x0000), DecodeRule::BadMagic, 2);
     add("magic-byte-swapped", "CONV-005", valid().magic(0x6322), DecodeRule::BadMagic, 2);
     add("total-length-zero", "CONV-009", valid().total_length_words(0), DecodeRule::TotalLengthZero, 1);
@@ -70,17 +70,16 @@ class Catalog {
   }
 
   void framing_faults() {
-    add("total-length-shorter-than-connect", "CONV-063", valid().total_length_words(3),
-        DecodeRule::TlvOverrunsMessage, kFirstTlv + kLengthByte);
-    add("total-length-beyond-bytes-sent", "CONV-063", valid().total_length_words(10),
-        DecodeRule::TlvTruncated, kSecondTlvAfterConnect);
+    add("total-length-shorter-than-connect", "CONV-063", valid().total_length_words(3), DecodeRule::TlvOverrunsMessage,
+        kFirstTlv + kLengthByte);
+    add("total-length-beyond-bytes-sent", "CONV-063", valid().total_length_words(10), DecodeRule::TlvTruncated,
+        kSecondTlvAfterConnect);
     add("connect-length-zero", "CONV-063", MessageBuilder().add(with_length(raw(connect_), 0)),
         DecodeRule::TlvLengthZero, kFirstTlv + kLengthByte);
-    add("connect-length-past-total-length", "CONV-063",
-        MessageBuilder().add(with_length(raw(connect_), 6)), DecodeRule::TlvOverrunsMessage,
-        kFirstTlv + kLengthByte);
-    add("zero-word-after-connect", "CONV-063", valid().add_bytes(Bytes{0, 0, 0, 0}),
-        DecodeRule::TlvLengthZero, kSecondTlvAfterConnect + kLengthByte);
+    add("connect-length-past-total-length", "CONV-063", MessageBuilder().add(with_length(raw(connect_), 6)),
+        DecodeRule::TlvOverrunsMessage, kFirstTlv + kLengthByte);
+    add("zero-word-after-connect", "CONV-063", valid().add_bytes(Bytes{0, 0, 0, 0}), DecodeRule::TlvLengthZero,
+        kSecondTlvAfterConnect + kLengthByte);
   }
 
   void type_faults() {
@@ -88,20 +87,17 @@ class Catalog {
         DecodeRule::ReservedType, kFirstTlv);
     for (const std::uint8_t type : std::initializer_list<std::uint8_t>{5, 11, 23, 31, 192, 255})
       add("unknown-type-" + std::to_string(type), "CONV-038",
-          MessageBuilder().add(raw_bytes_tlv(type, {0, 0})).add(connect_), DecodeRule::UnknownType,
-          kFirstTlv);
-    add("client-sends-error", "AMB-08", valid().add(ErrorTlv::not_authorized()),
-        DecodeRule::WrongDirection, kSecondTlvAfterConnect);
-    add("client-sends-extended-tcp-header", "AMB-08",
-        valid().add(ExtendedTcpHeaderTlv{hex("02 04 05 b4")}), DecodeRule::WrongDirection,
+          MessageBuilder().add(raw_bytes_tlv(type, {0, 0})).add(connect_), DecodeRule::UnknownType, kFirstTlv);
+    add("client-sends-error", "AMB-08", valid().add(ErrorTlv::not_authorized()), DecodeRule::WrongDirection,
         kSecondTlvAfterConnect);
-    add("client-sends-supported-tcp-extensions", "AMB-08",
-        valid().add(SupportedTcpExtensionsTlv{{4, 8}}), DecodeRule::WrongDirection, kSecondTlvAfterConnect);
+    add("client-sends-extended-tcp-header", "AMB-08", valid().add(ExtendedTcpHeaderTlv{hex("02 04 05 b4")}),
+        DecodeRule::WrongDirection, kSecondTlvAfterConnect);
+    add("client-sends-supported-tcp-extensions", "AMB-08", valid().add(SupportedTcpExtensionsTlv{{4, 8}}),
+        DecodeRule::WrongDirection, kSecondTlvAfterConnect);
   }
 
   void duplicates() {
-    add("duplicate-connect", "CONV-014", valid().add(connect_), DecodeRule::DuplicateTlv,
-        kSecondTlvAfterConnect);
+    add("duplicate-connect", "CONV-014", valid().add(connect_), DecodeRule::DuplicateTlv, kSecondTlvAfterConnect);
     add("duplicate-info", "CONV-014", MessageBuilder().add(InfoTlv{}).add(InfoTlv{}).add(connect_),
         DecodeRule::DuplicateTlv, kFirstTlv + kWord);
     const CookieTlv cookie{hex("c1 c2 c3 c4")};
@@ -122,8 +118,7 @@ class Catalog {
 
   void add(std::string label, std::string requirement, const MessageBuilder& builder, DecodeRule rule,
            std::size_t offset) {
-    stimuli_.push_back(
-        {std::move(label), std::move(requirement), builder.build(), rule, offset, error_code_for(rule)});
+    stimuli_.push_back({std::move(label), std::move(requirement), builder.build(), rule, offset, error_code_for(rule)});
   }
 
   Tlv connect_;
@@ -136,16 +131,11 @@ class Catalog {
 
 std::vector<LabeledAddress> forbidden_destinations() {
   return {
-      labeled(AddressClass::Loopback, "::1"),
-      labeled(AddressClass::Loopback, "127.0.0.1"),
-      labeled(AddressClass::Loopback, "127.9.9.9"),
-      labeled(AddressClass::Multicast, "ff02::1"),
-      labeled(AddressClass::Multicast, "ff0e::1"),
-      labeled(AddressClass::Multicast, "224.0.0.251"),
-      labeled(AddressClass::Multicast, "239.1.1.1"),
-      labeled(AddressClass::Broadcast, "255.255.255.255"),
-      labeled(AddressClass::Unspecified, "::", false),
-      labeled(AddressClass::Unspecified, "0.0.0.0", false),
+      labeled(AddressClass::Loopback, "::1"),          labeled(AddressClass::Loopback, "127.0.0.1"),
+      labeled(AddressClass::Loopback, "127.9.9.9"),    labeled(AddressClass::Multicast, "ff02::1"),
+      labeled(AddressClass::Multicast, "ff0e::1"),     labeled(AddressClass::Multicast, "224.0.0.251"),
+      labeled(AddressClass::Multicast, "239.1.1.1"),   labeled(AddressClass::Broadcast, "255.255.255.255"),
+      labeled(AddressClass::Unspecified, "::", false), labeled(AddressClass::Unspecified, "0.0.0.0", false),
   };
 }
 

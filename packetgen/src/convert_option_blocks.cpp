@@ -20,16 +20,14 @@ OptionScan scan_option_blocks(ByteView field, bool allow_padding, bool check_pad
     const std::size_t tail = field.size() - pos;
     if (kind == kEol && allow_padding && tail < kWord) {
       if (check_padding) {
-        if (auto bad = first_non_zero(field, pos, field.size()))
-          return fault_at(pos, DecodeRule::NonZeroPadding, *bad);
+        if (auto bad = first_non_zero(field, pos, field.size())) return fault_at(pos, DecodeRule::NonZeroPadding, *bad);
       }
       return OptionScan{pos, std::nullopt};
     }
     if (kind == kEol || kind == kNop) return fault_at(pos, DecodeRule::BadConnectOptionKind, pos);
     if (tail < kMinOptionLength) return fault_at(pos, DecodeRule::BadConnectOptionLength, pos);
     const std::size_t length = field[pos + 1];
-    if (length < kMinOptionLength || length > tail)
-      return fault_at(pos, DecodeRule::BadConnectOptionLength, pos + 1);
+    if (length < kMinOptionLength || length > tail) return fault_at(pos, DecodeRule::BadConnectOptionLength, pos + 1);
     pos += length;
   }
   return OptionScan{pos, std::nullopt};

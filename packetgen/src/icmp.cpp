@@ -7,8 +7,7 @@ namespace {
 
 constexpr std::size_t kChecksumOffset = 2;
 
-std::uint16_t message_checksum(ip::Family family, const ip::Endpoints& addresses,
-                               ByteView message) {
+std::uint16_t message_checksum(ip::Family family, const ip::Endpoints& addresses, ByteView message) {
   return family == ip::Family::V4 ? ip::internet_checksum(message)
                                   : ip::transport_checksum(ip::kProtoIcmpv6, addresses, message);
 }
@@ -19,8 +18,7 @@ bool checksum_verifies(ip::Family family, const ip::Endpoints& addresses, ByteVi
 
 }  // namespace
 
-Bytes error(const ip::Address& reporter, ByteView offending_packet, std::uint8_t type,
-            std::uint8_t code) {
+Bytes error(const ip::Address& reporter, ByteView offending_packet, std::uint8_t type, std::uint8_t code) {
   const auto offending = ip::parse_header(offending_packet);
   if (!offending || offending->addresses.source.family != reporter.family) return {};
 
@@ -36,11 +34,9 @@ Bytes error(const ip::Address& reporter, ByteView offending_packet, std::uint8_t
   return ip::wrap(v4 ? ip::kProtoIcmp : ip::kProtoIcmpv6, message, addresses);
 }
 
-Bytes destination_unreachable(const ip::Address& reporter, ByteView offending_packet,
-                              std::uint8_t code) {
+Bytes destination_unreachable(const ip::Address& reporter, ByteView offending_packet, std::uint8_t code) {
   const bool v4 = reporter.family == ip::Family::V4;
-  return error(reporter, offending_packet,
-               v4 ? kV4DestinationUnreachable : kV6DestinationUnreachable, code);
+  return error(reporter, offending_packet, v4 ? kV4DestinationUnreachable : kV6DestinationUnreachable, code);
 }
 
 Bytes time_exceeded(const ip::Address& reporter, ByteView offending_packet, std::uint8_t code) {
@@ -54,8 +50,7 @@ std::optional<Parsed> parse(ByteView ip_packet) {
   const ip::Family family = header->addresses.source.family;
   const std::uint8_t expected = family == ip::Family::V4 ? ip::kProtoIcmp : ip::kProtoIcmpv6;
   if (header->protocol != expected) return std::nullopt;
-  const ByteView message =
-      ip_packet.subspan(header->header_size, header->total_size - header->header_size);
+  const ByteView message = ip_packet.subspan(header->header_size, header->total_size - header->header_size);
   if (message.size() < kHeaderSize) return std::nullopt;
 
   Parsed parsed;

@@ -35,8 +35,7 @@ std::uint16_t fold(std::uint32_t sum) {
   return static_cast<std::uint16_t>(sum);
 }
 
-std::uint32_t pseudo_header_sum(std::uint8_t protocol, const Endpoints& addresses,
-                                std::size_t length) {
+std::uint32_t pseudo_header_sum(std::uint8_t protocol, const Endpoints& addresses, std::size_t length) {
   Bytes pseudo;
   put_bytes(pseudo, addresses.source.view());
   put_bytes(pseudo, addresses.destination.view());
@@ -82,8 +81,7 @@ Bytes ipv6_header(std::uint8_t protocol, std::size_t payload_size, const Endpoin
                   const Ipv6Fields& fields) {
   Bytes header;
   header.reserve(kIpv6HeaderSize);
-  put_u32(header, 6U << 28 | static_cast<std::uint32_t>(fields.traffic_class) << 20 |
-                      (fields.flow_label & 0xfffff));
+  put_u32(header, 6U << 28 | static_cast<std::uint32_t>(fields.traffic_class) << 20 | (fields.flow_label & 0xfffff));
   put_u16(header, static_cast<std::uint16_t>(payload_size));
   put_u8(header, protocol);
   put_u8(header, fields.hop_limit);
@@ -121,9 +119,8 @@ Result<Header, HeaderRule> parse_ipv4(ByteView packet) {
 }
 
 bool is_skipped_extension(std::uint8_t next_header) {
-  return next_header == kIpv6HopByHop || next_header == kIpv6Routing ||
-         next_header == kIpv6Fragment || next_header == kIpv6Auth ||
-         next_header == kIpv6DestinationOptions;
+  return next_header == kIpv6HopByHop || next_header == kIpv6Routing || next_header == kIpv6Fragment ||
+         next_header == kIpv6Auth || next_header == kIpv6DestinationOptions;
 }
 
 std::size_t extension_size(std::uint8_t type, std::uint8_t length_byte) {
@@ -194,8 +191,7 @@ std::optional<Address> Address::parse(std::string_view text) {
 Address Address::must_parse(std::string_view text) {
   std::optional<Address> address = parse(text);
   if (!address) {
-    std::fprintf(stderr, "packetgen::ip: malformed address \"%.*s\"\n", static_cast<int>(text.size()),
-                 text.data());
+    std::fprintf(stderr, "packetgen::ip: malformed address \"%.*s\"\n", static_cast<int>(text.size()), text.data());
     std::abort();
   }
   return *address;
@@ -210,18 +206,15 @@ std::string Address::to_string() const {
 
 ByteView Address::view() const { return address_bytes(*this, family); }
 
-Bytes wrap(std::uint8_t protocol, ByteView payload, const Endpoints& addresses,
-           const Ipv4Fields& v4, const Ipv6Fields& v6) {
-  Bytes packet = addresses.source.family == Family::V4
-                     ? ipv4_header(protocol, payload.size(), addresses, v4)
-                     : ipv6_header(protocol, payload.size(), addresses, v6);
+Bytes wrap(std::uint8_t protocol, ByteView payload, const Endpoints& addresses, const Ipv4Fields& v4,
+           const Ipv6Fields& v6) {
+  Bytes packet = addresses.source.family == Family::V4 ? ipv4_header(protocol, payload.size(), addresses, v4)
+                                                       : ipv6_header(protocol, payload.size(), addresses, v6);
   put_bytes(packet, payload);
   return packet;
 }
 
-std::uint16_t internet_checksum(ByteView data) {
-  return static_cast<std::uint16_t>(~fold(add_words(0, data)));
-}
+std::uint16_t internet_checksum(ByteView data) { return static_cast<std::uint16_t>(~fold(add_words(0, data))); }
 
 std::uint16_t transport_checksum(std::uint8_t protocol, const Endpoints& addresses, ByteView data) {
   const std::uint32_t sum = add_words(pseudo_header_sum(protocol, addresses, data.size()), data);
@@ -234,10 +227,14 @@ bool transport_checksum_valid(std::uint8_t protocol, const Endpoints& addresses,
 
 std::string_view name(HeaderRule rule) {
   switch (rule) {
-    case HeaderRule::Empty: return "empty";
-    case HeaderRule::BadVersion: return "bad-version";
-    case HeaderRule::Truncated: return "truncated";
-    case HeaderRule::BadLength: return "bad-length";
+    case HeaderRule::Empty:
+      return "empty";
+    case HeaderRule::BadVersion:
+      return "bad-version";
+    case HeaderRule::Truncated:
+      return "truncated";
+    case HeaderRule::BadLength:
+      return "bad-length";
   }
   return "unknown";
 }
@@ -245,9 +242,12 @@ std::string_view name(HeaderRule rule) {
 Result<Header, HeaderRule> parse_header(ByteView packet) {
   if (packet.empty()) return failure(HeaderRule::Empty);
   switch (packet[0] >> 4) {
-    case 4: return parse_ipv4(packet);
-    case 6: return parse_ipv6(packet);
-    default: return failure(HeaderRule::BadVersion);
+    case 4:
+      return parse_ipv4(packet);
+    case 6:
+      return parse_ipv6(packet);
+    default:
+      return failure(HeaderRule::BadVersion);
   }
 }
 

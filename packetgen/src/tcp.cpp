@@ -25,13 +25,14 @@ void store_checksum(Bytes& tcp_bytes, std::uint16_t checksum) {
   tcp_bytes[kChecksumOffset + 1] = static_cast<std::uint8_t>(checksum);
 }
 
-std::uint16_t chosen_checksum(const Segment& segment, const ip::Endpoints& addresses,
-                              ByteView tcp_bytes) {
+std::uint16_t chosen_checksum(const Segment& segment, const ip::Endpoints& addresses, ByteView tcp_bytes) {
   switch (segment.checksum_mode) {
-    case ChecksumMode::Explicit: return segment.checksum;
+    case ChecksumMode::Explicit:
+      return segment.checksum;
     case ChecksumMode::Wrong:
       return corrupted_checksum(ip::transport_checksum(ip::kProtoTcp, addresses, tcp_bytes));
-    case ChecksumMode::Correct: break;
+    case ChecksumMode::Correct:
+      break;
   }
   return ip::transport_checksum(ip::kProtoTcp, addresses, tcp_bytes);
 }
@@ -54,10 +55,8 @@ Segment decode_fields(ByteView tcp_bytes, std::uint8_t words) {
   segment.checksum_mode = ChecksumMode::Explicit;
   segment.urgent_pointer = get_u16(tcp_bytes, 18);
   const std::size_t header_size = static_cast<std::size_t>(words) * 4;
-  segment.options.assign(tcp_bytes.begin() + kHeaderSize,
-                         tcp_bytes.begin() + static_cast<std::ptrdiff_t>(header_size));
-  segment.payload.assign(tcp_bytes.begin() + static_cast<std::ptrdiff_t>(header_size),
-                         tcp_bytes.end());
+  segment.options.assign(tcp_bytes.begin() + kHeaderSize, tcp_bytes.begin() + static_cast<std::ptrdiff_t>(header_size));
+  segment.payload.assign(tcp_bytes.begin() + static_cast<std::ptrdiff_t>(header_size), tcp_bytes.end());
   return segment;
 }
 
@@ -80,11 +79,16 @@ std::uint16_t corrupted_checksum(std::uint16_t correct) {
 
 std::string_view name(ParseRule rule) {
   switch (rule) {
-    case ParseRule::NotIp: return "not-ip";
-    case ParseRule::TruncatedIp: return "truncated-ip";
-    case ParseRule::NotTcp: return "not-tcp";
-    case ParseRule::TruncatedTcp: return "truncated-tcp";
-    case ParseRule::BadDataOffset: return "bad-data-offset";
+    case ParseRule::NotIp:
+      return "not-ip";
+    case ParseRule::TruncatedIp:
+      return "truncated-ip";
+    case ParseRule::NotTcp:
+      return "not-tcp";
+    case ParseRule::TruncatedTcp:
+      return "truncated-tcp";
+    case ParseRule::BadDataOffset:
+      return "bad-data-offset";
   }
   return "unknown";
 }
@@ -122,8 +126,7 @@ Result<Parsed, ParseError> parse(ByteView ip_packet) {
 
   const std::size_t start = header->header_size;
   const ByteView tcp_bytes = ip_packet.subspan(start, header->total_size - start);
-  if (tcp_bytes.size() < kHeaderSize)
-    return failure(ParseError{ParseRule::TruncatedTcp, header->total_size});
+  if (tcp_bytes.size() < kHeaderSize) return failure(ParseError{ParseRule::TruncatedTcp, header->total_size});
   const auto words = static_cast<std::uint8_t>(tcp_bytes[kDataOffsetByte] >> 4);
   const std::size_t header_size = static_cast<std::size_t>(words) * 4;
   if (header_size < kHeaderSize || header_size > tcp_bytes.size())

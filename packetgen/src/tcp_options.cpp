@@ -106,9 +106,8 @@ Bytes mp_capable_ack(std::uint64_t sender_key, std::uint64_t receiver_key, std::
   return out;
 }
 
-Bytes mp_capable_data(std::uint64_t sender_key, std::uint64_t receiver_key,
-                      std::uint16_t data_level_length, std::optional<std::uint16_t> checksum,
-                      std::uint8_t flags) {
+Bytes mp_capable_data(std::uint64_t sender_key, std::uint64_t receiver_key, std::uint16_t data_level_length,
+                      std::optional<std::uint16_t> checksum, std::uint8_t flags) {
   Bytes out = mp_capable_head(checksum ? 24 : 22, flags);
   put_u64(out, sender_key);
   put_u64(out, receiver_key);

@@ -105,15 +105,18 @@ Decoded decode(ByteView option) {
       return option.size() == 4 ? Decoded(MssOption{get_u16(option, 2)}) : std::nullopt;
     case kind::WindowScale:
       return option.size() == 3 ? Decoded(WindowScaleOption{option[2]}) : std::nullopt;
-    case kind::SackPermitted: return exact(option, 2, SackPermittedOption{});
-    case kind::Sack: return decode_sack(option);
+    case kind::SackPermitted:
+      return exact(option, 2, SackPermittedOption{});
+    case kind::Sack:
+      return decode_sack(option);
     case kind::Timestamps:
-      return option.size() == 10
-                 ? Decoded(TimestampsOption{get_u32(option, 2), get_u32(option, 6)})
-                 : std::nullopt;
-    case kind::FastOpen: return decode_fast_open(option);
-    case kind::Mptcp: return decode_mptcp(option);
-    default: return UnknownOption{};
+      return option.size() == 10 ? Decoded(TimestampsOption{get_u32(option, 2), get_u32(option, 6)}) : std::nullopt;
+    case kind::FastOpen:
+      return decode_fast_open(option);
+    case kind::Mptcp:
+      return decode_mptcp(option);
+    default:
+      return UnknownOption{};
   }
 }
 
@@ -179,8 +182,7 @@ const Option* ParsedOptions::find(std::uint8_t option_kind) const {
 
 const Option* ParsedOptions::find_mptcp(mptcp::Subtype subtype) const {
   for (const Option& option : options)
-    if (option.kind == kind::Mptcp && option.bytes.size() >= 3 &&
-        static_cast<Subtype>(option.bytes[2] >> 4) == subtype)
+    if (option.kind == kind::Mptcp && option.bytes.size() >= 3 && static_cast<Subtype>(option.bytes[2] >> 4) == subtype)
       return &option;
   return nullptr;
 }

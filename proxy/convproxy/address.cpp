@@ -1,11 +1,10 @@
 #include "convproxy/address.hpp"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 
 #include <algorithm>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace convtest::convproxy {
 

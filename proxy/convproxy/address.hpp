@@ -3,12 +3,11 @@
 // form), like the Connect TLV, so that one type serves ACLs, cookies and
 // destinations of both families.
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <cstdint>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "packetgen/convert.hpp"
 #include "packetgen/ip.hpp"

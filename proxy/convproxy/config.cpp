@@ -1,15 +1,15 @@
 #include "convproxy/config.hpp"
 
-#include <algorithm>
-#include <fstream>
-#include <optional>
-
-#include "convproxy/cookie.hpp"
-#include <thread>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "convproxy/cookie.hpp"
 
 namespace convtest::convproxy {
 
@@ -59,13 +59,15 @@ void define(CLI::App& app, RawOptions& raw) {
   app.add_option("--cookie-rotation", raw.cookie_rotation, "Cookie key slot in seconds")->capture_default_str();
   app.add_option("--convert-timeout", raw.convert_timeout_ms, "ms to wait for a complete Convert message")
       ->capture_default_str();
-  app.add_option("--connect-timeout", raw.connect_timeout_ms, "ms to wait for the server's SYN-ACK (then error 65); with --syn-retries 0 at most 900")
+  app.add_option("--connect-timeout", raw.connect_timeout_ms,
+                 "ms to wait for the server's SYN-ACK (then error 65); with --syn-retries 0 at most 900")
       ->capture_default_str();
   app.add_option("--error-linger", raw.error_linger_ms, "ms to wait for the client to close after an Error TLV")
       ->capture_default_str();
   app.add_option("--idle-timeout", raw.idle_timeout_s, "Seconds without traffic before a relay is torn down")
       ->capture_default_str();
-  app.add_option("--syn-retries", raw.syn_retries, "Downstream SYN retransmissions (TCP_SYNCNT, 1..127); 0: one SYN only (CONV-070)")
+  app.add_option("--syn-retries", raw.syn_retries,
+                 "Downstream SYN retransmissions (TCP_SYNCNT, 1..127); 0: one SYN only (CONV-070)")
       ->capture_default_str();
   app.add_option("--max-sessions", raw.max_sessions, "Global session limit (then error 64)")->capture_default_str();
   app.add_option("--max-pending-per-client", raw.max_pending, "Pending downstream connects per client (then error 64)")
@@ -76,8 +78,7 @@ void define(CLI::App& app, RawOptions& raw) {
       ->capture_default_str();
   app.add_option("--error-burst", raw.error_burst, "Error reply burst per client")->capture_default_str();
   app.add_option("--fault", raw.faults, "Inject a fault (repeatable): " + fault_names());
-  app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error, critical, off")
-      ->capture_default_str();
+  app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error, critical, off")->capture_default_str();
   app.add_option("--config", raw.config_file, "JSON file; keys are the long flag names");
 }
 
@@ -90,11 +91,13 @@ std::variant<std::vector<std::string>, ParseFailure> flags_from_json(const std::
   std::ifstream in(path);
   if (!in) return ParseFailure{fmt::format("cannot read config file {}", path)};
   const auto json = nlohmann::json::parse(in, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return ParseFailure{fmt::format("config file {} is not a JSON object", path)};
+  if (json.is_discarded() || !json.is_object())
+    return ParseFailure{fmt::format("config file {} is not a JSON object", path)};
   std::vector<std::string> flags;
   for (const auto& [key, value] : json.items()) {
     const std::string flag = "--" + key;
-    if (key == "config" || key == "help" || key == "version") return ParseFailure{fmt::format("config file key '{}' not allowed", key)};
+    if (key == "config" || key == "help" || key == "version")
+      return ParseFailure{fmt::format("config file key '{}' not allowed", key)};
     const CLI::Option* option = nullptr;
     try {
       option = app.get_option(flag);
@@ -145,7 +148,8 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
   config.mptcp = !raw.tcp;
   config.threads = raw.threads > 0 ? raw.threads : std::max(1u, std::thread::hardware_concurrency());
   constexpr unsigned kMaxThreads = 256;
-  if (config.threads > kMaxThreads) return ParseFailure{fmt::format("--threads {}: at most {}", raw.threads, kMaxThreads)};
+  if (config.threads > kMaxThreads)
+    return ParseFailure{fmt::format("--threads {}: at most {}", raw.threads, kMaxThreads)};
   for (const auto& text : raw.allow) {
     const auto cidr = Cidr::parse(text);
     if (!cidr) return ParseFailure{fmt::format("--allow {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
@@ -153,7 +157,8 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
   }
   for (const auto& text : raw.cookie_clients) {
     const auto cidr = Cidr::parse(text);
-    if (!cidr) return ParseFailure{fmt::format("--cookie-clients {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
+    if (!cidr)
+      return ParseFailure{fmt::format("--cookie-clients {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
     config.cookie_clients.push_back(cidr->network());
   }
   config.cookie_mode = raw.cookie || !raw.cookie_secret.empty() || !config.cookie_clients.empty();
@@ -183,7 +188,8 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
   config.max_pending_per_client = raw.max_pending;
   if (raw.backoff > 255) return ParseFailure{"--backoff: must be 0..255"};
   config.backoff_seconds = static_cast<std::uint8_t>(raw.backoff);
-  if (!(raw.error_rate > 0) || !(raw.error_burst >= 1)) return ParseFailure{"--error-rate must be > 0 and --error-burst >= 1"};
+  if (!(raw.error_rate > 0) || !(raw.error_burst >= 1))
+    return ParseFailure{"--error-rate must be > 0 and --error-burst >= 1"};
   config.error_rate = raw.error_rate;
   config.error_burst = raw.error_burst;
   for (const auto& text : raw.faults) {
@@ -192,7 +198,8 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
     config.faults.add(*fault);
   }
   if (std::find(std::begin(kLogLevels), std::end(kLogLevels), raw.log_level) == std::end(kLogLevels))
-    return ParseFailure{fmt::format("--log-level {}: use trace, debug, info, warn, error, critical or off", raw.log_level)};
+    return ParseFailure{
+        fmt::format("--log-level {}: use trace, debug, info, warn, error, critical or off", raw.log_level)};
   config.log_level = raw.log_level;
   return config;
 }
@@ -223,19 +230,22 @@ std::variant<Config, ConfigExit> parse_config(const std::vector<std::string>& ar
   RawOptions raw = first;
   if (!first.config_file.empty()) {
     auto flags = flags_from_json(first.config_file, first_app);
-    if (auto* failure = std::get_if<ParseFailure>(&flags)) return ConfigExit{kExitBadConfig, "convproxy: " + failure->reason};
+    if (auto* failure = std::get_if<ParseFailure>(&flags))
+      return ConfigExit{kExitBadConfig, "convproxy: " + failure->reason};
     auto combined = std::get<std::vector<std::string>>(flags);
     combined.insert(combined.end(), args.begin(), args.end());
     raw = RawOptions{};
     CLI::App second_app{"convproxy: reference RFC 8803 Transport Converter", "convproxy"};
     define(second_app, raw);
     if (auto exit = run_parser(second_app, combined)) {
-      if (exit->code != 0) exit->message = fmt::format("convproxy: in config file {}: {}", first.config_file, exit->message);
+      if (exit->code != 0)
+        exit->message = fmt::format("convproxy: in config file {}: {}", first.config_file, exit->message);
       return *exit;
     }
   }
   auto validated = validate(raw);
-  if (auto* failure = std::get_if<ParseFailure>(&validated)) return ConfigExit{kExitBadConfig, "convproxy: " + failure->reason};
+  if (auto* failure = std::get_if<ParseFailure>(&validated))
+    return ConfigExit{kExitBadConfig, "convproxy: " + failure->reason};
   return std::get<Config>(std::move(validated));
 }
 

@@ -20,9 +20,9 @@ inline constexpr std::uint16_t kDefaultPort = 5124;
 struct Config {
   std::vector<Address> listen;  // default: 0.0.0.0 and ::
   std::uint16_t port = kDefaultPort;
-  bool mptcp = true;             // --tcp turns it off
+  bool mptcp = true;  // --tcp turns it off
   unsigned threads = 1;
-  std::vector<Cidr> allow;       // empty: the default ACL (policy.hpp)
+  std::vector<Cidr> allow;  // empty: the default ACL (policy.hpp)
   bool cookie_mode = false;
   packetgen::Bytes cookie_secret;  // empty: generated at startup
   std::int64_t cookie_rotation_seconds = 3600;

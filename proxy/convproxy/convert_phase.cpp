@@ -8,8 +8,8 @@
 namespace convtest::convproxy {
 
 namespace convert = packetgen::convert;
-using packetgen::ByteView;
 using packetgen::Bytes;
+using packetgen::ByteView;
 
 namespace {
 
@@ -132,7 +132,8 @@ Decision decide_on_message(const convert::Decoded& decoded, const FaultyDecode& 
   if (context.cookies != nullptr && context.cookies->required_for(client.client)) {
     const auto* cookie = message.find<convert::CookieTlv>();
     if (cookie == nullptr && !context.faults.has(Fault::AcceptMissingCookie))
-      return decision::SendError{convert::ErrorTlv::missing_cookie(context.cookies->issue(client.client, client.unix_seconds))};
+      return decision::SendError{
+          convert::ErrorTlv::missing_cookie(context.cookies->issue(client.client, client.unix_seconds))};
     const bool checked = cookie != nullptr && !context.faults.has(Fault::AcceptInvalidCookie);
     if (checked && !context.cookies->valid(cookie->cookie, client.client, client.unix_seconds))
       return decision::SendError{convert::ErrorTlv::not_authorized()};
@@ -146,8 +147,7 @@ Decision decide_on_message(const convert::Decoded& decoded, const FaultyDecode& 
   auto options = evaluate_options(connect->tcp_options, context.option_policy);
   if (!options) return decision::SendError{convert::ErrorTlv::unsupported_tcp_option(options.error().kinds)};
 
-  return decision::OpenDownstream{destination, std::move(options).value(),
-                                  message.find<convert::InfoTlv>() != nullptr,
+  return decision::OpenDownstream{destination, std::move(options).value(), message.find<convert::InfoTlv>() != nullptr,
                                   decoded.size + decode.skipped_bytes};
 }
 

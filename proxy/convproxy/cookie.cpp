@@ -21,17 +21,15 @@ bool CookieJar::required_for(const Address& client) const {
                      [&](const Cidr& prefix) { return prefix.contains(packetgen::convert::ip_address(client)); });
 }
 
-std::int64_t CookieJar::slot_of(std::int64_t unix_seconds) const {
-  return unix_seconds / rotation_seconds_;
-}
+std::int64_t CookieJar::slot_of(std::int64_t unix_seconds) const { return unix_seconds / rotation_seconds_; }
 
 packetgen::Bytes CookieJar::compute(const Address& client, std::int64_t slot) const {
   packetgen::Bytes input(client.begin(), client.end());
   packetgen::put_u64(input, static_cast<std::uint64_t>(slot));
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int digest_size = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()), input.data(), input.size(),
-       digest.data(), &digest_size);
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()), input.data(), input.size(), digest.data(),
+       &digest_size);
   return {digest.begin(), digest.begin() + kCookieSize};
 }
 
@@ -41,8 +39,7 @@ packetgen::Bytes CookieJar::issue(const Address& client, std::int64_t unix_secon
 
 bool CookieJar::valid(packetgen::ByteView cookie, const Address& client, std::int64_t unix_seconds) const {
   if (cookie.size() < kCookieSize) return false;
-  if (!std::all_of(cookie.begin() + kCookieSize, cookie.end(), [](std::uint8_t b) { return b == 0; }))
-    return false;
+  if (!std::all_of(cookie.begin() + kCookieSize, cookie.end(), [](std::uint8_t b) { return b == 0; })) return false;
   const auto slot = slot_of(unix_seconds);
   for (const auto candidate_slot : {slot, slot - 1}) {
     const auto expected = compute(client, candidate_slot);

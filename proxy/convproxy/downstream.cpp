@@ -91,8 +91,10 @@ Fd open_socket(int family, bool mptcp) {
 }
 
 void configure(int fd, int family, const DownstreamSettings& settings) {
-  if (family == AF_INET) set_int(fd, IPPROTO_IP, IP_RECVERR, 1);
-  else set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
+  if (family == AF_INET)
+    set_int(fd, IPPROTO_IP, IP_RECVERR, 1);
+  else
+    set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
   set_int(fd, IPPROTO_TCP, TCP_SYNCNT, settings.syn_retries);
   set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
 }
@@ -126,8 +128,10 @@ StartResult start_downstream(const Endpoint& destination, const DownstreamOption
     // the client learnt through the Extended TCP Header) or a cookie request.
     const auto n = ::sendto(fd.get(), early_data.data(), early_data.size(), MSG_FASTOPEN | MSG_NOSIGNAL,
                             reinterpret_cast<const sockaddr*>(&address), size);
-    if (n >= 0) sent = static_cast<std::size_t>(n);
-    else rc = -1;
+    if (n >= 0)
+      sent = static_cast<std::size_t>(n);
+    else
+      rc = -1;
   } else {
     rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), size);
   }

@@ -42,9 +42,8 @@ ClientLimits::State& ClientLimits::state_for(const Address& client) {
 
 void ClientLimits::forget_idle(double now_seconds) {
   if (clients_.size() < kForgetThreshold) return;
-  std::erase_if(clients_, [&](const auto& entry) {
-    return entry.second.pending == 0 && entry.second.errors.full(now_seconds);
-  });
+  std::erase_if(clients_,
+                [&](const auto& entry) { return entry.second.pending == 0 && entry.second.errors.full(now_seconds); });
 }
 
 bool ClientLimits::try_acquire_pending(const Address& client) {

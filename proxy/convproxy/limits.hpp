@@ -41,7 +41,7 @@ class SessionCounter {
 
 struct ClientLimitSettings {
   std::uint32_t max_pending = 32;
-  double error_rate = 10;   // errors per second
+  double error_rate = 10;  // errors per second
   double error_burst = 20;
 };
 

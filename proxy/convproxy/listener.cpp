@@ -1,5 +1,6 @@
 #include "convproxy/listener.hpp"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -8,8 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-
-#include <fmt/format.h>
 
 namespace convtest::convproxy {
 
@@ -45,7 +44,8 @@ packetgen::Result<OpenedListener, std::string> open_listener(const Address& addr
   }
   if (!opened.fd) opened.fd = Fd(::socket(family, type, 0));
   const Endpoint endpoint{address, setup.port};
-  if (!opened.fd) return packetgen::failure(fmt::format("socket() for {}: {}", to_string(endpoint), std::strerror(errno)));
+  if (!opened.fd)
+    return packetgen::failure(fmt::format("socket() for {}: {}", to_string(endpoint), std::strerror(errno)));
   const int fd = opened.fd.get();
   set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
   if (!set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1))

@@ -1,5 +1,8 @@
 // convproxy: the reference RFC 8803 Transport Converter.
 
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -8,10 +11,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "convproxy/config.hpp"
 #include "convproxy/listener.hpp"
@@ -50,17 +49,20 @@ void check_fastopen_sysctl() {
     return;
   }
   if ((*value & kFastOpenServer) == 0)
-    spdlog::warn("event=sysctl_warning name=net.ipv4.tcp_fastopen value={:#x} reason=\"server bit 0x2 missing: "
-                 "SYN data is not accepted; run sysctl -w net.ipv4.tcp_fastopen=0x203\"",
-                 *value);
+    spdlog::warn(
+        "event=sysctl_warning name=net.ipv4.tcp_fastopen value={:#x} reason=\"server bit 0x2 missing: "
+        "SYN data is not accepted; run sysctl -w net.ipv4.tcp_fastopen=0x203\"",
+        *value);
   if ((*value & kFastOpenClient) == 0)
-    spdlog::warn("event=sysctl_warning name=net.ipv4.tcp_fastopen value={:#x} reason=\"client bit 0x1 missing: "
-                 "TFO toward servers (kind 34) is not attempted\"",
-                 *value);
+    spdlog::warn(
+        "event=sysctl_warning name=net.ipv4.tcp_fastopen value={:#x} reason=\"client bit 0x1 missing: "
+        "TFO toward servers (kind 34) is not attempted\"",
+        *value);
   if ((*value & kFastOpenClientNoCookie) != 0)
-    spdlog::warn("event=sysctl_warning name=net.ipv4.tcp_fastopen value={:#x} reason=\"bit 0x4 set: downstream "
-                 "TFO SYNs carry no TFO option, so a requested kind 34 is not emitted\"",
-                 *value);
+    spdlog::warn(
+        "event=sysctl_warning name=net.ipv4.tcp_fastopen value={:#x} reason=\"bit 0x4 set: downstream "
+        "TFO SYNs carry no TFO option, so a requested kind 34 is not emitted\"",
+        *value);
 }
 
 std::string join_listen(const convproxy::Config& config) {
@@ -107,9 +109,10 @@ int run(const convproxy::Config& config) {
                                        !config.faults.has(convproxy::Fault::NoSynData)};
   const auto capture = convproxy::SynAckCapture::open();
   if (!capture)
-    spdlog::warn("event=synack_capture_unavailable errno={} reason=\"no AF_PACKET socket (needs CAP_NET_RAW): "
-                 "Extended TCP Header rebuilt from TCP_INFO\"",
-                 errno);
+    spdlog::warn(
+        "event=synack_capture_unavailable errno={} reason=\"no AF_PACKET socket (needs CAP_NET_RAW): "
+        "Extended TCP Header rebuilt from TCP_INFO\"",
+        errno);
   std::vector<std::unique_ptr<convproxy::Worker>> workers;
   for (unsigned index = 0; index < config.threads; ++index) {
     std::vector<convproxy::Fd> listeners;

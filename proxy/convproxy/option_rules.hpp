@@ -17,8 +17,8 @@ std::vector<std::uint8_t> supported_kinds(bool mptcp_available);
 // How the downstream socket must be set up for the requested options.
 // SACK-Permitted and Timestamps are on by default in Linux: nothing to do.
 struct DownstreamOptions {
-  bool mptcp = false;            // kind 30: IPPROTO_MPTCP toward the server
-  bool fast_open = false;        // kind 34: TFO toward the server
+  bool mptcp = false;                 // kind 30: IPPROTO_MPTCP toward the server
+  bool fast_open = false;             // kind 34: TFO toward the server
   packetgen::Bytes fast_open_cookie;  // kind 34 with a value: the cookie to reuse
   friend bool operator==(const DownstreamOptions&, const DownstreamOptions&) = default;
 };

@@ -1,12 +1,11 @@
 #include "convproxy/policy.hpp"
 
+#include <fmt/format.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
 #include <algorithm>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace convtest::convproxy {
 
@@ -47,7 +46,8 @@ std::vector<InterfaceAddress> interface_addresses() {
 }
 
 bool Acl::allows(const Address& client) const {
-  return std::any_of(allowed_.begin(), allowed_.end(), [&](const Cidr& cidr) { return cidr.contains(convert::ip_address(client)); });
+  return std::any_of(allowed_.begin(), allowed_.end(),
+                     [&](const Cidr& cidr) { return cidr.contains(convert::ip_address(client)); });
 }
 
 std::string Acl::to_string() const {
@@ -59,9 +59,7 @@ std::string Acl::to_string() const {
   return out.empty() ? "none" : out;
 }
 
-bool is_wildcard(const Address& address) {
-  return convert::classify(address) == convert::AddressClass::Unspecified;
-}
+bool is_wildcard(const Address& address) { return convert::classify(address) == convert::AddressClass::Unspecified; }
 
 Acl default_acl(const std::vector<Address>& listen, const std::vector<InterfaceAddress>& interfaces) {
   std::vector<Cidr> allowed{*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")};
@@ -79,8 +77,8 @@ Acl default_acl(const std::vector<Address>& listen, const std::vector<InterfaceA
   return Acl(std::move(allowed));
 }
 
-SelfEndpoints::SelfEndpoints(const std::vector<Address>& listen,
-                             const std::vector<InterfaceAddress>& interfaces, std::uint16_t port)
+SelfEndpoints::SelfEndpoints(const std::vector<Address>& listen, const std::vector<InterfaceAddress>& interfaces,
+                             std::uint16_t port)
     : port_(port) {
   for (const auto& listening : listen) {
     if (!is_wildcard(listening)) {

@@ -15,9 +15,7 @@ constexpr int kMaxRoundsPerPump = 64;  // then yield: fairness between connectio
 bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
 }  // namespace
 
-void RelayDirection::hold(packetgen::Bytes bytes) {
-  held_.insert(held_.end(), bytes.begin(), bytes.end());
-}
+void RelayDirection::hold(packetgen::Bytes bytes) { held_.insert(held_.end(), bytes.begin(), bytes.end()); }
 
 PumpStatus RelayDirection::flush_held(int sink, std::size_t& moved) {
   while (held_offset_ < held_.size()) {
@@ -47,8 +45,10 @@ PumpStatus RelayDirection::copy_from(int source) {
   std::array<std::uint8_t, kSpliceChunk> buffer{};
   const auto n = ::recv(source, buffer.data(), buffer.size(), MSG_DONTWAIT);
   if (n < 0) return would_block(errno) ? PumpStatus::Blocked : PumpStatus::SourceReset;
-  if (n == 0) source_ended_ = true;
-  else held_.assign(buffer.begin(), buffer.begin() + n);
+  if (n == 0)
+    source_ended_ = true;
+  else
+    held_.assign(buffer.begin(), buffer.begin() + n);
   return PumpStatus::Yielded;
 }
 
@@ -77,7 +77,8 @@ PumpStatus RelayDirection::move_bytes(int source, int sink, std::size_t& moved, 
       if (status != PumpStatus::Yielded) return status;
       continue;
     }
-    const auto n = ::splice(source, nullptr, pipe_->write.get(), nullptr, kSpliceChunk, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+    const auto n =
+        ::splice(source, nullptr, pipe_->write.get(), nullptr, kSpliceChunk, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
     if (n < 0) {
       if (would_block(errno)) return PumpStatus::Blocked;
       if (errno == EINVAL || errno == ENOSYS) {
@@ -86,8 +87,10 @@ PumpStatus RelayDirection::move_bytes(int source, int sink, std::size_t& moved, 
       }
       return PumpStatus::SourceReset;
     }
-    if (n == 0) source_ended_ = true;
-    else in_pipe_ += static_cast<std::size_t>(n);
+    if (n == 0)
+      source_ended_ = true;
+    else
+      in_pipe_ += static_cast<std::size_t>(n);
   }
   return PumpStatus::Yielded;
 }

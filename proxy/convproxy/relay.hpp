@@ -5,7 +5,6 @@
 // stream becomes shutdown(SHUT_WR) on the other side.
 
 #include <cstddef>
-
 #include <optional>
 
 #include "convproxy/pipe_pool.hpp"

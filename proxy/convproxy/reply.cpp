@@ -29,14 +29,20 @@ std::size_t content_size(const convert::Tlv& tlv) {
   return std::visit(
       [](const auto& value) -> std::size_t {
         using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, convert::SupportedTcpExtensionsTlv>) return kHead + value.kinds.size();
-        else if constexpr (std::is_same_v<T, convert::ExtendedTcpHeaderTlv>) return kHead + value.options.size();
-        else if constexpr (std::is_same_v<T, convert::CookieTlv>) return kHead + value.cookie.size();
+        if constexpr (std::is_same_v<T, convert::SupportedTcpExtensionsTlv>)
+          return kHead + value.kinds.size();
+        else if constexpr (std::is_same_v<T, convert::ExtendedTcpHeaderTlv>)
+          return kHead + value.options.size();
+        else if constexpr (std::is_same_v<T, convert::CookieTlv>)
+          return kHead + value.cookie.size();
         else if constexpr (std::is_same_v<T, convert::ErrorTlv>) {
           switch (convert::value_shape(value.code)) {
-            case convert::ErrorValueShape::ByteList: return kHead - 1 + value.list.size();
-            case convert::ErrorValueShape::ZeroThenBytes: return kHead + value.bytes.size();
-            case convert::ErrorValueShape::SingleByte: return kHead;
+            case convert::ErrorValueShape::ByteList:
+              return kHead - 1 + value.list.size();
+            case convert::ErrorValueShape::ZeroThenBytes:
+              return kHead + value.bytes.size();
+            case convert::ErrorValueShape::SingleByte:
+              return kHead;
           }
           return kHead;
         } else {
@@ -142,7 +148,8 @@ Bytes reversed_options(packetgen::ByteView options) {
     consumed += option.bytes.size();
   }
   Bytes out;
-  for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) out.insert(out.end(), (*it)->bytes.begin(), (*it)->bytes.end());
+  for (auto it = blocks.rbegin(); it != blocks.rend(); ++it)
+    out.insert(out.end(), (*it)->bytes.begin(), (*it)->bytes.end());
   out.insert(out.end(), options.begin() + static_cast<std::ptrdiff_t>(std::min(consumed, options.size())),
              options.end());
   return out;
@@ -151,7 +158,8 @@ Bytes reversed_options(packetgen::ByteView options) {
 namespace {
 std::vector<std::uint8_t> announced_kinds(std::vector<std::uint8_t> kinds, const ReplyFaults& faults) {
   if (faults.no_mptcp_in_supported) std::erase(kinds, kMptcpKind);
-  if (faults.advertise_forbidden_kinds) kinds.insert(kinds.end(), std::begin(kForbiddenKinds), std::end(kForbiddenKinds));
+  if (faults.advertise_forbidden_kinds)
+    kinds.insert(kinds.end(), std::begin(kForbiddenKinds), std::end(kForbiddenKinds));
   return kinds;
 }
 

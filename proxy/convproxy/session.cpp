@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -9,8 +10,6 @@
 #include <cerrno>
 #include <chrono>
 #include <string>
-
-#include <spdlog/spdlog.h>
 
 #include "convproxy/mptcp_state.hpp"
 #include "convproxy/reply.hpp"
@@ -37,22 +36,22 @@ void set_linger_reset(int fd) {
 }
 
 std::int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string error_value_text(const convert::ErrorTlv& error) {
   switch (convert::value_shape(error.code)) {
-    case convert::ErrorValueShape::ByteList: return "\"" + packetgen::to_hex(error.list) + "\"";
-    case convert::ErrorValueShape::ZeroThenBytes: return std::to_string(error.bytes.size()) + "_bytes";
-    case convert::ErrorValueShape::SingleByte: return std::to_string(error.value);
+    case convert::ErrorValueShape::ByteList:
+      return "\"" + packetgen::to_hex(error.list) + "\"";
+    case convert::ErrorValueShape::ZeroThenBytes:
+      return std::to_string(error.bytes.size()) + "_bytes";
+    case convert::ErrorValueShape::SingleByte:
+      return std::to_string(error.value);
   }
   return {};
 }
 
-double monotonic_seconds() {
-  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
-}
+double monotonic_seconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
 
 }  // namespace
 
@@ -109,9 +108,12 @@ void Session::on_event(Side side, std::uint32_t events) {
 void Session::on_timer(Clock::time_point now) {
   if (recheck_scheduled_) {
     recheck_scheduled_ = false;
-    if (phase_ == Phase::Replying && client_takes_data()) write_reply_and_close();
-    else if (phase_ == Phase::Replying) recheck_client_soon();
-    else if (phase_ == Phase::Relaying) relay();
+    if (phase_ == Phase::Replying && client_takes_data())
+      write_reply_and_close();
+    else if (phase_ == Phase::Replying)
+      recheck_client_soon();
+    else if (phase_ == Phase::Relaying)
+      relay();
   }
   if (now < deadline_) return;
   switch (phase_) {
@@ -244,8 +246,10 @@ void Session::reply_and_close(Bytes reply) {
   server_.reset();
   parked_reply_ = std::move(reply);
   phase_ = Phase::Replying;
-  if (client_takes_data()) write_reply_and_close();
-  else recheck_client_soon();
+  if (client_takes_data())
+    write_reply_and_close();
+  else
+    recheck_client_soon();
 }
 
 void Session::write_reply_and_close() {
@@ -302,8 +306,8 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
                               faults.has(Fault::AutonomousSynRetransmission));
   const DownstreamSettings settings{shared.mptcp_available, syn.syncnt};
   auto started = start_downstream(request.destination, request.options, early, settings);
-  spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", peer_,
-               request.destination, request.options.mptcp, request.options.fast_open, early.size());
+  spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", peer_, request.destination,
+                request.options.mptcp, request.options.fast_open, early.size());
   if (!started.started) {
     downstream_failed(started.failure);
     return;
@@ -325,8 +329,10 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
 
 void Session::check_connect(std::uint32_t events) {
   const auto progress = connect_progress(server_.get(), (events & EPOLLOUT) != 0);
-  if (progress.state == ConnectState::Failed) downstream_failed(progress.failure);
-  else if (progress.state == ConnectState::Connected) downstream_connected();
+  if (progress.state == ConnectState::Failed)
+    downstream_failed(progress.failure);
+  else if (progress.state == ConnectState::Connected)
+    downstream_connected();
 }
 
 void Session::downstream_failed(const DownstreamFailure& failure) {
@@ -334,12 +340,12 @@ void Session::downstream_failed(const DownstreamFailure& failure) {
   server_.reset();
   const auto& faults = worker_.shared().config.faults;
   const auto backoff = worker_.shared().config.backoff_seconds;
-  spdlog::info("event=downstream_failed client={} kind={} icmp_code={} errno={}", peer_,
-               static_cast<int>(failure.kind), static_cast<int>(failure.icmp_code), failure.error);
+  spdlog::info("event=downstream_failed client={} kind={} icmp_code={} errno={}", peer_, static_cast<int>(failure.kind),
+               static_cast<int>(failure.icmp_code), failure.error);
   switch (failure.kind) {
     case DownstreamFailure::Kind::Refused:
       send_error(faults.has(Fault::WrongResetCode) ? convert::ErrorTlv::network_failure(backoff)
-                                                    : convert::ErrorTlv::connection_reset());
+                                                   : convert::ErrorTlv::connection_reset());
       return;
     case DownstreamFailure::Kind::Unreachable: {
       constexpr std::uint8_t kNotTheCode = 0xff;
@@ -362,11 +368,11 @@ void Session::downstream_failed(const DownstreamFailure& failure) {
 Bytes Session::server_synack_options() {
   if (auto* capture = worker_.capture()) {
     if (auto options = capture->take(*flow_)) return *options;
-    spdlog::warn("event=synack_not_captured client={} destination={} fallback=tcp_info", peer_,
-                 flow_->remote);
+    spdlog::warn("event=synack_not_captured client={} destination={} fallback=tcp_info", peer_, flow_->remote);
   } else if (!worker_.shared().tcp_info_fallback_logged.exchange(true)) {
-    spdlog::warn("event=synack_capture_unavailable fallback=tcp_info reason=\"no packet socket (CAP_NET_RAW); "
-                 "Extended TCP Header rebuilt from TCP_INFO, not byte for byte\"");
+    spdlog::warn(
+        "event=synack_capture_unavailable fallback=tcp_info reason=\"no packet socket (CAP_NET_RAW); "
+        "Extended TCP Header rebuilt from TCP_INFO, not byte for byte\"");
   }
   return options_from_tcp_info(server_.get());
 }
@@ -380,8 +386,8 @@ void Session::downstream_connected() {
   auto options = server_synack_options();
   flow_.reset();  // the capture forgot it
   if (spdlog::should_log(spdlog::level::debug))
-    spdlog::debug("event=connected client={} destination={} synack_options={}", peer_,
-                 request_->destination, packetgen::to_hex(options));
+    spdlog::debug("event=connected client={} destination={} synack_options={}", peer_, request_->destination,
+                  packetgen::to_hex(options));
   if (!faults.has(Fault::NoSuccessReply))
     to_client_.hold(success_reply(supported, std::move(options), ReplyFaults::from(faults)));
   phase_ = Phase::Relaying;
@@ -398,8 +404,8 @@ bool Session::client_takes_data() {
   if (!shared.config.mptcp || !shared.mptcp_available) return client_handshake_done_ = true;  // a TCP listener
   const auto now = Clock::now();
   if (!client_wait_limit_) client_wait_limit_ = now + kClientWaitLimit;
-  client_handshake_done_ = client_handshake_complete(client_.get()) ||
-                           shared.config.faults.has(Fault::WriteBeforeMptcpHandshake);
+  client_handshake_done_ =
+      client_handshake_complete(client_.get()) || shared.config.faults.has(Fault::WriteBeforeMptcpHandshake);
   if (!client_handshake_done_ && now >= *client_wait_limit_) {
     spdlog::warn("event=client_handshake_incomplete client={} action=write_anyway", peer_);
     client_handshake_done_ = true;

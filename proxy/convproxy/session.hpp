@@ -50,7 +50,7 @@ class Session {
   packetgen::Bytes server_synack_options();
   void relay();
   void drain_and_close();
-  void finish();                   // orderly close of both sides
+  void finish();  // orderly close of both sides
   void propagate_reset(bool by_server);
   // Which sides abort() closes with RST; the other sides close with FIN.
   enum class ResetSides : std::uint8_t { None, Client, Server, Both };

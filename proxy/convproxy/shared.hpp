@@ -14,8 +14,8 @@
 namespace convtest::convproxy {
 
 struct Shared {
-  Shared(const Config& configuration, Acl client_acl, SelfEndpoints self_endpoints,
-         std::optional<CookieJar> cookie_jar, bool mptcp)
+  Shared(const Config& configuration, Acl client_acl, SelfEndpoints self_endpoints, std::optional<CookieJar> cookie_jar,
+         bool mptcp)
       : config(configuration),
         acl(std::move(client_acl)),
         self(std::move(self_endpoints)),

@@ -87,8 +87,8 @@ void SynAckCapture::drain_locked() {
   for (int i = 0; i < kMaxPacketsPerDrain; ++i) {
     sockaddr_ll link{};
     socklen_t link_size = sizeof link;
-    const auto n = ::recvfrom(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT,
-                              reinterpret_cast<sockaddr*>(&link), &link_size);
+    const auto n = ::recvfrom(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&link),
+                              &link_size);
     if (n < 0) return;
     if (link.sll_pkttype == PACKET_OUTGOING || expected_.empty()) continue;
     const auto size = std::min(static_cast<std::size_t>(n), buffer.size());

@@ -1,5 +1,6 @@
 #include "convproxy/worker.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -7,8 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-
-#include <spdlog/spdlog.h>
 
 #include "convproxy/session.hpp"
 
@@ -39,8 +38,9 @@ PhaseContext make_context(const Shared& shared) {
   context.cookies = shared.cookies ? &*shared.cookies : nullptr;
   context.self = &shared.self;
   const auto& faults = shared.config.faults;
-  context.option_policy = OptionPolicy{shared.mptcp_available, faults.has(Fault::AcceptTcpAo),
-                                       faults.has(Fault::RejectIgnoredOptions), faults.has(Fault::DropRequestedOptions)};
+  context.option_policy =
+      OptionPolicy{shared.mptcp_available, faults.has(Fault::AcceptTcpAo), faults.has(Fault::RejectIgnoredOptions),
+                   faults.has(Fault::DropRequestedOptions)};
   context.faults = shared.config.faults;
   return context;
 }
@@ -94,7 +94,8 @@ void Worker::run() {
       spdlog::error("event=epoll_failed worker={} errno={}", index_, errno);
       return;
     }
-    for (int i = 0; i < n; ++i) dispatch(events[static_cast<std::size_t>(i)].data.u64, events[static_cast<std::size_t>(i)].events);
+    for (int i = 0; i < n; ++i)
+      dispatch(events[static_cast<std::size_t>(i)].data.u64, events[static_cast<std::size_t>(i)].events);
     run_resumed();
     run_timers();
     resume_listeners_if_due();

@@ -1,22 +1,19 @@
 #include "reports/json_report.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 
-#include <fmt/format.h>
-
 namespace convtest::reports {
 namespace {
 
 using nlohmann::json;
 
-json optional_string(const std::optional<std::string>& value) {
-  return value ? json(*value) : json(nullptr);
-}
+json optional_string(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
 
 json to_json(const PutIdentity& put) {
   return {
@@ -97,8 +94,7 @@ class Reader {
     return value->get<bool>();
   }
   template <class Enum>
-  Enum enumerated(const json& object, const char* key,
-                  std::optional<Enum> (*parse)(std::string_view)) {
+  Enum enumerated(const json& object, const char* key, std::optional<Enum> (*parse)(std::string_view)) {
     const std::string label = text(object, key);
     if (auto parsed = parse(label)) return *parsed;
     fail(fmt::format("\"{}\" has an unknown value \"{}\"", key, label));
@@ -112,15 +108,13 @@ class Reader {
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(const std::string& text) {
   std::tm parts{};
   int milliseconds = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &parts.tm_year, &parts.tm_mon,
-                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec,
-                  &milliseconds) != 7)
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
+                  &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &milliseconds) != 7)
     return std::nullopt;
   parts.tm_year -= 1900;
   parts.tm_mon -= 1;
   const std::time_t seconds = timegm(&parts);
-  return std::chrono::system_clock::from_time_t(seconds) +
-         std::chrono::milliseconds(milliseconds);
+  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(milliseconds);
 }
 
 CaseResult read_case(Reader& reader, const json& item) {
@@ -134,8 +128,8 @@ CaseResult read_case(Reader& reader, const json& item) {
   result.verdict = reader.enumerated<Verdict>(item, "verdict", parse_verdict);
   result.expected = reader.text(item, "expected");
   result.observed = reader.text(item, "observed");
-  result.duration = std::chrono::milliseconds(
-      static_cast<long long>(reader.number<double>(item, "duration_s") * 1000.0 + 0.5));
+  result.duration =
+      std::chrono::milliseconds(static_cast<long long>(reader.number<double>(item, "duration_s") * 1000.0 + 0.5));
   result.pcap = reader.optional_text(item, "pcap");
   result.put_output = reader.optional_text(item, "put_output");
   result.repro = reader.text(item, "repro");
@@ -145,8 +139,7 @@ CaseResult read_case(Reader& reader, const json& item) {
 
 Provenance read_provenance(Reader& reader, const json& item) {
   Provenance provenance;
-  if (const json* tool = reader.field(item, "tool"))
-    provenance.tool_version = reader.text(*tool, "version");
+  if (const json* tool = reader.field(item, "tool")) provenance.tool_version = reader.text(*tool, "version");
   if (const json* catalog = reader.field(item, "catalog")) {
     provenance.catalog_hash = reader.text(*catalog, "sha256");
     provenance.catalog_size = reader.number<std::size_t>(*catalog, "cases");
@@ -169,8 +162,7 @@ Provenance read_provenance(Reader& reader, const json& item) {
   provenance.jobs = reader.number<unsigned>(item, "jobs");
   provenance.command_line = reader.text(item, "command_line");
   provenance.interrupted = reader.boolean(item, "interrupted");
-  for (auto [key, target] : {std::pair{"started", &provenance.started},
-                             std::pair{"finished", &provenance.finished}}) {
+  for (auto [key, target] : {std::pair{"started", &provenance.started}, std::pair{"finished", &provenance.finished}}) {
     const std::string stamp = reader.text(item, key);
     if (auto parsed = parse_iso8601(stamp))
       *target = *parsed;
@@ -189,9 +181,8 @@ std::string iso8601_utc(std::chrono::system_clock::time_point time) {
   const std::time_t as_time_t = static_cast<std::time_t>(seconds.count());
   std::tm parts{};
   gmtime_r(&as_time_t, &parts);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", parts.tm_year + 1900,
-                     parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
-                     millis.count());
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", parts.tm_year + 1900, parts.tm_mon + 1,
+                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, millis.count());
 }
 
 json to_json(const CaseResult& result) {
@@ -237,8 +228,7 @@ ParsedReport from_json(const json& document) {
   if (reader.text(document, "format") != "convtest-report")
     reader.fail("not a convtest report (\"format\" is not \"convtest-report\")");
   else if (reader.number<int>(document, "version") != kReportFormatVersion)
-    reader.fail(fmt::format("unsupported report version (this build reads version {})",
-                            kReportFormatVersion));
+    reader.fail(fmt::format("unsupported report version (this build reads version {})", kReportFormatVersion));
   if (reader.error.empty()) {
     if (const json* provenance = reader.field(document, "provenance"))
       parsed.report.provenance = read_provenance(reader, *provenance);
@@ -260,8 +250,7 @@ std::string write_file_atomically(const std::filesystem::path& path, const std::
     std::filesystem::create_directories(parent, ec);
     if (ec) return fmt::format("cannot create directory {}: {}", parent.string(), ec.message());
   }
-  const std::filesystem::path temporary =
-      path.string() + fmt::format(".tmp.{}", static_cast<long>(::getpid()));
+  const std::filesystem::path temporary = path.string() + fmt::format(".tmp.{}", static_cast<long>(::getpid()));
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return fmt::format("cannot write {}: {}", temporary.string(), std::strerror(errno));
   std::size_t written = 0;

@@ -11,24 +11,26 @@ namespace {
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto lead = static_cast<unsigned char>(text[i]);
   std::size_t length = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
-  else if (lead >= 0xE0 && lead <= 0xEF) length = 3;
-  else if (lead >= 0xF0 && lead <= 0xF4) length = 4;
-  else return 0;
+  if (lead >= 0xC2 && lead <= 0xDF)
+    length = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF)
+    length = 3;
+  else if (lead >= 0xF0 && lead <= 0xF4)
+    length = 4;
+  else
+    return 0;
   if (i + length > text.size()) return 0;
   for (std::size_t k = 1; k < length; ++k)
     if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
   return length;
 }
 
-double seconds(std::chrono::milliseconds duration) {
-  return static_cast<double>(duration.count()) / 1000.0;
-}
+double seconds(std::chrono::milliseconds duration) { return static_cast<double>(duration.count()) / 1000.0; }
 
 std::string details(const CaseResult& result) {
   std::string text = fmt::format("requirements: {}\nsection: {}\nlevel: {}\nexpected: {}\nobserved: {}\n",
-                                 fmt::join(result.requirements, ", "), result.section,
-                                 name(result.level), result.expected, result.observed);
+                                 fmt::join(result.requirements, ", "), result.section, name(result.level),
+                                 result.expected, result.observed);
   if (result.pcap) text += fmt::format("pcap: {}\n", *result.pcap);
   if (result.put_output) text += fmt::format("PUT output: {}\n", *result.put_output);
   text += fmt::format("repro: {}\n", result.repro);
@@ -45,13 +47,12 @@ std::string testcase(const CaseResult& result) {
       body = fmt::format("<system-out>{}</system-out>", xml_escape("WARN\n" + details(result)));
       break;
     case Verdict::Fail:
-      body = fmt::format("<failure type=\"FAIL\" message=\"{}\">{}</failure>", message,
-                         xml_escape(details(result)));
+      body = fmt::format("<failure type=\"FAIL\" message=\"{}\">{}</failure>", message, xml_escape(details(result)));
       break;
     case Verdict::Inconclusive:
     case Verdict::Error:
-      body = fmt::format("<error type=\"{}\" message=\"{}\">{}</error>", name(result.verdict),
-                         message, xml_escape(details(result)));
+      body = fmt::format("<error type=\"{}\" message=\"{}\">{}</error>", name(result.verdict), message,
+                         xml_escape(details(result)));
       break;
     case Verdict::Unsupported:
     case Verdict::Skip:
@@ -66,8 +67,7 @@ std::string testcase(const CaseResult& result) {
   return fmt::format(
       "    <testcase classname=\"convtest.rfc8803.s{}\" name=\"{}\" time=\"{:.3f}\">"
       "<properties>{}</properties>{}</testcase>\n",
-      xml_escape(result.section), xml_escape(result.id), seconds(result.duration), properties,
-      body);
+      xml_escape(result.section), xml_escape(result.id), seconds(result.duration), properties, body);
 }
 
 }  // namespace
@@ -89,15 +89,32 @@ std::string xml_escape(std::string_view text) {
       continue;
     }
     switch (byte) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\t': out += "&#9;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += byte < 0x20 ? '?' : static_cast<char>(byte);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        out += byte < 0x20 ? '?' : static_cast<char>(byte);
     }
     ++i;
   }
@@ -113,8 +130,8 @@ std::string to_junit_xml(const RunReport& report) {
   std::string cases;
   for (const auto& result : report.results) cases += testcase(result);
   const std::string attributes =
-      fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\"",
-                  report.results.size(), failures, errors, skipped, seconds(report.wall_time()));
+      fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\"", report.results.size(),
+                  failures, errors, skipped, seconds(report.wall_time()));
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<testsuites name=\"convtest\" {0}>\n"
@@ -130,9 +147,8 @@ std::string to_junit_xml(const RunReport& report) {
       "</properties>\n{9}"
       "  </testsuite>\n"
       "</testsuites>\n",
-      attributes, iso8601_utc(p.started), xml_escape(p.tool_version), p.catalog_hash,
-      xml_escape(p.put.name), xml_escape(p.put.version.value_or("")), p.seed,
-      xml_escape(p.profile), p.interrupted ? "true" : "false", cases);
+      attributes, iso8601_utc(p.started), xml_escape(p.tool_version), p.catalog_hash, xml_escape(p.put.name),
+      xml_escape(p.put.version.value_or("")), p.seed, xml_escape(p.profile), p.interrupted ? "true" : "false", cases);
 }
 
 std::string write_junit_report(const std::filesystem::path& path, const RunReport& report) {

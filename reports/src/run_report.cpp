@@ -10,8 +10,7 @@ VerdictCounts RunReport::counts() const {
 }
 
 std::chrono::milliseconds RunReport::wall_time() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(provenance.finished -
-                                                               provenance.started);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(provenance.finished - provenance.started);
 }
 
 ExitCode exit_code_for(const RunReport& report) {
@@ -20,8 +19,7 @@ ExitCode exit_code_for(const RunReport& report) {
   // harness error elsewhere in the same run; the summary lists both.
   if (counts.at(Verdict::Fail) > 0) return ExitCode::Failed;
   if (counts.at(Verdict::Error) > 0) return ExitCode::HarnessError;
-  if (!report.environment_problems.empty() || report.provenance.interrupted)
-    return ExitCode::Environment;
+  if (!report.environment_problems.empty() || report.provenance.interrupted) return ExitCode::Environment;
   if (counts.at(Verdict::Inconclusive) > 0) return ExitCode::Environment;
   const std::size_t judged = counts.at(Verdict::Pass) + counts.at(Verdict::Warn);
   if (judged == 0) return ExitCode::Environment;  // never 0 when nothing was judged

@@ -6,14 +6,13 @@ namespace convtest::reports {
 namespace {
 
 bool worth_detailing(Verdict verdict) {
-  return verdict == Verdict::Fail || verdict == Verdict::Warn ||
-         verdict == Verdict::Inconclusive || verdict == Verdict::Error;
+  return verdict == Verdict::Fail || verdict == Verdict::Warn || verdict == Verdict::Inconclusive ||
+         verdict == Verdict::Error;
 }
 
 std::string detail(const CaseResult& result) {
-  std::string text = fmt::format("{:<12} {}  [{}] RFC 8803 §{} {}\n", name(result.verdict),
-                                 result.id, fmt::join(result.requirements, ", "), result.section,
-                                 name(result.level));
+  std::string text = fmt::format("{:<12} {}  [{}] RFC 8803 §{} {}\n", name(result.verdict), result.id,
+                                 fmt::join(result.requirements, ", "), result.section, name(result.level));
   text += fmt::format("    expected: {}\n", result.expected);
   text += fmt::format("    observed: {}\n", result.observed);
   if (result.pcap) text += fmt::format("    pcap:     {}\n", *result.pcap);
@@ -42,8 +41,7 @@ std::string text_summary(const RunReport& report) {
     if (count > 0) parts.push_back(fmt::format("{} {}", count, name(verdict)));
   if (parts.empty()) parts.emplace_back("no case ran");
   text += fmt::format("{} case(s): {}\n", report.results.size(), fmt::join(parts, ", "));
-  for (const auto& problem : report.environment_problems)
-    text += fmt::format("environment: {}\n", problem);
+  for (const auto& problem : report.environment_problems) text += fmt::format("environment: {}\n", problem);
   if (report.provenance.interrupted) text += "run INTERRUPTED: the report is incomplete\n";
   text += fmt::format("suite run time: {}\n", format_duration(report.wall_time()));
   return text;

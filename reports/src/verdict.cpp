@@ -7,16 +7,14 @@ namespace convtest::reports {
 namespace {
 
 template <class Enum, std::size_t N>
-std::optional<Enum> lookup(const std::array<std::pair<Enum, std::string_view>, N>& table,
-                           std::string_view text) {
+std::optional<Enum> lookup(const std::array<std::pair<Enum, std::string_view>, N>& table, std::string_view text) {
   for (const auto& [value, label] : table)
     if (label == text) return value;
   return std::nullopt;
 }
 
 template <class Enum, std::size_t N>
-std::string_view label_of(const std::array<std::pair<Enum, std::string_view>, N>& table,
-                          Enum value) {
+std::string_view label_of(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
   for (const auto& [candidate, label] : table)
     if (candidate == value) return label;
   return "?";
@@ -54,9 +52,7 @@ std::string_view name(Level level) { return label_of(kLevelNames, level); }
 std::optional<Level> parse_level(std::string_view text) { return lookup(kLevelNames, text); }
 
 std::string_view name(CaseClass case_class) { return label_of(kClassNames, case_class); }
-std::optional<CaseClass> parse_case_class(std::string_view text) {
-  return lookup(kClassNames, text);
-}
+std::optional<CaseClass> parse_case_class(std::string_view text) { return lookup(kClassNames, text); }
 
 Verdict verdict_for_violation(Level level, bool strict) {
   if (level == Level::Must || strict) return Verdict::Fail;

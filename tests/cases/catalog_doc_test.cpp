@@ -12,8 +12,9 @@
 
 namespace {
 
-const char* const kRegenerate = "docs/catalog.md is stale: regenerate it with scripts/update-catalog-doc.sh "
-                                "(convtest list --format markdown > docs/catalog.md) and commit the result";
+const char* const kRegenerate =
+    "docs/catalog.md is stale: regenerate it with scripts/update-catalog-doc.sh "
+    "(convtest list --format markdown > docs/catalog.md) and commit the result";
 
 std::string generated_catalog() {
   namespace process = convtest::harness::process;

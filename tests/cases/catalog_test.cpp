@@ -15,7 +15,6 @@ harness::Registry full_catalog() { return make_catalog(); }
 TEST(Catalog, HasNoMetadataProblems) {
   const auto registry = full_catalog();
   for (const auto& problem : registry.problems()) ADD_FAILURE() << problem;
-  EXPECT_GE(registry.cases().size(), 12U);
   EXPECT_TRUE(static_cast<bool>(registry.sanity_probe()));
 }
 

@@ -1,10 +1,9 @@
 #include "harness/cli/cli.hpp"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "harness/lab/command_template.hpp"
 #include "harness/put/put_fields.hpp"
@@ -26,8 +25,8 @@ std::string usage_error(std::vector<std::string> arguments) {
 }
 
 std::filesystem::path write_put_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("convtest-cli-" + std::to_string(::getpid()) + "-" + name + ".json");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("convtest-cli-" + std::to_string(::getpid()) + "-" + name + ".json");
   std::ofstream(path) << text;
   return path;
 }
@@ -53,9 +52,8 @@ TEST(Cli, OptionsWithoutSubcommandBelongToRun) {
 }
 
 TEST(Cli, EveryFilterKind) {
-  const Invocation invocation =
-      parse_ok({"run", "--requirement", "CONV-045", "--section", "6.2", "--level", "MUST", "--tag", "error",
-                "--exclude", "ipv6", "-x", "AMB-*"});
+  const Invocation invocation = parse_ok({"run", "--requirement", "CONV-045", "--section", "6.2", "--level", "MUST",
+                                          "--tag", "error", "--exclude", "ipv6", "-x", "AMB-*"});
   EXPECT_EQ(invocation.selection.requirements, (std::vector<std::string>{"CONV-045"}));
   EXPECT_EQ(invocation.selection.sections, (std::vector<std::string>{"6.2"}));
   EXPECT_EQ(invocation.selection.levels, (std::vector<std::string>{"MUST"}));
@@ -64,9 +62,8 @@ TEST(Cli, EveryFilterKind) {
 }
 
 TEST(Cli, PutFlagsDescribeAnotherConverter) {
-  const Invocation invocation = parse_ok({"run", "--spawn", "myproxy -p {port}", "--put-port", "6000",
-                                          "--features", "cookie,acl", "--acl-denied", "192.0.2.150",
-                                          "--put-addr6", "none"});
+  const Invocation invocation = parse_ok({"run", "--spawn", "myproxy -p {port}", "--put-port", "6000", "--features",
+                                          "cookie,acl", "--acl-denied", "192.0.2.150", "--put-addr6", "none"});
   EXPECT_TRUE(invocation.put_given);
   EXPECT_EQ(invocation.put.name, "put");
   EXPECT_EQ(invocation.put.spawn_template, "myproxy -p {port}");

@@ -66,7 +66,8 @@ TEST(Wire, LogsEveryPacketWithASummary) {
   EXPECT_EQ(syn.index, 0u);
   EXPECT_EQ(syn.direction, Direction::ToPut);
   EXPECT_EQ(syn.side, PathSide::ClientSide);
-  EXPECT_EQ(syn.summary, "192.0.2.100.40000 > 192.0.2.1.5124: Flags [S], seq 1000, win 65535, options [mss 1400], length 0");
+  EXPECT_EQ(syn.summary,
+            "192.0.2.100.40000 > 192.0.2.1.5124: Flags [S], seq 1000, win 65535, options [mss 1400], length 0");
   // Kernel chatter (IPv6 router solicitations) may come in between: noise.
   const auto found = std::find_if(wire.events().begin(), wire.events().end(),
                                   [](const WireEvent& e) { return e.direction == Direction::FromPut && !e.noise; });
@@ -145,8 +146,8 @@ TEST(Wire, RoutesIcmpErrorsToTheFlowTheyQuote) {
   syn.flags = pt::flag::SYN;
   packetgen::ip::Ipv4Fields v4;
   v4.ttl = 1;
-  ASSERT_TRUE(wire.send(pt::packet(syn, {address("192.0.2.100"), address("203.0.113.5")}, v4),
-                        PathSide::ClientSide).ok());
+  ASSERT_TRUE(
+      wire.send(pt::packet(syn, {address("192.0.2.100"), address("203.0.113.5")}, v4), PathSide::ClientSide).ok());
   ASSERT_TRUE(run_until(wire, 1000ms, [&] { return client->icmp_code().has_value(); }));
   EXPECT_EQ(*client->icmp_code(), 0);
   EXPECT_EQ(wire.backlog_size(), 0u);

@@ -50,8 +50,10 @@ struct KernelLab {
 inline KernelLab make_kernel_lab(const std::vector<std::pair<std::string, std::string>>& sysctls = {}) {
   LabSettings settings;
   for (const auto& [name, value] : sysctls) {
-    if (name == "net.ipv4.tcp_fastopen") settings.sysctls.tcp_fastopen = std::stoi(value, nullptr, 0);
-    else settings.sysctls.extra.emplace_back(name, value);
+    if (name == "net.ipv4.tcp_fastopen")
+      settings.sysctls.tcp_fastopen = std::stoi(value, nullptr, 0);
+    else
+      settings.sysctls.extra.emplace_back(name, value);
   }
   KernelLab out;
   auto lab = Lab::local(settings);
@@ -65,8 +67,8 @@ inline KernelLab make_kernel_lab(const std::vector<std::pair<std::string, std::s
   return out;
 }
 
-#define CONVTEST_KERNEL_LAB(lab, ...)                                          \
-  CONVTEST_REQUIRE_NET_PRIVILEGES();                                           \
+#define CONVTEST_KERNEL_LAB(lab, ...)                                            \
+  CONVTEST_REQUIRE_NET_PRIVILEGES();                                             \
   auto lab = ::convtest::harness::testing_support::make_kernel_lab(__VA_ARGS__); \
   ASSERT_TRUE(static_cast<bool>(lab)) << lab.error
 
@@ -145,8 +147,10 @@ inline ReadResult read_available(int fd) {
       result.bytes.insert(result.bytes.end(), buffer, buffer + n);
       continue;
     }
-    if (n == 0) result.eof = true;
-    else if (errno != EAGAIN && errno != EWOULDBLOCK) result.error = errno;
+    if (n == 0)
+      result.eof = true;
+    else if (errno != EAGAIN && errno != EWOULDBLOCK)
+      result.error = errno;
     break;
   }
   return result;

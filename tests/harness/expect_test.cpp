@@ -1,11 +1,12 @@
 // Expectations: waits with deadlines, absence, the time scale, and the
 // expected/observed rendering.
 
+#include "harness/expect/expect.hpp"
+
 #include <gtest/gtest.h>
 
 #include "endpoint_fixture.hpp"
 #include "harness/endpoint/tcp_client.hpp"
-#include "harness/expect/expect.hpp"
 #include "packetgen/tcp_options.hpp"
 
 namespace convtest::harness::expect {
@@ -32,8 +33,8 @@ TEST(Expect, WaitForPacketMeetsOnTheSynAck) {
   const auto mark = wire.next_event_index();
   client->connect(pt::mss(1400));
   const auto outcome = wait_for_packet(
-      wire, Timing{}, PacketFilter().from_put().side(PathSide::ClientSide).syn_ack().with_option(pt::kind::MSS),
-      500ms, mark);
+      wire, Timing{}, PacketFilter().from_put().side(PathSide::ClientSide).syn_ack().with_option(pt::kind::MSS), 500ms,
+      mark);
   ASSERT_TRUE(outcome.met) << outcome.render();
   ASSERT_TRUE(outcome.event.has_value());
   EXPECT_EQ(outcome.event->tcp->segment.ack, 1001u);

@@ -10,15 +10,15 @@ RequirementTable cited_requirements() {
   std::vector<Requirement> rows;
   for (std::string_view id : {"CONV-035", "CONV-045", "CONV-I11", "CONV-005", "CONV-I20", "CONV-020"})
     rows.push_back({.id = id, .section = "6", .level = "MUST", .sentence = "s"});
-  rows.push_back({.id = "AMB-06", .section = "6.1", .level = "position", .sentence = "s", .position = "p",
-                  .rationale = "r"});
+  rows.push_back(
+      {.id = "AMB-06", .section = "6.1", .level = "position", .sentence = "s", .position = "p", .rationale = "r"});
   return RequirementTable(std::move(rows));
 }
 
 Registry catalog() {
   Registry registry(cited_requirements());
-  const auto add = [&](std::string id, std::vector<std::string> requirements, std::string section,
-                       reports::Level level, std::vector<std::string> tags) {
+  const auto add = [&](std::string id, std::vector<std::string> requirements, std::string section, reports::Level level,
+                       std::vector<std::string> tags) {
     CaseSpec spec;
     spec.id = std::move(id);
     spec.requirements = std::move(requirements);

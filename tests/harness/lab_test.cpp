@@ -55,9 +55,8 @@ UniqueFd listener_in(const Netns& netns, int family, std::uint16_t port) {
   any6.sin6_port = htons(port);
   any4.sin_family = AF_INET;
   any4.sin_port = htons(port);
-  const bool bound = family == AF_INET6
-                         ? ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&any6), sizeof any6) == 0
-                         : ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&any4), sizeof any4) == 0;
+  const bool bound = family == AF_INET6 ? ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&any6), sizeof any6) == 0
+                                        : ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&any4), sizeof any4) == 0;
   if (!bound || ::listen(fd.get(), 8) != 0) return UniqueFd();
   return fd;
 }

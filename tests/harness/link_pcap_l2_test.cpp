@@ -1,5 +1,3 @@
-#include "harness/link/pcap_l2_link.hpp"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -11,6 +9,7 @@
 #include "harness/lab/lab.hpp"
 #include "harness/lab/put_process.hpp"
 #include "harness/link/netlink.hpp"
+#include "harness/link/pcap_l2_link.hpp"
 #include "harness/link/pcap_writer.hpp"
 #include "packetgen/tcp.hpp"
 #include "tools/privileges.hpp"
@@ -56,18 +55,20 @@ packetgen::Result<VethPair, std::string> make_veth_pair() {
     if (!entered) return packetgen::failure(entered.error());
     auto netlink = NetlinkSocket::open();
     if (!netlink) return packetgen::failure(netlink.error());
-    if (auto made = netlink->add_veth_pair("cthl-vP", "cthl-vH", harness->fd()); !made) return packetgen::failure(made.error());
+    if (auto made = netlink->add_veth_pair("cthl-vP", "cthl-vH", harness->fd()); !made)
+      return packetgen::failure(made.error());
     if (auto up = netlink->set_up("cthl-vP"); !up) return packetgen::failure(up.error());
     const int index = netlink->ifindex("cthl-vP").value();
     for (const auto& cidr : addressing::converter_prefixes()) {
       if (auto added = netlink->add_address(index, cidr); !added) return packetgen::failure(added.error());
     }
-    for (const auto& [prefix, gateway] : {std::pair{"198.51.100.0/24", "192.0.2.254"},
-                                          std::pair{"2001:db8:2::/64", "2001:db8:1::fe"}}) {
+    for (const auto& [prefix, gateway] :
+         {std::pair{"198.51.100.0/24", "192.0.2.254"}, std::pair{"2001:db8:2::/64", "2001:db8:1::fe"}}) {
       if (auto added = netlink->add_route(index, prefix, gateway); !added) return packetgen::failure(added.error());
     }
   }
-  if (auto off = harness->set_sysctl("net.ipv6.conf.cthl-vH.disable_ipv6", "1"); !off) return packetgen::failure(off.error());
+  if (auto off = harness->set_sysctl("net.ipv6.conf.cthl-vH.disable_ipv6", "1"); !off)
+    return packetgen::failure(off.error());
   {
     auto entered = harness->enter();
     auto netlink = NetlinkSocket::open();
@@ -162,8 +163,10 @@ TEST_F(PcapL2LinkTest, ThePutsUpstreamSynArrivesThroughTheHarnessGatewayAndEvery
   const auto pcap = temp.path() / "l2.pcap";
   auto writer = PcapWriter::open(pcap.string(), CaptureLinkType::Ethernet);
   ASSERT_TRUE(writer) << writer.error();
-  auto lab = Lab::remote(RemoteSettings{.interface = "cthl-vH", .netns = &veth_->harness,
-                                        .put_v4 = addressing::converter_v4(), .put_v6 = addressing::converter_v6()});
+  auto lab = Lab::remote(RemoteSettings{.interface = "cthl-vH",
+                                        .netns = &veth_->harness,
+                                        .put_v4 = addressing::converter_v4(),
+                                        .put_v6 = addressing::converter_v6()});
   ASSERT_TRUE(lab) << lab.error();
   (*lab)->link().record_to(writer->get());
   EXPECT_EQ((*lab)->netns(), nullptr);

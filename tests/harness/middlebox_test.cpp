@@ -1,8 +1,9 @@
 // Middlebox transforms: the bytes before and after, checksums recomputed.
 
+#include "harness/emulate/middlebox.hpp"
+
 #include <gtest/gtest.h>
 
-#include "harness/emulate/middlebox.hpp"
 #include "packetgen/ip.hpp"
 #include "packetgen/tcp.hpp"
 #include "packetgen/tcp_options.hpp"
@@ -60,9 +61,7 @@ pt::Parsed parse_one(const TransformOutcome& outcome, std::size_t index = 0) {
   return *parsed;
 }
 
-std::vector<std::uint8_t> kinds(const pt::Parsed& parsed) {
-  return pt::parse_options(parsed.segment.options).kinds();
-}
+std::vector<std::uint8_t> kinds(const pt::Parsed& parsed) { return pt::parse_options(parsed.segment.options).kinds(); }
 
 TEST(Middlebox, StripTfoOption) {
   const auto before = syn();

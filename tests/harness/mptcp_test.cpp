@@ -1,7 +1,6 @@
 // The harness's MPTCP client against a kernel IPPROTO_MPTCP listener.
 
 #include <gtest/gtest.h>
-
 #include <linux/mptcp.h>
 
 #include <cstring>
@@ -20,7 +19,7 @@ namespace pt = packetgen::tcp;
 
 constexpr std::uint16_t kPort = 5124;
 const std::vector<std::pair<std::string, std::string>> kMptcpLab = {{"net.mptcp.enabled", "1"},
-                                                                     {"net.ipv4.tcp_fastopen", "0x203"}};
+                                                                    {"net.ipv4.tcp_fastopen", "0x203"}};
 
 MptcpConfig client_config() {
   MptcpConfig config;

@@ -66,8 +66,8 @@ TEST(PcapWriter, WritesExactBytesAndNanosecondTimestamps) {
   segment.flags = tcp::flag::SYN;
   segment.checksum_mode = tcp::ChecksumMode::Wrong;
   segment.options = packetgen::hex("22 02");  // empty TFO option, the one libtins mis-sizes
-  const auto wrong_checksum = tcp::packet(
-      segment, ip::Endpoints{ip::Address::must_parse("192.0.2.100"), ip::Address::must_parse("192.0.2.1")});
+  const auto wrong_checksum =
+      tcp::packet(segment, ip::Endpoints{ip::Address::must_parse("192.0.2.100"), ip::Address::must_parse("192.0.2.1")});
   const WallClock::time_point first{std::chrono::nanoseconds(1'700'000'000'123'456'789)};
   const WallClock::time_point second = first + 1ns;
   (*writer)->write(bogus, first);
@@ -109,7 +109,8 @@ TEST(PcapWriter, TunLinkRecordsEveryPacketInAndOutByteExact) {
   const TempDir dir;
   auto netns = Netns::create();
   ASSERT_TRUE(netns) << netns.error();
-  auto link = TunLink::open(*netns, TunConfig{.name = "tun0", .mtu = 1500, .addresses = {"192.0.2.1/24"}, .routes = {}});
+  auto link =
+      TunLink::open(*netns, TunConfig{.name = "tun0", .mtu = 1500, .addresses = {"192.0.2.1/24"}, .routes = {}});
   ASSERT_TRUE(link) << link.error();
   UniqueFd listener;
   {
@@ -133,8 +134,8 @@ TEST(PcapWriter, TunLinkRecordsEveryPacketInAndOutByteExact) {
   segment.destination_port = 5124;
   segment.seq = 1;
   segment.flags = tcp::flag::SYN;
-  const auto sent = tcp::packet(segment, ip::Endpoints{ip::Address::must_parse("192.0.2.100"),
-                                                       ip::Address::must_parse("192.0.2.1")});
+  const auto sent =
+      tcp::packet(segment, ip::Endpoints{ip::Address::must_parse("192.0.2.100"), ip::Address::must_parse("192.0.2.1")});
   ASSERT_TRUE((*link)->send(sent));
   seen.push_back(sent);
   const auto deadline = Clock::now() + 2s;

@@ -1,9 +1,9 @@
 #include "harness/put/put_description.hpp"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "harness/put/put_fields.hpp"
 #include "harness/put/put_identity.hpp"
@@ -115,13 +115,18 @@ TEST(PutDescription, FlagsRecreateTheDescription) {
   put.spawn_template = "{bin}/convproxy --port {port} --fault wrong-reset-code";
   put.port = 6000;
   const auto flags = to_flags(put);
-  const std::vector<std::string> expected = {
-      "--put-name",       "convproxy",        "--spawn",          put.spawn_template, "--put-port",       "6000",
-      "--features",       "mptcp,cookie,info,ipv6,tfo,acl,limit",
-      "--acl-denied",     "192.0.2.250",      "--acl-denied",     "2001:db8:1::dead",
-      "--cookie-clients", "192.0.2.210",      "--cookie-clients", "192.0.2.211",
-      "--cookie-clients", "2001:db8:1::c10",  "--cookie-clients", "2001:db8:1::c11",
-      "--session-limit",  "8",                "--cookie-max-age", "2"};
+  const std::vector<std::string> expected = {"--put-name",       "convproxy",
+                                             "--spawn",          put.spawn_template,
+                                             "--put-port",       "6000",
+                                             "--features",       "mptcp,cookie,info,ipv6,tfo,acl,limit",
+                                             "--acl-denied",     "192.0.2.250",
+                                             "--acl-denied",     "2001:db8:1::dead",
+                                             "--cookie-clients", "192.0.2.210",
+                                             "--cookie-clients", "192.0.2.211",
+                                             "--cookie-clients", "2001:db8:1::c10",
+                                             "--cookie-clients", "2001:db8:1::c11",
+                                             "--session-limit",  "8",
+                                             "--cookie-max-age", "2"};
   // A target flag drops the default facts, so they must be repeated.
   EXPECT_EQ(flags, expected);
 }

@@ -2,17 +2,16 @@
 // agrees with the field table, accepts docker/put.json and whatever the
 // writer produces, and rejects what the reader rejects.
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "harness/put/put_description.hpp"
 #include "harness/put/put_fields.hpp"
@@ -88,10 +87,10 @@ TEST(PutSchema, AcceptsTheComposeLabAndTheWriter) {
 
 TEST(PutSchema, RejectsWhatTheReaderRejects) {
   const std::vector<nlohmann::json> mistakes = {
-      {{"session_limit", -1}},       {{"session_limit", 0}},           {{"port", 70000}},
-      {{"port", "5124"}},            {{"cookie_max_age", 7200}},       {{"startup_seconds", 61}},
-      {{"address", "192.0.2"}},      {{"address6", "192.0.2.1"}},      {{"acl_denied", {"nobody"}}},
-      {{"features", {"teleport"}}},  {{"mode", "carrier-pigeon"}},     {{"prot", 5124}},
+      {{"session_limit", -1}},      {{"session_limit", 0}},       {{"port", 70000}},
+      {{"port", "5124"}},           {{"cookie_max_age", 7200}},   {{"startup_seconds", 61}},
+      {{"address", "192.0.2"}},     {{"address6", "192.0.2.1"}},  {{"acl_denied", {"nobody"}}},
+      {{"features", {"teleport"}}}, {{"mode", "carrier-pigeon"}}, {{"prot", 5124}},
   };
   std::vector<std::filesystem::path> documents;
   for (std::size_t i = 0; i < mistakes.size(); ++i) {

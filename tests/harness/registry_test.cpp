@@ -9,8 +9,12 @@ namespace {
 RequirementTable small_table() {
   return RequirementTable({
       {.id = "CONV-045", .section = "6.2.8", .level = "MUST", .sentence = "Connection Reset: Value 0."},
-      {.id = "AMB-03", .section = "6.2.2", .level = "position", .sentence = "What close means.",
-       .position = "FIN after the Error TLV.", .rationale = "The error must reach the client."},
+      {.id = "AMB-03",
+       .section = "6.2.2",
+       .level = "position",
+       .sentence = "What close means.",
+       .position = "FIN after the Error TLV.",
+       .rationale = "The error must reach the client."},
   });
 }
 

@@ -26,7 +26,8 @@ struct Counters {
 
 class BareSandbox final : public CaseSandbox {
  public:
-  BareSandbox(Counters& counters, std::optional<std::filesystem::path> pcap) : counters_(counters), pcap_(std::move(pcap)) {
+  BareSandbox(Counters& counters, std::optional<std::filesystem::path> pcap)
+      : counters_(counters), pcap_(std::move(pcap)) {
     ++counters_.created;
     if (pcap_) {
       std::filesystem::create_directories(pcap_->parent_path());
@@ -51,8 +52,7 @@ class BareSandboxes final : public SandboxFactory {
   std::string environment_failure_for;  // case id whose sandbox cannot be built
   std::vector<std::string> preflight() override { return preflight_problems; }
   SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
-    if (spec.id == environment_failure_for)
-      return packetgen::failure(SandboxError{true, "needs root: CAP_NET_ADMIN"});
+    if (spec.id == environment_failure_for) return packetgen::failure(SandboxError{true, "needs root: CAP_NET_ADMIN"});
     return std::unique_ptr<CaseSandbox>(std::make_unique<BareSandbox>(counters, request.pcap));
   }
 };

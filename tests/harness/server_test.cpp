@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <variant>
 #include <cstring>
+#include <variant>
 
 #include "endpoint_fixture.hpp"
 #include "harness/emulate/legacy_server.hpp"
@@ -168,8 +168,7 @@ TEST(LegacyServer, SynDataFromATfoClientArrivesExactlyOnce) {
   UniqueFd client = kernel_socket(*lab.netns, AF_INET);
   socklen_t length = 0;
   const auto to = socket_address("198.51.100.10", 80, length);
-  const ssize_t sent =
-      ::sendto(client.get(), "early", 5, MSG_FASTOPEN, reinterpret_cast<const sockaddr*>(&to), length);
+  const ssize_t sent = ::sendto(client.get(), "early", 5, MSG_FASTOPEN, reinterpret_cast<const sockaddr*>(&to), length);
   ASSERT_EQ(sent, 5) << std::strerror(errno);
   packetgen::Bytes echoed;
   ASSERT_TRUE(run_until(wire, 1000ms, [&] {
@@ -197,7 +196,8 @@ TEST(LegacyServer, MpCapableSynAckIsTakenByAKernelMptcpClient) {
   socklen_t length = 0;
   const auto to = socket_address("198.51.100.10", 80, length);
   ::connect(client.get(), reinterpret_cast<const sockaddr*>(&to), length);
-  ASSERT_TRUE(run_until(wire, 1000ms, [&] { return server.connection_count() == 1 && server.connection(0).established(); }));
+  ASSERT_TRUE(
+      run_until(wire, 1000ms, [&] { return server.connection_count() == 1 && server.connection(0).established(); }));
   ASSERT_EQ(socket_error(client.get()), 0);
   const auto syn_options = pt::parse_options(server.syns()[0].segment.segment.options);
   EXPECT_NE(syn_options.find(pt::kind::Mptcp), nullptr);
@@ -225,7 +225,8 @@ TEST(LegacyServer, TfoCookieInSynAckIsUsedByTheKernelNextTime) {
   UniqueFd first = kernel_socket(*lab.netns, AF_INET);
   ::sendto(first.get(), "a", 1, MSG_FASTOPEN, reinterpret_cast<const sockaddr*>(&to), length);
   // Without a cookie, a non-blocking MSG_FASTOPEN only connects (EINPROGRESS).
-  ASSERT_TRUE(run_until(wire, 1000ms, [&] { return server.connection_count() == 1 && server.connection(0).established(); }));
+  ASSERT_TRUE(
+      run_until(wire, 1000ms, [&] { return server.connection_count() == 1 && server.connection(0).established(); }));
   UniqueFd second = kernel_socket(*lab.netns, AF_INET);
   ::sendto(second.get(), "b", 1, MSG_FASTOPEN, reinterpret_cast<const sockaddr*>(&to), length);
   ASSERT_TRUE(run_until(wire, 1000ms, [&] { return server.syn_count() >= 2; }));

@@ -1,15 +1,15 @@
 // The one child-process utility: exit statuses as values, timeouts, stop
 // with a grace period then SIGKILL, capture and redirection, exec failures.
-#include <sys/types.h>
+#include "harness/process/subprocess.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "harness/process/subprocess.hpp"
 #include "tools/temp_dir.hpp"
 
 namespace convtest::harness::process {

@@ -69,8 +69,7 @@ TEST(TcpClient, HandshakeDataBothWaysAndFinWithKernel) {
 
   client->close();
   ASSERT_TRUE(run_until(wire, 1000ms, [&] { return read_available(kernel.server.get()).eof; }));
-  EXPECT_TRUE(run_until(wire, 1000ms, [&] { return client->state() == TcpState::FinWait2; }))
-      << name(client->state());
+  EXPECT_TRUE(run_until(wire, 1000ms, [&] { return client->state() == TcpState::FinWait2; })) << name(client->state());
   kernel.server.reset();
   ASSERT_TRUE(run_until(wire, 1000ms, [&] { return client->fin_received(); }));
   EXPECT_EQ(client->state(), TcpState::TimeWait);
@@ -160,8 +159,12 @@ TEST(TcpClient, ReassemblesOutOfOrderSegmentsFromThePeer) {
   EXPECT_TRUE(client->fin_received());
   client->handle(segment_at(0, "AAA"));
   const auto& events = client->events();
-  EXPECT_EQ(std::count_if(events.begin(), events.end(), [](const TcpEvent& e) { return e.kind == TcpEvent::Kind::OutOfOrder; }), 2);
-  EXPECT_EQ(std::count_if(events.begin(), events.end(), [](const TcpEvent& e) { return e.kind == TcpEvent::Kind::Duplicate; }), 1);
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const TcpEvent& e) { return e.kind == TcpEvent::Kind::OutOfOrder; }),
+            2);
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const TcpEvent& e) { return e.kind == TcpEvent::Kind::Duplicate; }),
+            1);
 }
 
 TEST(TcpClient, SynPayloadAcceptedByTfoListener) {

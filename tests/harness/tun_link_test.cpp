@@ -59,8 +59,7 @@ UniqueFd kernel_listener(const Netns& netns, const std::string& address, std::ui
   UniqueFd fd = kernel_socket(netns, address.find(':') != std::string::npos ? AF_INET6 : AF_INET);
   socklen_t length = 0;
   const auto storage = socket_address(address, port, length);
-  if (!fd || ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&storage), length) != 0 ||
-      ::listen(fd.get(), 8) != 0) {
+  if (!fd || ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&storage), length) != 0 || ::listen(fd.get(), 8) != 0) {
     return UniqueFd();
   }
   return fd;
@@ -189,10 +188,12 @@ TEST(TunLinkOpen, BadConfigurationFailsNamingTheCulprit) {
   CONVTEST_REQUIRE_NET_PRIVILEGES();
   auto netns = Netns::create();
   ASSERT_TRUE(netns);
-  auto bad_address = TunLink::open(*netns, TunConfig{.name = "tun0", .mtu = 1500, .addresses = {"192.0.2.1"}, .routes = {}});
+  auto bad_address =
+      TunLink::open(*netns, TunConfig{.name = "tun0", .mtu = 1500, .addresses = {"192.0.2.1"}, .routes = {}});
   ASSERT_FALSE(bad_address);
   EXPECT_NE(bad_address.error().find("192.0.2.1"), std::string::npos) << bad_address.error();
-  auto long_name = TunLink::open(*netns, TunConfig{.name = "cthl-much-too-long-name", .mtu = 1500, .addresses = {}, .routes = {}});
+  auto long_name =
+      TunLink::open(*netns, TunConfig{.name = "cthl-much-too-long-name", .mtu = 1500, .addresses = {}, .routes = {}});
   ASSERT_FALSE(long_name);
   EXPECT_NE(long_name.error().find("cthl-much-too-long-name"), std::string::npos);
 }

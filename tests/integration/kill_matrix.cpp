@@ -1,11 +1,11 @@
 #include "kill_matrix.hpp"
 
-#include <csignal>
+#include <fmt/format.h>
+
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "harness/process/subprocess.hpp"
 #include "harness/put/put_description.hpp"
@@ -111,9 +111,12 @@ json to_json(const Matrix& matrix) {
   };
   json faults = json::object();
   for (const auto& [fault, effect] : matrix.faults) faults[fault] = effect_json(effect);
-  return {{"strict", matrix.strict},       {"jobs", matrix.jobs},
-          {"seed", matrix.seed},           {"ci_faults", matrix.ci_faults},
-          {"baseline", effect_json(matrix.baseline)}, {"faults", faults}};
+  return {{"strict", matrix.strict},
+          {"jobs", matrix.jobs},
+          {"seed", matrix.seed},
+          {"ci_faults", matrix.ci_faults},
+          {"baseline", effect_json(matrix.baseline)},
+          {"faults", faults}};
 }
 
 FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& fault) {
@@ -147,8 +150,7 @@ FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& 
     run.problem = fmt::format("no report (exit {}):\n{}", run.exit_code, read_text(run.log));
     return run;
   }
-  for (const auto& result : document["results"])
-    run.verdicts[result.value("id", "")] = result.value("verdict", "");
+  for (const auto& result : document["results"]) run.verdicts[result.value("id", "")] = result.value("verdict", "");
   if (document.value("environment_problems", json::array()).size() > 0)
     run.problem = "environment problem: " + document["environment_problems"].dump();
   return run;
@@ -190,8 +192,8 @@ std::vector<std::string> coverage_problems(const Matrix& matrix, const json& cat
       problems.push_back(fmt::format("{} ({}): MUST case that no fault kills and no unkillable_reason explains", id,
                                      spec.value("requirements", json::array()).dump()));
     if (killed && !reason.empty())
-      problems.push_back(fmt::format("{}: unkillable_reason \"{}\" but killed by {}", id, reason,
-                                     fmt::join(killers[id], ", ")));
+      problems.push_back(
+          fmt::format("{}: unkillable_reason \"{}\" but killed by {}", id, reason, fmt::join(killers[id], ", ")));
   }
   return problems;
 }

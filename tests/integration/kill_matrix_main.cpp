@@ -2,13 +2,13 @@
 // compares the verdicts with kill_matrix.json (or rewrites it from what it
 // observed, for a human to review). scripts/kill-matrix.sh wraps it.
 
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "kill_matrix.hpp"
 

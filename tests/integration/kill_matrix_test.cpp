@@ -3,17 +3,15 @@
 // of the CI subset change exactly the verdicts the matrix records. The full
 // matrix runs through scripts/kill-matrix.sh (docs/faults.md).
 
-#include <unistd.h>
+#include "kill_matrix.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <set>
-
-#include <fmt/format.h>
-
-#include "kill_matrix.hpp"
 
 namespace {
 
@@ -96,8 +94,7 @@ TEST_P(KillMatrixFault, ChangesExactlyTheRecordedVerdicts) {
                              << joined(lines) << "convtest output: " << run.log << "\n"
                              << kRegenerate;
   EXPECT_FALSE(km::observed_effect(run).killed().empty()) << fault << " kills no case";
-  for (const auto& problem : failing_result_problems(run.report))
-    ADD_FAILURE() << fault << ": " << problem;
+  for (const auto& problem : failing_result_problems(run.report)) ADD_FAILURE() << fault << ": " << problem;
   if (lines.empty()) fs::remove_all(work_dir);
 }
 

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "packetgen/bytes.hpp"
+
+#include <gtest/gtest.h>
 
 namespace convtest::packetgen {
 namespace {
@@ -46,9 +46,7 @@ TEST(Bytes, PadToAddsZerosUpToAlignment) {
   EXPECT_EQ(appended, out);
 }
 
-TEST(BytesDeathTest, HexAbortsOnMalformedLiteral) {
-  EXPECT_DEATH(hex("zz"), "malformed literal");
-}
+TEST(BytesDeathTest, HexAbortsOnMalformedLiteral) { EXPECT_DEATH(hex("zz"), "malformed literal"); }
 
 }  // namespace
 }  // namespace convtest::packetgen

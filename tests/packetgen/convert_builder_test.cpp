@@ -1,11 +1,12 @@
 // The malformed-message builder and the catalog's standard stimuli: each
 // form decodes to the rule it is meant to provoke.
+#include "packetgen/convert_builder.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "packetgen/convert.hpp"
-#include "packetgen/convert_builder.hpp"
 #include "packetgen/convert_malformed.hpp"
 
 namespace convtest::packetgen::convert {
@@ -39,8 +40,8 @@ RawTlv raw_tlv(std::uint8_t type, Bytes value) {
 }
 
 TEST(ConvertBuilder, FromValidMessageEqualsEncoder) {
-  const Message message{{InfoTlv{}, ConnectTlv{80, *parse_address("2001:db8::1"), hex("1E 02 22 02")},
-                         CookieTlv{hex("01 02 03 04 05")}}};
+  const Message message{
+      {InfoTlv{}, ConnectTlv{80, *parse_address("2001:db8::1"), hex("1E 02 22 02")}, CookieTlv{hex("01 02 03 04 05")}}};
   EXPECT_EQ(MessageBuilder::from(message).build(), *encode(message));
   EXPECT_EQ(to_hex(MessageBuilder().add(raw(InfoTlv{})).build()), "01 02 22 63 01 01 00 00");
 }
@@ -112,7 +113,8 @@ TEST(ConvertBuilder, TruncatedAndUnpaddedConnect) {
   cut.value.resize(10);
   expect_rule(MessageBuilder().add(cut), DecodeRule::ConnectTooShort, 5);
   // Unpadded options: Total Length rounds up, the Connect TLV's own Length too.
-  const Bytes unpadded = MessageBuilder().add(raw_connect(443, ipv4_mapped("192.0.2.1"), hex("03 03 07"), false)).build();
+  const Bytes unpadded =
+      MessageBuilder().add(raw_connect(443, ipv4_mapped("192.0.2.1"), hex("03 03 07"), false)).build();
   EXPECT_EQ(unpadded.size(), 27U);
   EXPECT_EQ(unpadded[1], 7);
   EXPECT_EQ(decode_error(unpadded).rule, DecodeRule::TlvTruncated);

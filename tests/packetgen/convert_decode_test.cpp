@@ -136,8 +136,8 @@ TEST(ConvertDecodeRule, WrongDirectionConverterToClient) {
 }
 
 TEST(ConvertDecodeRule, AnyDirectionAcceptsEveryKnownType) {
-  const Bytes bytes = message(std::string("01 01 00 00 ") + kConnect +
-                              " 14 01 00 00 15 01 00 00 16 01 00 00 1E 01 60 00");
+  const Bytes bytes =
+      message(std::string("01 01 00 00 ") + kConnect + " 14 01 00 00 15 01 00 00 16 01 00 00 1E 01 60 00");
   const auto outcome = decode(bytes, DecodeOptions{Direction::Any});
   ASSERT_TRUE(std::holds_alternative<Decoded>(outcome));
   EXPECT_EQ(std::get<Decoded>(outcome).message.tlvs.size(), 6U);
@@ -164,8 +164,8 @@ TEST(ConvertDecodeRule, ForbiddenDestinationOnlyFromClient) {
 }
 
 TEST(ConvertDecodeRule, ForbiddenDestinationEveryClass) {
-  for (const char* address : {"::1", "127.0.0.1", "127.255.0.1", "ff02::1", "ff0e::1", "224.0.0.251",
-                              "239.1.1.1", "255.255.255.255", "::", "0.0.0.0", "0.1.2.3"}) {
+  for (const char* address : {"::1", "127.0.0.1", "127.255.0.1", "ff02::1", "ff0e::1", "224.0.0.251", "239.1.1.1",
+                              "255.255.255.255", "::", "0.0.0.0", "0.1.2.3"}) {
     const Bytes bytes = encode_tlv(ConnectTlv{80, *parse_address(address), {}});
     Bytes full = hex("01 06 22 63");
     put_bytes(full, bytes);
@@ -174,8 +174,8 @@ TEST(ConvertDecodeRule, ForbiddenDestinationEveryClass) {
 }
 
 TEST(ConvertDecodeRule, BadConnectOptionKind) {
-  expect_rule(message(std::string(kConnect).replace(3, 2, "06") + " 01 04 02 00"),
-              DecodeRule::BadConnectOptionKind, 24);
+  expect_rule(message(std::string(kConnect).replace(3, 2, "06") + " 01 04 02 00"), DecodeRule::BadConnectOptionKind,
+              24);
   expect_rule(message(std::string(kConnect).replace(3, 2, "07") + " 04 02 00 00 08 02 00 00"),
               DecodeRule::BadConnectOptionKind, 26);  // a zero word is EOL, not padding
 }
@@ -246,12 +246,11 @@ TEST(ConvertDecodeRule, EveryRuleHasAnErrorCodeMapping) {
   EXPECT_EQ(error_code_for(DecodeRule::ReservedType), ErrorCode::UnsupportedMessage);
   EXPECT_EQ(error_code_for(DecodeRule::UnknownType), ErrorCode::UnsupportedMessage);
   EXPECT_EQ(error_code_for(DecodeRule::WrongDirection), ErrorCode::UnsupportedMessage);
-  for (DecodeRule rule : {DecodeRule::NoTlvs, DecodeRule::TlvTruncated, DecodeRule::TlvLengthZero,
-                          DecodeRule::TlvOverrunsMessage, DecodeRule::DuplicateTlv, DecodeRule::BadInfoLength,
-                          DecodeRule::ConnectTooShort, DecodeRule::ForbiddenDestination,
-                          DecodeRule::BadConnectOptionKind, DecodeRule::BadConnectOptionLength,
-                          DecodeRule::NonZeroPadding, DecodeRule::NonZeroField, DecodeRule::BadErrorCode,
-                          DecodeRule::MissingConnect})
+  for (DecodeRule rule :
+       {DecodeRule::NoTlvs, DecodeRule::TlvTruncated, DecodeRule::TlvLengthZero, DecodeRule::TlvOverrunsMessage,
+        DecodeRule::DuplicateTlv, DecodeRule::BadInfoLength, DecodeRule::ConnectTooShort,
+        DecodeRule::ForbiddenDestination, DecodeRule::BadConnectOptionKind, DecodeRule::BadConnectOptionLength,
+        DecodeRule::NonZeroPadding, DecodeRule::NonZeroField, DecodeRule::BadErrorCode, DecodeRule::MissingConnect})
     EXPECT_EQ(error_code_for(rule), ErrorCode::MalformedMessage) << name(rule);
 }
 

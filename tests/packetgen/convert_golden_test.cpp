@@ -38,8 +38,7 @@ void expect_error_golden(const ErrorTlv& error, const char* golden) {
 }
 
 TEST(ConvertGolden, ExampleA_BaseConnectWithHello) {
-  const Bytes stream = hex(
-      "01 06 22 63 0A 05 01 BB 00 00 00 00 00 00 00 00 00 00 FF FF C6 33 64 07 68 65 6C 6C 6F");
+  const Bytes stream = hex("01 06 22 63 0A 05 01 BB 00 00 00 00 00 00 00 00 00 00 FF FF C6 33 64 07 68 65 6C 6C 6F");
   const Message message{{ConnectTlv{443, ipv4_mapped("198.51.100.7"), {}}}};
   const Decoded decoded = decode_ok(stream, Direction::ClientToConverter);
   EXPECT_EQ(decoded.message, message);
@@ -54,7 +53,7 @@ TEST(ConvertGolden, ExampleB_InfoAndExtendedConnect) {
   const Message message{{InfoTlv{}, ConnectTlv{80, *parse_address("2001:db8::1"), hex("1E 02 22 02")}}};
   expect_golden(message,
                 spec_hex("01 08 22 63 | 01 01 00 00 | 0A 06 00 50 | 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 "
-                    "01 | 1E 02 22 02"),
+                         "01 | 1E 02 22 02"),
                 Direction::ClientToConverter);
 }
 
@@ -129,8 +128,7 @@ TEST(ConvertGolden, ExtendedConnectIpv4WithTfoCookieAndSackPermitted) {
 
 TEST(ConvertGolden, ExtendedConnectOddOptionLengthIsZeroPadded) {
   const Message message{{ConnectTlv{443, ipv4_mapped("192.0.2.1"), hex("03 03 07")}}};
-  expect_golden(message,
-                hex("01 07 22 63 0A 06 01 BB 00 00 00 00 00 00 00 00 00 00 FF FF C0 00 02 01 03 03 07 00"),
+  expect_golden(message, hex("01 07 22 63 0A 06 01 BB 00 00 00 00 00 00 00 00 00 00 FF FF C0 00 02 01 03 03 07 00"),
                 Direction::ClientToConverter);
 }
 
@@ -144,14 +142,12 @@ TEST(ConvertGolden, CookieAndConnect) {
 
 TEST(ConvertGolden, IncomingConnectFromConverter) {
   const Message message{{ConnectTlv{50000, *parse_address("2001:db8::99"), {}}}};
-  expect_golden(message,
-                hex("01 06 22 63 0A 05 C3 50 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 99"),
+  expect_golden(message, hex("01 06 22 63 0A 05 C3 50 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 99"),
                 Direction::ConverterToClient);
 }
 
 TEST(ConvertGolden, EmptySupportedList) {
-  expect_golden(Message{{SupportedTcpExtensionsTlv{}}}, hex("01 02 22 63 15 01 00 00"),
-                Direction::ConverterToClient);
+  expect_golden(Message{{SupportedTcpExtensionsTlv{}}}, hex("01 02 22 63 15 01 00 00"), Direction::ConverterToClient);
 }
 
 TEST(ConvertGolden, EncodeTlvAloneHasNoHeader) {

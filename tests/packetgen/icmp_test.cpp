@@ -14,8 +14,7 @@ using pg::to_hex;
 
 namespace {
 
-const ip::Endpoints kProxyToServer{ip::Address::must_parse("192.0.2.1"),
-                                   ip::Address::must_parse("198.51.100.10")};
+const ip::Endpoints kProxyToServer{ip::Address::must_parse("192.0.2.1"), ip::Address::must_parse("198.51.100.10")};
 const ip::Endpoints kProxyToServer6{ip::Address::must_parse("2001:db8:1::1"),
                                     ip::Address::must_parse("2001:db8:2::10")};
 

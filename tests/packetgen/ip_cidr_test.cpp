@@ -46,8 +46,8 @@ TEST(IpCidr, Ipv6PrefixesAndBareAddressesAsHostPrefixes) {
 }
 
 TEST(IpCidr, RejectsBadTextWithAReason) {
-  for (const char* bad : {"", "/24", "192.0.2.0/33", "2001:db8::/129", "300.1.1.1", "192.0.2.0/", "192.0.2.0/2x",
-                          "x/8", "192.0.2.0/-1", "192.0.2.0/+8", "192.0.2.0/24/8", "192.0.2.0 /24"}) {
+  for (const char* bad : {"", "/24", "192.0.2.0/33", "2001:db8::/129", "300.1.1.1", "192.0.2.0/", "192.0.2.0/2x", "x/8",
+                          "192.0.2.0/-1", "192.0.2.0/+8", "192.0.2.0/24/8", "192.0.2.0 /24"}) {
     const auto parsed = Cidr::parse(bad);
     ASSERT_FALSE(parsed) << bad;
     EXPECT_NE(parsed.error().find(std::string("'") + bad + "'"), std::string::npos) << parsed.error();

@@ -9,10 +9,8 @@ using pg::to_hex;
 
 namespace {
 
-const ip::Endpoints kV4{ip::Address::must_parse("192.0.2.100"),
-                        ip::Address::must_parse("198.51.100.10")};
-const ip::Endpoints kV6{ip::Address::must_parse("2001:db8:1::100"),
-                        ip::Address::must_parse("2001:db8:2::10")};
+const ip::Endpoints kV4{ip::Address::must_parse("192.0.2.100"), ip::Address::must_parse("198.51.100.10")};
+const ip::Endpoints kV6{ip::Address::must_parse("2001:db8:1::100"), ip::Address::must_parse("2001:db8:2::10")};
 
 // Independent of packetgen's RFC 1071 code: a plain 64-bit sum folded at the end.
 std::uint16_t reference_sum(const pg::Bytes& data) {
@@ -51,12 +49,10 @@ TEST(IpWrap, Ipv4HeaderGolden) {
   ip::Ipv4Fields fields;
   fields.id = 0x1c46;
   fields.ttl = 64;
-  const ip::Endpoints addresses{ip::Address::must_parse("172.16.10.99"),
-                                ip::Address::must_parse("172.16.10.12")};
+  const ip::Endpoints addresses{ip::Address::must_parse("172.16.10.99"), ip::Address::must_parse("172.16.10.12")};
   const pg::Bytes packet = ip::wrap(ip::kProtoTcp, pg::Bytes(40, 0), addresses, fields);
   ASSERT_EQ(packet.size(), 60U);
-  EXPECT_EQ(to_hex(pg::ByteView(packet).first(20)),
-            "45 00 00 3c 1c 46 40 00 40 06 b1 e6 ac 10 0a 63 ac 10 0a 0c");
+  EXPECT_EQ(to_hex(pg::ByteView(packet).first(20)), "45 00 00 3c 1c 46 40 00 40 06 b1 e6 ac 10 0a 63 ac 10 0a 0c");
 }
 
 TEST(IpWrap, Ipv4ChecksumMatchesReferenceAndVerifies) {
@@ -227,11 +223,9 @@ TEST(IpParse, Ipv6NonFirstFragmentStopsAtFragmentHeader) {
 TEST(IpParse, Ipv6TruncatedExtensionChain) {
   // Destination options claiming 16 bytes with only 8 present.
   const pg::Bytes chain = hex("06 01 00 00 00 00 00 00");
-  EXPECT_EQ(ip::parse_header(ipv6_with_chain(ip::kIpv6DestinationOptions, chain)).error(),
-            ip::HeaderRule::Truncated);
+  EXPECT_EQ(ip::parse_header(ipv6_with_chain(ip::kIpv6DestinationOptions, chain)).error(), ip::HeaderRule::Truncated);
   // Fewer than 8 bytes for an extension header.
-  EXPECT_EQ(ip::parse_header(ipv6_with_chain(ip::kIpv6HopByHop, hex("06 00 00"))).error(),
-            ip::HeaderRule::Truncated);
+  EXPECT_EQ(ip::parse_header(ipv6_with_chain(ip::kIpv6HopByHop, hex("06 00 00"))).error(), ip::HeaderRule::Truncated);
   // No next header: the chain ends at 59 with nothing after it.
   const auto none = ip::parse_header(ipv6_with_chain(ip::kIpv6NoNext, {}));
   ASSERT_TRUE(none);

@@ -35,23 +35,20 @@ constexpr std::uint64_t kServerKey = 0xfedcba9876543210ULL;
 
 TEST(MpCapable, SynBytesFromTheCatalog) {
   EXPECT_EQ(to_hex(mptcp::mp_capable_syn()), "1e 04 01 01");
-  EXPECT_EQ(to_hex(mptcp::mp_capable_syn(mptcp::mpc_flag::A | mptcp::mpc_flag::H)),
-            "1e 04 01 81");
-  EXPECT_EQ(to_hex(mptcp::mp_capable_syn(mptcp::mpc_flag::B | mptcp::mpc_flag::H)),
-            "1e 04 01 41");
+  EXPECT_EQ(to_hex(mptcp::mp_capable_syn(mptcp::mpc_flag::A | mptcp::mpc_flag::H)), "1e 04 01 81");
+  EXPECT_EQ(to_hex(mptcp::mp_capable_syn(mptcp::mpc_flag::B | mptcp::mpc_flag::H)), "1e 04 01 41");
   EXPECT_EQ(to_hex(mptcp::mp_capable_syn(0, 0)), "1e 04 00 00");
 }
 
 TEST(MpCapable, SynAckAckAndDataBytes) {
-  EXPECT_EQ(to_hex(mptcp::mp_capable_synack(kServerKey)),
-            "1e 0c 01 01 fe dc ba 98 76 54 32 10");
+  EXPECT_EQ(to_hex(mptcp::mp_capable_synack(kServerKey)), "1e 0c 01 01 fe dc ba 98 76 54 32 10");
   EXPECT_EQ(to_hex(mptcp::mp_capable_ack(kClientKey, kServerKey)),
             "1e 14 01 01 01 23 45 67 89 ab cd ef fe dc ba 98 76 54 32 10");
   EXPECT_EQ(to_hex(mptcp::mp_capable_data(kClientKey, kServerKey, 0x0102)),
             "1e 16 01 01 01 23 45 67 89 ab cd ef fe dc ba 98 76 54 32 10 01 02");
-  EXPECT_EQ(to_hex(mptcp::mp_capable_data(kClientKey, kServerKey, 0x0102, 0xbeef,
-                                          mptcp::mpc_flag::A | mptcp::mpc_flag::H)),
-            "1e 18 01 81 01 23 45 67 89 ab cd ef fe dc ba 98 76 54 32 10 01 02 be ef");
+  EXPECT_EQ(
+      to_hex(mptcp::mp_capable_data(kClientKey, kServerKey, 0x0102, 0xbeef, mptcp::mpc_flag::A | mptcp::mpc_flag::H)),
+      "1e 18 01 81 01 23 45 67 89 ab cd ef fe dc ba 98 76 54 32 10 01 02 be ef");
 }
 
 TEST(MpCapable, ParsesEveryLength) {
@@ -80,8 +77,8 @@ TEST(MpCapable, ParsesEveryLength) {
 }
 
 TEST(MpCapable, OddLengthsAreMalformed) {
-  for (const char* text : {"1e 03 01", "1e 05 01 01 00", "1e 08 01 01 00 00 00 00",
-                           "1e 0d 01 01 00 00 00 00 00 00 00 00 00"}) {
+  for (const char* text :
+       {"1e 03 01", "1e 05 01 01 00", "1e 08 01 01 00 00 00 00", "1e 0d 01 01 00 00 00 00 00 00 00 00 00"}) {
     const auto parsed = tcp::parse_options(hex(text));
     ASSERT_EQ(parsed.options.size(), 1U) << text;
     EXPECT_TRUE(parsed.options[0].malformed) << text;
@@ -119,8 +116,7 @@ TEST(Dss, FlagsAndLayoutFollowRfc8684) {
   ack4_dsn8.data_ack = 0xdeadbeefcafef00dULL;  // only the low 32 bits are written
   ack4_dsn8.ack64 = false;
   ack4_dsn8.mapping = mptcp::Dss::Mapping{1, 2, 3, std::nullopt};
-  EXPECT_EQ(to_hex(mptcp::dss(ack4_dsn8)),
-            "1e 16 20 0d ca fe f0 0d 00 00 00 00 00 00 00 01 00 00 00 02 00 03");
+  EXPECT_EQ(to_hex(mptcp::dss(ack4_dsn8)), "1e 16 20 0d ca fe f0 0d 00 00 00 00 00 00 00 01 00 00 00 02 00 03");
 }
 
 TEST(Dss, RoundTripsThroughTheParser) {
@@ -135,10 +131,8 @@ TEST(Dss, RoundTripsThroughTheParser) {
         }
         if (map > 0) {
           dss.dsn64 = map % 2 == 0;
-          dss.mapping = mptcp::Dss::Mapping{dss.dsn64 ? 0xa1a2a3a4a5a6a7a8ULL : 0xb1b2b3b4ULL,
-                                            0xc1c2c3c4, 0xd1d2,
-                                            map > 2 ? std::optional<std::uint16_t>(0xe1e2)
-                                                    : std::nullopt};
+          dss.mapping = mptcp::Dss::Mapping{dss.dsn64 ? 0xa1a2a3a4a5a6a7a8ULL : 0xb1b2b3b4ULL, 0xc1c2c3c4, 0xd1d2,
+                                            map > 2 ? std::optional<std::uint16_t>(0xe1e2) : std::nullopt};
         }
         dss.data_fin = fin;
         cases.push_back(dss);
@@ -153,8 +147,7 @@ TEST(Dss, RoundTripsThroughTheParser) {
 
 TEST(Dss, ParsesWhatLinuxSends) {
   // A server reply: DATA_ACK 4 bytes, DSN 8 bytes, subflow seq, length.
-  const tcp::DssOption parsed =
-      only_dss(hex("1e 16 20 0d 9a 1b 2c 3d 00 00 00 00 71 f0 0a 01 00 00 00 01 00 05"));
+  const tcp::DssOption parsed = only_dss(hex("1e 16 20 0d 9a 1b 2c 3d 00 00 00 00 71 f0 0a 01 00 00 00 01 00 05"));
   EXPECT_EQ(parsed.dss.data_ack, 0x9a1b2c3dULL);
   EXPECT_FALSE(parsed.dss.ack64);
   ASSERT_TRUE(parsed.dss.mapping);
@@ -233,8 +226,7 @@ TEST(MptcpCrypto, Sha256KnownAnswer) {
 TEST(MptcpCrypto, HmacSha256Rfc4231Case2) {
   const std::string key = "Jefe";
   const std::string data = "what do ya want for nothing?";
-  EXPECT_EQ(to_hex(mptcp::hmac_sha256(pg::Bytes(key.begin(), key.end()),
-                                      pg::Bytes(data.begin(), data.end()))),
+  EXPECT_EQ(to_hex(mptcp::hmac_sha256(pg::Bytes(key.begin(), key.end()), pg::Bytes(data.begin(), data.end()))),
             "5b dc c1 46 bf 60 75 4e 6a 04 24 26 08 95 75 c7 5a 00 3f 08 9d 27 39 83 9d ec 58 "
             "b9 64 ec 38 43");
 }
@@ -249,7 +241,7 @@ TEST(MptcpCrypto, MpJoinHmacMatchesTheLinuxKunitVectors) {
             "ec 62 2d ca fa");
   EXPECT_EQ(mptcp::mp_join_truncated_hmac(hmac), 0x8385e24fb4235ac3ULL);
 
-  const std::uint64_t key_a = pg::get_u64(hex("61 61 61 61 61 61 61 61"), 0);  // "aaaaaaaa"
+  const std::uint64_t key_a = pg::get_u64(hex("61 61 61 61 61 61 61 61"), 0);     // "aaaaaaaa"
   const auto second = mptcp::mp_join_hmac(key_a, key_a, 0x64646464, 0x64646464);  // "dddddddd"
   EXPECT_EQ(to_hex(pg::ByteView(second).first(4)), "2c 5e 21 91");
 }

@@ -13,16 +13,14 @@ TEST(TcpOptionBuilders, GoldenBytes) {
   EXPECT_EQ(to_hex(tcp::sack_permitted()), "04 02");
   EXPECT_EQ(to_hex(tcp::sack({{0x01020304, 0x05060708}, {0xa0a0a0a0, 0xb0b0b0b0}})),
             "05 12 01 02 03 04 05 06 07 08 a0 a0 a0 a0 b0 b0 b0 b0");
-  EXPECT_EQ(to_hex(tcp::timestamps(0x11223344, 0x55667788)),
-            "08 0a 11 22 33 44 55 66 77 88");
+  EXPECT_EQ(to_hex(tcp::timestamps(0x11223344, 0x55667788)), "08 0a 11 22 33 44 55 66 77 88");
   EXPECT_EQ(to_hex(tcp::nop()), "01");
   EXPECT_EQ(to_hex(tcp::eol()), "00");
 }
 
 TEST(TcpOptionBuilders, FastOpenBytesFromTheCatalog) {
   EXPECT_EQ(to_hex(tcp::fast_open_request()), "22 02");
-  EXPECT_EQ(to_hex(tcp::fast_open(hex("11 22 33 44 55 66 77 88"))),
-            "22 0a 11 22 33 44 55 66 77 88");
+  EXPECT_EQ(to_hex(tcp::fast_open(hex("11 22 33 44 55 66 77 88"))), "22 0a 11 22 33 44 55 66 77 88");
   EXPECT_EQ(to_hex(tcp::fast_open(hex("de ad be ef"))), "22 06 de ad be ef");
 }
 
@@ -90,10 +88,10 @@ TEST(TcpOptionParse, EmptyTfoIsACookieRequest) {
 TEST(TcpOptionParse, WrongLengthsForTheKindAreMalformedButSkipped) {
   // TFO with a 2-byte cookie, TFO with an odd cookie, MSS of 3 bytes, WS of
   // 4 bytes, SACK with a partial block, timestamps of 8 bytes, SACK-perm 3.
-  const pg::Bytes area = hex(
-      "22 04 aa bb  22 07 01 02 03 04 05  02 03 05  03 04 07 00  05 06 01 02 03 04"
-      "  08 08 01 02 03 04 05 06  04 03 00  22 14 00 00 00 00 00 00 00 00 00 00"
-      " 00 00 00 00 00 00 00 00");
+  const pg::Bytes area =
+      hex("22 04 aa bb  22 07 01 02 03 04 05  02 03 05  03 04 07 00  05 06 01 02 03 04"
+          "  08 08 01 02 03 04 05 06  04 03 00  22 14 00 00 00 00 00 00 00 00 00 00"
+          " 00 00 00 00 00 00 00 00");
   const auto parsed = tcp::parse_options(area);
   EXPECT_FALSE(parsed.broken_at);
   ASSERT_EQ(parsed.options.size(), 8U);
@@ -172,7 +170,6 @@ TEST(TcpOptionParse, EveryTruncationOfAValidAreaIsSafe) {
       covered += option.bytes.size();
     }
     EXPECT_EQ(covered, size);  // every byte accounted for, nothing beyond
-    EXPECT_EQ(parsed.broken_at.has_value(), size != area.size() && covered != 0 &&
-                                                parsed.options.back().malformed);
+    EXPECT_EQ(parsed.broken_at.has_value(), size != area.size() && covered != 0 && parsed.options.back().malformed);
   }
 }

@@ -12,8 +12,7 @@ using pg::to_hex;
 
 namespace {
 
-const ip::Endpoints kClientToProxy{ip::Address::must_parse("192.0.2.100"),
-                                   ip::Address::must_parse("192.0.2.1")};
+const ip::Endpoints kClientToProxy{ip::Address::must_parse("192.0.2.100"), ip::Address::must_parse("192.0.2.1")};
 const ip::Endpoints kProxyToClient6{ip::Address::must_parse("2001:db8:1::1"),
                                     ip::Address::must_parse("2001:db8:1::100")};
 
@@ -76,16 +75,14 @@ bool reference_checksum_ok(const ip::Endpoints& addresses, const pg::Bytes& segm
   }
   pg::put_bytes(all, segment);
   std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < all.size(); ++i)
-    sum += (i % 2 == 0) ? static_cast<std::uint64_t>(all[i]) << 8 : all[i];
+  for (std::size_t i = 0; i < all.size(); ++i) sum += (i % 2 == 0) ? static_cast<std::uint64_t>(all[i]) << 8 : all[i];
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
   return sum == 0xffff;
 }
 
 pg::Bytes tcp_part(const pg::Bytes& packet) {
   const auto header = ip::parse_header(packet);
-  return pg::Bytes(packet.begin() + static_cast<std::ptrdiff_t>(header->header_size),
-                   packet.end());
+  return pg::Bytes(packet.begin() + static_cast<std::ptrdiff_t>(header->header_size), packet.end());
 }
 
 }  // namespace
@@ -169,8 +166,7 @@ TEST(TcpEncode, EveryHeaderField) {
   segment.reserved_bits = 0x0f;
   const pg::Bytes bytes = tcp::encode(segment, kClientToProxy);
   ASSERT_EQ(bytes.size(), 20U);
-  EXPECT_EQ(to_hex(pg::ByteView(bytes).first(16)),
-            "12 34 fe dc de ad be ef 01 23 45 67 5f ff 01 02");
+  EXPECT_EQ(to_hex(pg::ByteView(bytes).first(16)), "12 34 fe dc de ad be ef 01 23 45 67 5f ff 01 02");
   EXPECT_EQ(to_hex(pg::ByteView(bytes).subspan(18)), "03 04");
   EXPECT_TRUE(reference_checksum_ok(kClientToProxy, bytes));
 }
@@ -243,8 +239,7 @@ TEST(TcpChecksum, WrongModeStillWrongWhenCorrectIsZero) {
 
 TEST(TcpParse, RoundTripOverBothFamilies) {
   for (const auto& addresses : {kClientToProxy, kProxyToClient6}) {
-    for (const tcp::Segment& original :
-         {syn_with_tfo_and_mptcp(), synack_with_cookie(), data_with_dss()}) {
+    for (const tcp::Segment& original : {syn_with_tfo_and_mptcp(), synack_with_cookie(), data_with_dss()}) {
       const pg::Bytes packet = tcp::packet(original, addresses);
       const auto parsed = tcp::parse(packet);
       ASSERT_TRUE(parsed);
@@ -328,7 +323,7 @@ TEST(TcpParse, EveryPrefixOfAPacketIsHandled) {
 
 TEST(TcpParse, SkipsIpv6ExtensionHeadersBeforeTcp) {
   const pg::Bytes segment = tcp::encode(synack_with_cookie(), kProxyToClient6);
-  pg::Bytes chain = hex("3c 00 01 04 00 00 00 00");  // hop-by-hop -> destination options
+  pg::Bytes chain = hex("3c 00 01 04 00 00 00 00");      // hop-by-hop -> destination options
   pg::put_bytes(chain, hex("06 00 01 04 00 00 00 00"));  // destination options -> TCP
   pg::put_bytes(chain, segment);
   const auto parsed = tcp::parse(ip::wrap(ip::kIpv6HopByHop, chain, kProxyToClient6));

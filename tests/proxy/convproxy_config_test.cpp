@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -35,8 +34,8 @@ ConfigExit must_exit(std::vector<std::string> args) {
 class TempFile {
  public:
   explicit TempFile(const std::string& text) {
-    path_ = ::testing::TempDir() + "convproxy_config_" + std::to_string(::getpid()) + "_" +
-            std::to_string(counter_++) + ".json";
+    path_ = ::testing::TempDir() + "convproxy_config_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) +
+            ".json";
     std::ofstream(path_) << text;
   }
   ~TempFile() { std::remove(path_.c_str()); }
@@ -61,10 +60,27 @@ TEST(ConvproxyConfig, Defaults) {
 }
 
 TEST(ConvproxyConfig, Flags) {
-  const auto config = must_parse({"--listen", "192.0.2.1", "--listen", "2001:db8::1", "--port", "6000", "--tcp",
-                                  "--threads", "3", "--allow", "192.0.2.0/24", "--cookie-secret",
-                                  "00112233445566778899aabbccddeeff", "--fault", "ignore-acl", "--fault",
-                                  "no-syn-data", "--connect-timeout", "1500", "--backoff", "60"});
+  const auto config = must_parse({"--listen",
+                                  "192.0.2.1",
+                                  "--listen",
+                                  "2001:db8::1",
+                                  "--port",
+                                  "6000",
+                                  "--tcp",
+                                  "--threads",
+                                  "3",
+                                  "--allow",
+                                  "192.0.2.0/24",
+                                  "--cookie-secret",
+                                  "00112233445566778899aabbccddeeff",
+                                  "--fault",
+                                  "ignore-acl",
+                                  "--fault",
+                                  "no-syn-data",
+                                  "--connect-timeout",
+                                  "1500",
+                                  "--backoff",
+                                  "60"});
   EXPECT_EQ(config.listen.size(), 2u);
   EXPECT_EQ(config.port, 6000);
   EXPECT_FALSE(config.mptcp);

@@ -125,8 +125,8 @@ TEST_F(ConvproxyConvertPhase, UnsupportedVersionListsVersionOne) {
 }
 
 TEST_F(ConvproxyConvertPhase, ForbiddenDestinationsAreMalformedWithTheConnectEchoed) {
-  for (const char* address : {"::1", "127.0.0.1", "127.9.9.9", "ff02::1", "224.0.0.251", "255.255.255.255", "::",
-                              "0.0.0.0"}) {
+  for (const char* address :
+       {"::1", "127.0.0.1", "127.9.9.9", "ff02::1", "224.0.0.251", "255.255.255.255", "::", "0.0.0.0"}) {
     const auto connect = connect_to(address, 80);
     const auto error = error_of(convert::MessageBuilder().add(connect).build());
     EXPECT_EQ(error.code, convert::ErrorCode::MalformedMessage) << address;
@@ -186,8 +186,8 @@ TEST_F(ConvproxyConvertPhase, CookieMode) {
   const auto missing = error_of(message({connect}));
   EXPECT_EQ(missing.code, convert::ErrorCode::MissingCookie);
   EXPECT_EQ(missing.bytes, jar_.issue(kClient, kNow));
-  EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(
-      run(message({convert::CookieTlv{missing.bytes}, connect}))));
+  EXPECT_TRUE(
+      std::holds_alternative<decision::OpenDownstream>(run(message({convert::CookieTlv{missing.bytes}, connect}))));
   auto forged = missing.bytes;
   forged[3] ^= 1;
   EXPECT_EQ(error_of(message({convert::CookieTlv{forged}, connect})).code, convert::ErrorCode::NotAuthorized);

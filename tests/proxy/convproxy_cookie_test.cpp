@@ -58,7 +58,8 @@ TEST(ConvproxyCookie, OnlyClientsInTheScopeAreAskedForACookie) {
   EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(
       decide(request({convert::CookieTlv{error->error.bytes}}), context, ClientFacts{kClient, kNow})));
   // Outside the scope: no cookie needed, and one sent anyway is ignored (AMB-16).
-  EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(decide(request({}), context, ClientFacts{kOther, kNow})));
+  EXPECT_TRUE(
+      std::holds_alternative<decision::OpenDownstream>(decide(request({}), context, ClientFacts{kOther, kNow})));
   EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(
       decide(request({convert::CookieTlv{packetgen::hex("de ad be ef")}}), context, ClientFacts{kOther, kNow})));
 }
@@ -99,7 +100,7 @@ TEST(ConvproxyCookie, PreviousSlotIsAcceptedOlderSlotsAreNot) {
   const auto cookie = jar.issue(kClient, kNow);
   const auto slot_start = kNow - kNow % kRotation;
   EXPECT_TRUE(jar.valid(cookie, kClient, slot_start + kRotation - 1));
-  EXPECT_NE(jar.issue(kClient, slot_start + kRotation), cookie);  // the key rotated
+  EXPECT_NE(jar.issue(kClient, slot_start + kRotation), cookie);    // the key rotated
   EXPECT_TRUE(jar.valid(cookie, kClient, slot_start + kRotation));  // grace period
   EXPECT_TRUE(jar.valid(cookie, kClient, slot_start + 2 * kRotation - 1));
   EXPECT_FALSE(jar.valid(cookie, kClient, slot_start + 2 * kRotation));

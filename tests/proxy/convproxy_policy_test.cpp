@@ -41,8 +41,8 @@ TEST(ConvproxyAcl, DefaultAllowsLoopbackAndTheListenSubnetsOnly) {
 }
 
 TEST(ConvproxyAcl, WildcardListenCoversEveryInterfaceOfItsFamily) {
-  const std::vector<InterfaceAddress> interfaces{{addr("192.0.2.1"), 24}, {addr("198.51.100.2"), 24},
-                                                 {addr("2001:db8:1::1"), 64}};
+  const std::vector<InterfaceAddress> interfaces{
+      {addr("192.0.2.1"), 24}, {addr("198.51.100.2"), 24}, {addr("2001:db8:1::1"), 64}};
   const auto acl = default_acl({addr("0.0.0.0")}, interfaces);
   EXPECT_TRUE(acl.allows(addr("198.51.100.7")));
   EXPECT_FALSE(acl.allows(addr("2001:db8:1::5")));

@@ -2,9 +2,8 @@
 // namespace that sends crafted reply bytes): what the client puts in its SYN,
 // and how it treats split, bare, invalid and error replies (CLI-0xx).
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "capture.hpp"
 #include "convert_lab.hpp"
@@ -25,8 +24,7 @@ class E2EScriptedConverterTest : public testing::Test {
 
   // The scripted converter sends `reply` (hex, '|' separates segments), then
   // "tail\n" after the client's FIN.
-  ClientRun run(const std::string& reply, std::vector<std::string> extra = {},
-                const std::string& input = "early") {
+  ClientRun run(const std::string& reply, std::vector<std::string> extra = {}, const std::string& input = "early") {
     ServerScript script;
     script.address = addr::kConverter4;
     script.port = kConverterPort;
@@ -34,8 +32,7 @@ class E2EScriptedConverterTest : public testing::Test {
     script.reply = "tail\n";
     script.in_converter_namespace = true;
     if (!lab_.start_server(script)) return {-1, "", lab_.error()};
-    return lab_.run_client(client_args(false, addr::kServer4, kServerPort, std::move(extra)),
-                           input);
+    return lab_.run_client(client_args(false, addr::kServer4, kServerPort, std::move(extra)), input);
   }
   ConvertLab lab_;
 };
@@ -53,8 +50,8 @@ TEST_F(E2EScriptedConverterTest, SynPayloadIsConvertMessageThenEarlyData) {
 }
 
 TEST_F(E2EScriptedConverterTest, InfoCookieAndOptionsAreEncoded) {
-  const ClientRun result = run("01012263", {"--info", "--cookie", "c1c2c3c4c5", "--option",
-                                            "30", "--option", "34:0102030405060708"});
+  const ClientRun result =
+      run("01012263", {"--info", "--cookie", "c1c2c3c4c5", "--option", "30", "--option", "34:0102030405060708"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   const std::string received = lab_.server_received();
   const auto decoded = packetgen::convert::decode(
@@ -73,8 +70,7 @@ TEST_F(E2EScriptedConverterTest, InfoCookieAndOptionsAreEncoded) {
 }
 
 TEST_F(E2EScriptedConverterTest, ReplySplitAcrossSegmentsIsStrippedExactly) {
-  const ClientRun result =
-      run("0103|2263|14020000|020405b4|414243", {"--print-reply"});
+  const ClientRun result = run("0103|2263|14020000|020405b4|414243", {"--print-reply"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "ABCtail\n");
   EXPECT_NE(result.err.find("extended-tcp-header: 02 04 05 b4"), std::string::npos) << result.err;
@@ -106,9 +102,7 @@ TEST_F(E2EScriptedConverterTest, ErrorTlvInALaterSegmentIsReportedAndReset) {
 TEST_F(E2EScriptedConverterTest, IncompleteReplyTimesOut) {
   const ClientRun result = run("010322", {"--reply-timeout", "500"});
   EXPECT_EQ(result.exit_code, kExitBadReply) << result.err;
-  EXPECT_NE(result.err.find("no complete Convert reply within 500 ms (3 bytes seen)"),
-            std::string::npos)
-      << result.err;
+  EXPECT_NE(result.err.find("no complete Convert reply within 500 ms (3 bytes seen)"), std::string::npos) << result.err;
   EXPECT_EQ(result.out, "");
 }
 
@@ -118,8 +112,7 @@ struct InvalidReply {
   const char* rule;
 };
 
-class InvalidReplyTest : public E2EScriptedConverterTest,
-                         public testing::WithParamInterface<InvalidReply> {};
+class InvalidReplyTest : public E2EScriptedConverterTest, public testing::WithParamInterface<InvalidReply> {};
 
 TEST_P(InvalidReplyTest, IsRefusedWithoutDeliveringData) {
   const ClientRun result = run(GetParam().hex);
@@ -128,16 +121,14 @@ TEST_P(InvalidReplyTest, IsRefusedWithoutDeliveringData) {
   EXPECT_EQ(result.out, "");  // the application never sees Convert bytes
 }
 
-std::string invalid_name(const testing::TestParamInfo<InvalidReply>& param_info) {
-  return param_info.param.name;
-}
+std::string invalid_name(const testing::TestParamInfo<InvalidReply>& param_info) { return param_info.param.name; }
 
 INSTANTIATE_TEST_SUITE_P(
     E2E, InvalidReplyTest,
     testing::Values(InvalidReply{"TotalLengthZero", "01002263 41424344", "TotalLengthZero"},  // CLI-006
                     InvalidReply{"DuplicateTlv", "01052263 14020000 020405b4 14020000 020405b4",
-                                 "DuplicateTlv"},                                              // CLI-010
-                    InvalidReply{"ReservedType", "01022263 00010000", "ReservedType"},       // CLI-011
+                                 "DuplicateTlv"},                                                 // CLI-010
+                    InvalidReply{"ReservedType", "01022263 00010000", "ReservedType"},            // CLI-011
                     InvalidReply{"Overrun", "01022263 14050000 41424344", "TlvOverrunsMessage"},  // CLI-027
                     InvalidReply{"BadMagic", "01012264 41424344", "BadMagic"}),
     invalid_name);

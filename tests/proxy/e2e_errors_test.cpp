@@ -2,12 +2,11 @@
 // code and message: server RST, ICMP from the router, silence, ACL, session
 // limit, cookies, and crafted client messages.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "capture.hpp"
 #include "convert_lab.hpp"
@@ -27,21 +26,16 @@ constexpr int kExitClientSide = 12;
 constexpr int kExitConverterSide = 13;
 constexpr int kExitDestination = 14;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 class E2EErrorTest : public testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(lab_.error(), "");
-  }
+  void SetUp() override { ASSERT_EQ(lab_.error(), ""); }
   void start(const std::vector<std::string>& proxy_flags = {}) {
     ASSERT_TRUE(lab_.start_server()) << lab_.error();
     ASSERT_TRUE(lab_.start_proxy(proxy_flags)) << lab_.error();
   }
-  ClientRun client(bool ipv6, const std::string& destination, std::uint16_t port,
-                   std::vector<std::string> extra = {}) {
+  ClientRun client(bool ipv6, const std::string& destination, std::uint16_t port, std::vector<std::string> extra = {}) {
     return lab_.run_client(client_args(ipv6, destination, port, std::move(extra)), "data");
   }
   ConvertLab lab_;
@@ -146,8 +140,7 @@ TEST_F(E2EErrorTest, CookieIsRequiredThenAcceptedAndACorruptOneRefused) {
   const ClientRun first = client(false, addr::kServer4, kServerPort);
   EXPECT_EQ(first.exit_code, kExitMissingCookie) << first.err << lab_.diagnostics();
   std::smatch match;
-  ASSERT_TRUE(std::regex_search(first.err, match, std::regex("--cookie ([0-9a-f]+)")))
-      << first.err;
+  ASSERT_TRUE(std::regex_search(first.err, match, std::regex("--cookie ([0-9a-f]+)"))) << first.err;
   const std::string cookie = match[1];
 
   const ClientRun with_cookie = client(false, addr::kServer4, kServerPort, {"--cookie", cookie});
@@ -162,9 +155,7 @@ TEST_F(E2EErrorTest, CookieIsRequiredThenAcceptedAndACorruptOneRefused) {
 }
 
 // A crafted client: --raw-message replaces the Convert message.
-std::string base_connect_hex(const convert::MessageBuilder& builder) {
-  return packetgen::to_hex(builder.build());
-}
+std::string base_connect_hex(const convert::MessageBuilder& builder) { return packetgen::to_hex(builder.build()); }
 
 convert::Message connect_to_server() {
   return convert::Message{{convert::ConnectTlv{kServerPort, convert::ipv4_mapped(addr::kServer4), {}}}};
@@ -173,11 +164,9 @@ convert::Message connect_to_server() {
 TEST_F(E2EErrorTest, Version2GivesUnsupportedVersionListingVersion1) {
   start();
   const auto message = convert::MessageBuilder::from(connect_to_server()).version(2);
-  const ClientRun run = client(false, addr::kServer4, kServerPort,
-                               {"--raw-message", base_connect_hex(message)});
+  const ClientRun run = client(false, addr::kServer4, kServerPort, {"--raw-message", base_connect_hex(message)});
   EXPECT_EQ(run.exit_code, kExitValidation) << run.err << lab_.diagnostics();
-  EXPECT_TRUE(contains(run.err, "Unsupported Version (0), converter supports version(s) 1"))
-      << run.err;
+  EXPECT_TRUE(contains(run.err, "Unsupported Version (0), converter supports version(s) 1")) << run.err;
   EXPECT_EQ(lab_.server_received(), "");
 }
 
@@ -185,8 +174,7 @@ TEST_F(E2EErrorTest, LoopbackDestinationGivesMalformedMessage) {
   start();
   convert::MessageBuilder message;
   message.add(convert::raw_connect(80, convert::ipv4_mapped("127.0.0.1")));
-  const ClientRun run = client(false, addr::kServer4, kServerPort,
-                               {"--raw-message", base_connect_hex(message)});
+  const ClientRun run = client(false, addr::kServer4, kServerPort, {"--raw-message", base_connect_hex(message)});
   EXPECT_EQ(run.exit_code, kExitValidation) << run.err << lab_.diagnostics();
   EXPECT_TRUE(contains(run.err, "Malformed Message (1)")) << run.err;
 }
@@ -195,8 +183,7 @@ TEST_F(E2EErrorTest, UnknownTlvGivesUnsupportedMessage) {
   start();
   auto message = convert::MessageBuilder::from(connect_to_server());
   message.add(convert::RawTlv{7, packetgen::Bytes{0, 0}, std::nullopt, true});
-  const ClientRun run = client(false, addr::kServer4, kServerPort,
-                               {"--raw-message", base_connect_hex(message)});
+  const ClientRun run = client(false, addr::kServer4, kServerPort, {"--raw-message", base_connect_hex(message)});
   EXPECT_EQ(run.exit_code, kExitValidation) << run.err << lab_.diagnostics();
   EXPECT_TRUE(contains(run.err, "Unsupported Message (2)")) << run.err;
 }

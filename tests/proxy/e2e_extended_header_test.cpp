@@ -35,20 +35,16 @@ TEST_P(ExtendedHeaderTest, EqualsTheServersSynAckOptions) {
   ASSERT_EQ(capture.error(), "");
 
   // Extended Connect (SACK-permitted, no value): the TLV is then a MUST.
-  const ClientRun run = lab.run_client(
-      client_args(ipv6, server.address, kServerPort, {"--option", "4", "--print-reply"}),
-      "ping");
+  const ClientRun run =
+      lab.run_client(client_args(ipv6, server.address, kServerPort, {"--option", "4", "--print-reply"}), "ping");
   ASSERT_EQ(run.exit_code, 0) << run.err << lab.diagnostics();
-  const auto options = syn_ack_options(capture.drain(milliseconds(200), milliseconds(3000)),
-                                       kServerPort);
+  const auto options = syn_ack_options(capture.drain(milliseconds(200), milliseconds(3000)), kServerPort);
   ASSERT_TRUE(options.has_value()) << "no SYN-ACK from the server captured";
   ASSERT_FALSE(options->empty());
   EXPECT_EQ(printed_extended_header(run.err), packetgen::to_hex(*options)) << run.err;
 }
 
-std::string family_name(const testing::TestParamInfo<bool>& param_info) {
-  return param_info.param ? "IPv6" : "IPv4";
-}
+std::string family_name(const testing::TestParamInfo<bool>& param_info) { return param_info.param ? "IPv6" : "IPv4"; }
 
 INSTANTIATE_TEST_SUITE_P(E2E, ExtendedHeaderTest, testing::Values(false, true), family_name);
 
@@ -59,12 +55,11 @@ TEST(E2EReplyContents, InfoGetsSupportedExtensionsListingMptcp) {
   ASSERT_EQ(lab.error(), "");
   ASSERT_TRUE(lab.start_server()) << lab.error();
   ASSERT_TRUE(lab.start_proxy()) << lab.error();
-  const ClientRun run = lab.run_client(
-      client_args(false, addr::kServer4, kServerPort, {"--info", "--print-reply"}), "ping");
+  const ClientRun run =
+      lab.run_client(client_args(false, addr::kServer4, kServerPort, {"--info", "--print-reply"}), "ping");
   ASSERT_EQ(run.exit_code, 0) << run.err << lab.diagnostics();
   std::smatch match;
-  ASSERT_TRUE(std::regex_search(run.err, match, std::regex("supported-tcp-extensions: ([0-9 ]*)")))
-      << run.err;
+  ASSERT_TRUE(std::regex_search(run.err, match, std::regex("supported-tcp-extensions: ([0-9 ]*)"))) << run.err;
   EXPECT_TRUE(std::regex_search(std::string(match[1]), std::regex("(^| )30( |$)"))) << match[1];
   EXPECT_EQ(lab.server_received(), "ping");
 }

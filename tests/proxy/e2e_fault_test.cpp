@@ -26,8 +26,7 @@ TEST(E2EFault, WrongResetCodeChangesTheReportedError) {
   ASSERT_TRUE(faulty.start_proxy({"--fault", "wrong-reset-code"})) << faulty.error();
   const ClientRun broken = faulty.run_client(client_args(false, addr::kServer4, kClosedPort));
   EXPECT_NE(broken.exit_code, 0) << broken.err;
-  EXPECT_EQ(broken.err.find("Connection Reset (96)"), std::string::npos)
-      << broken.err << faulty.diagnostics();
+  EXPECT_EQ(broken.err.find("Connection Reset (96)"), std::string::npos) << broken.err << faulty.diagnostics();
 }
 
 TEST(E2EFault, WrongMagicMakesTheClientRejectTheReply) {
@@ -49,8 +48,7 @@ TEST(E2EFault, SynDataNotAcknowledgedMakesTheClientStop) {
   ASSERT_TRUE(lab.start_proxy({"--fault", "no-syn-data"})) << lab.error();
   const ClientRun run = lab.run_client(client_args(false, addr::kServer4, kServerPort), "x");
   EXPECT_EQ(run.exit_code, 4) << run.err << lab.diagnostics();
-  EXPECT_NE(run.err.find("did not acknowledge the Convert message in the SYN"), std::string::npos)
-      << run.err;
+  EXPECT_NE(run.err.find("did not acknowledge the Convert message in the SYN"), std::string::npos) << run.err;
   // Not asserted: that the server saw nothing. Linux resends unacknowledged
   // SYN data in its first ACK by itself (RFC 7413), before the application
   // can refuse; the client's RST follows (docs/convclient.md).
@@ -65,15 +63,14 @@ TEST(E2EFault, ReorderedExtendedHeaderNoLongerMatchesTheSynAck) {
   ASSERT_TRUE(lab.start_proxy({"--fault", "reorder-ext-header-options"})) << lab.error();
   PacketCapture capture(lab.topology().server(), Topology::kServerInterface);
   ASSERT_EQ(capture.error(), "");
-  const ClientRun run = lab.run_client(
-      client_args(false, addr::kServer4, kServerPort, {"--option", "4", "--print-reply"}), "x");
+  const ClientRun run =
+      lab.run_client(client_args(false, addr::kServer4, kServerPort, {"--option", "4", "--print-reply"}), "x");
   ASSERT_EQ(run.exit_code, 0) << run.err << lab.diagnostics();
-  const auto options = syn_ack_options(
-      capture.drain(std::chrono::milliseconds(200), std::chrono::milliseconds(3000)), kServerPort);
+  const auto options =
+      syn_ack_options(capture.drain(std::chrono::milliseconds(200), std::chrono::milliseconds(3000)), kServerPort);
   ASSERT_TRUE(options.has_value());
   std::smatch match;
-  ASSERT_TRUE(std::regex_search(run.err, match, std::regex("extended-tcp-header: ([0-9a-f ]*)")))
-      << run.err;
+  ASSERT_TRUE(std::regex_search(run.err, match, std::regex("extended-tcp-header: ([0-9a-f ]*)"))) << run.err;
   EXPECT_NE(std::string(match[1]), packetgen::to_hex(*options));
 }
 

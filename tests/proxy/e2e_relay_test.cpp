@@ -1,12 +1,11 @@
 // convclient -> convproxy -> plain TCP server, real kernels in namespaces:
 // every byte compared both ways, early data in the SYN, half-close.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <tuple>
-
-#include <fmt/format.h>
 
 #include "convert_lab.hpp"
 
@@ -19,8 +18,7 @@ struct RelayCase {
 };
 
 std::string case_name(const testing::TestParamInfo<RelayCase>& info) {
-  return fmt::format("{}_{}", info.param.ipv6 ? "IPv6" : "IPv4",
-                     info.param.mptcp ? "Mptcp" : "Tcp");
+  return fmt::format("{}_{}", info.param.ipv6 ? "IPv6" : "IPv4", info.param.mptcp ? "Mptcp" : "Tcp");
 }
 
 // More than the early-data limit, so part rides in the SYN and the rest is
@@ -45,8 +43,7 @@ TEST_P(RelayTest, BytesArriveExactlyBothWaysWithEarlyDataAndHalfClose) {
   std::vector<std::string> extra{"--early-data-limit", "1000"};
   if (!mptcp) extra.push_back("--tcp");
   const std::string input = client_input();
-  const ClientRun run = lab.run_client(
-      client_args(ipv6, server.address, kServerPort, extra), input);
+  const ClientRun run = lab.run_client(client_args(ipv6, server.address, kServerPort, extra), input);
 
   EXPECT_EQ(run.exit_code, 0) << run.err << lab.diagnostics();
   // The server got the early data and the rest, nothing of the Convert message.
@@ -55,15 +52,14 @@ TEST_P(RelayTest, BytesArriveExactlyBothWaysWithEarlyDataAndHalfClose) {
   EXPECT_EQ(run.out, server.greeting + server.reply) << run.err;
   EXPECT_NE(run.err.find("SYN carries"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("1000 early data"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find(mptcp ? "upstream connection is MPTCP"
-                               : "upstream connection is plain TCP"),
+  EXPECT_NE(run.err.find(mptcp ? "upstream connection is MPTCP" : "upstream connection is plain TCP"),
             std::string::npos)
       << run.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(E2E, RelayTest,
-                         testing::Values(RelayCase{false, true}, RelayCase{false, false},
-                                         RelayCase{true, true}, RelayCase{true, false}),
+                         testing::Values(RelayCase{false, true}, RelayCase{false, false}, RelayCase{true, true},
+                                         RelayCase{true, false}),
                          case_name);
 
 TEST(E2ERelay, EarlyDataFlagAndEmptyInput) {
@@ -73,8 +69,8 @@ TEST(E2ERelay, EarlyDataFlagAndEmptyInput) {
   server.greeting = "";
   ASSERT_TRUE(lab.start_server(server)) << lab.error();
   ASSERT_TRUE(lab.start_proxy()) << lab.error();
-  const ClientRun run = lab.run_client(
-      client_args(false, addr::kServer4, kServerPort, {"--early-data", "GET / HTTP/1.0\r\n\r\n"}));
+  const ClientRun run =
+      lab.run_client(client_args(false, addr::kServer4, kServerPort, {"--early-data", "GET / HTTP/1.0\r\n\r\n"}));
   EXPECT_EQ(run.exit_code, 0) << run.err << lab.diagnostics();
   EXPECT_EQ(lab.server_received(), "GET / HTTP/1.0\r\n\r\n");
   EXPECT_EQ(run.out, server.reply);
@@ -89,8 +85,7 @@ TEST(E2ERelay, CrossFamilyBothWays) {
     server.address = client_ipv6 ? addr::kServer4 : addr::kServer6;
     ASSERT_TRUE(lab.start_server(server)) << lab.error();
     ASSERT_TRUE(lab.start_proxy()) << lab.error();
-    const ClientRun run =
-        lab.run_client(client_args(client_ipv6, server.address, kServerPort), "across");
+    const ClientRun run = lab.run_client(client_args(client_ipv6, server.address, kServerPort), "across");
     EXPECT_EQ(run.exit_code, 0) << run.err << lab.diagnostics();
     EXPECT_EQ(lab.server_received(), "across");
     EXPECT_EQ(run.out, server.greeting + server.reply);

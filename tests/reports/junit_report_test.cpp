@@ -23,8 +23,8 @@ int check_junit(const std::filesystem::path& path, int tests, int failures, int 
       " len(suite.findall(\"testcase/skipped\"))]\n"
       "attrs = [int(suite.get(k)) for k in (\"tests\", \"failures\", \"errors\", \"skipped\")]\n"
       "sys.exit(0 if got == want and attrs == want else 1)' '" +
-      path.string() + "' " + std::to_string(tests) + " " + std::to_string(failures) + " " +
-      std::to_string(errors) + " " + std::to_string(skipped) + " 2>/dev/null");
+      path.string() + "' " + std::to_string(tests) + " " + std::to_string(failures) + " " + std::to_string(errors) +
+      " " + std::to_string(skipped) + " 2>/dev/null");
 }
 
 TEST(JunitReport, IsWellFormedWithOneElementPerVerdictKind) {

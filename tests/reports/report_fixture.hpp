@@ -2,8 +2,8 @@
 // A realistic report with every verdict, and helpers to run the Python
 // validators on files.
 
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -58,7 +58,8 @@ inline RunReport make_report() {
   p.started = std::chrono::system_clock::time_point(std::chrono::milliseconds(1795000000123LL));
   p.finished = p.started + std::chrono::milliseconds(4567);
   int index = 0;
-  for (Verdict verdict : kAllVerdicts) report.results.push_back(make_result("case-" + std::to_string(index++), verdict));
+  for (Verdict verdict : kAllVerdicts)
+    report.results.push_back(make_result("case-" + std::to_string(index++), verdict));
   return report;
 }
 
@@ -70,8 +71,7 @@ inline int run_command(const std::string& command) {
 }
 
 inline std::filesystem::path fresh_directory(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("convtest-reports-" + name + "-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("convtest-reports-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -84,19 +84,21 @@ inline std::string read_file(const std::filesystem::path& path) {
 
 // Draft 2020-12 validation by python3-jsonschema; 0 = valid.
 inline int validate_with_schema(const std::filesystem::path& document) {
-  return run_command("python3 -c 'import json, sys, jsonschema\n"
-                     "schema = json.load(open(sys.argv[1]))\n"
-                     "jsonschema.Draft202012Validator.check_schema(schema)\n"
-                     "jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))' '" +
-                     std::string(CONVTEST_REPORT_SCHEMA) + "' '" + document.string() + "' 2>/dev/null");
+  return run_command(
+      "python3 -c 'import json, sys, jsonschema\n"
+      "schema = json.load(open(sys.argv[1]))\n"
+      "jsonschema.Draft202012Validator.check_schema(schema)\n"
+      "jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))' '" +
+      std::string(CONVTEST_REPORT_SCHEMA) + "' '" + document.string() + "' 2>/dev/null");
 }
 
 // How many of `documents` validate (one Python process for all of them).
 inline int count_valid(const std::vector<std::filesystem::path>& documents) {
-  std::string command = "python3 -c 'import json, sys, jsonschema\n"
-                        "v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))\n"
-                        "sys.exit(sum(1 for f in sys.argv[2:] if v.is_valid(json.load(open(f)))))' '" +
-                        std::string(CONVTEST_REPORT_SCHEMA) + "'";
+  std::string command =
+      "python3 -c 'import json, sys, jsonschema\n"
+      "v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))\n"
+      "sys.exit(sum(1 for f in sys.argv[2:] if v.is_valid(json.load(open(f)))))' '" +
+      std::string(CONVTEST_REPORT_SCHEMA) + "'";
   for (const auto& document : documents) command += " '" + document.string() + "'";
   return run_command(command + " 2>/dev/null");
 }

@@ -12,7 +12,8 @@ namespace {
 RunReport with(std::initializer_list<Verdict> verdicts) {
   RunReport report;
   int index = 0;
-  for (Verdict verdict : verdicts) report.results.push_back(testing::make_result("c" + std::to_string(index++), verdict));
+  for (Verdict verdict : verdicts)
+    report.results.push_back(testing::make_result("c" + std::to_string(index++), verdict));
   return report;
 }
 

@@ -1,8 +1,8 @@
-#include <algorithm>
-#include <charconv>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <algorithm>
+#include <charconv>
 
 #include "harness/cli/cli.hpp"
 #include "harness/put/put_fields.hpp"
@@ -25,26 +25,30 @@ struct PutFlags {
 
 void add_filters(CLI::App& command, Selection& selection) {
   command.add_option("-c,--case", selection.cases, "case id glob (repeatable, comma-separated)")
-      ->delimiter(',')->group("Selection");
-  command.add_option("-r,--requirement", selection.requirements,
-                     "requirement id glob: CONV-045, CONV-0[0-9]*, AMB-06")
-      ->delimiter(',')->group("Selection");
-  command.add_option("-s,--section", selection.sections,
-                     "RFC 8803 section; 6.2 also selects 6.2.x")
-      ->delimiter(',')->group("Selection");
+      ->delimiter(',')
+      ->group("Selection");
+  command.add_option("-r,--requirement", selection.requirements, "requirement id glob: CONV-045, CONV-0[0-9]*, AMB-06")
+      ->delimiter(',')
+      ->group("Selection");
+  command.add_option("-s,--section", selection.sections, "RFC 8803 section; 6.2 also selects 6.2.x")
+      ->delimiter(',')
+      ->group("Selection");
   command.add_option("-l,--level", selection.levels, "MUST, SHOULD, MAY or behaviour")
-      ->delimiter(',')->group("Selection");
+      ->delimiter(',')
+      ->group("Selection");
   command.add_option("-t,--tag", selection.tags, "tag glob: ipv6, middlebox, mptcp, error ...")
-      ->delimiter(',')->group("Selection");
-  command.add_option("-x,--exclude", selection.excludes,
-                     "drop cases whose id, requirement, section or tag matches")
-      ->delimiter(',')->group("Selection");
+      ->delimiter(',')
+      ->group("Selection");
+  command.add_option("-x,--exclude", selection.excludes, "drop cases whose id, requirement, section or tag matches")
+      ->delimiter(',')
+      ->group("Selection");
 }
 
 void add_put_flags(CLI::App& command, PutFlags& flags) {
   const char* group = "Proxy under test";
   command.add_option("--put", flags.file, "PUT description file (JSON); flags below override it")
-      ->type_name("FILE")->group(group);
+      ->type_name("FILE")
+      ->group(group);
   const auto fields = put_fields();
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const PutField& field = fields[i];
@@ -108,8 +112,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   if (!bare_version && !bare_help && (words.empty() || starts_like_option(words[0])))
     words.insert(words.begin(), "run");
 
-  CLI::App app{"convtest: conformance and interoperability suite for RFC 8803 Transport Converters",
-               "convtest"};
+  CLI::App app{"convtest: conformance and interoperability suite for RFC 8803 Transport Converters", "convtest"};
   app.require_subcommand(0, 1);
   bool version = false;
   app.add_flag("-V,--version", version, "print the version and exit");
@@ -120,12 +123,10 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   add_put_flags(*run, put_flags);
   run->add_flag("--strict", invocation.strict,
                 "SHOULD-level and keyword-free behaviour violations FAIL; strict AMB positions");
-  run->add_option("-j,--jobs", invocation.jobs, "parallel cases (default: two per core)")
-      ->check(CLI::Range(1, 1024));
+  run->add_option("-j,--jobs", invocation.jobs, "parallel cases (default: two per core)")->check(CLI::Range(1, 1024));
   std::string seed_text;
   run->add_option("--seed", seed_text, "seed for everything random (default: a fresh one, reported)");
-  run->add_option("--time-scale", invocation.time_scale,
-                  "multiply every deadline (slow or remote PUTs), default 1")
+  run->add_option("--time-scale", invocation.time_scale, "multiply every deadline (slow or remote PUTs), default 1")
       ->check(CLI::Range(0.05, 100.0));
   std::string report;
   run->add_option("--report", report, "JSON report path (default out/report.json)");
@@ -141,8 +142,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   CLI::App* list = app.add_subcommand("list", "list the catalog (or a selection of it)");
   add_filters(*list, invocation.selection);
   std::string format = "text";
-  list->add_option("-f,--format", format, "text, json or markdown")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  list->add_option("-f,--format", format, "text, json or markdown")->check(CLI::IsMember({"text", "json", "markdown"}));
   list->add_flag("--requirements", invocation.list_requirements,
                  "list the requirement table instead: every CONV, CLI, AMB and REF id with the cases citing it");
 

@@ -1,8 +1,8 @@
 #include "catalog_markdown.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "harness/cli/cli.hpp"
 
@@ -34,7 +34,8 @@ std::string level_counts(const std::vector<const CaseSpec*>& cases) {
   std::map<std::string_view, std::size_t> counts;
   for (const CaseSpec* spec : cases) ++counts[reports::name(spec->level)];
   std::string text;
-  for (const auto level : {reports::Level::Must, reports::Level::Should, reports::Level::May, reports::Level::Behaviour})
+  for (const auto level :
+       {reports::Level::Must, reports::Level::Should, reports::Level::May, reports::Level::Behaviour})
     if (const auto found = counts.find(reports::name(level)); found != counts.end())
       text += fmt::format("{}{} {}", text.empty() ? "" : ", ", found->second, found->first);
   return text;
@@ -70,16 +71,20 @@ std::string converter_coverage(const RequirementTable& table, const CasesByRequi
       cell += fmt::format("{}[ops] [checklist]({})", cell.empty() ? "" : "; ", kChecklist);
     } else {
       ++testable;
-      if (!ids.empty()) ++with_cases;
-      else if (!row->not_automated.empty()) ++explained, cell = fmt::format("not automated: {}", row->not_automated);
-      else cell = "not covered";
+      if (!ids.empty())
+        ++with_cases;
+      else if (!row->not_automated.empty())
+        ++explained, cell = fmt::format("not automated: {}", row->not_automated);
+      else
+        cell = "not covered";
     }
-    text += fmt::format("| {} | {} | {} | {} | {} |\n", row->id, row->section, row->level,
-                        markdown_cell(row->sentence), markdown_cell(cell));
+    text += fmt::format("| {} | {} | {} | {} | {} |\n", row->id, row->section, row->level, markdown_cell(row->sentence),
+                        markdown_cell(cell));
   }
-  text += fmt::format("\n{} of {} black-box testable converter requirements have at least one case, {} more say "
-                      "why this catalog cannot judge them; {} are operational ([checklist]({})).\n\n",
-                      with_cases, testable, explained, operational, kChecklist);
+  text += fmt::format(
+      "\n{} of {} black-box testable converter requirements have at least one case, {} more say "
+      "why this catalog cannot judge them; {} are operational ([checklist]({})).\n\n",
+      with_cases, testable, explained, operational, kChecklist);
   return text;
 }
 
@@ -108,15 +113,15 @@ std::string simple_table(std::string_view title, std::string_view section_header
   for (const Requirement* row : rows_of(table, kind)) {
     std::string cell = citing_cell(covered, row->id);
     if (row->operational) cell += fmt::format("; [ops] [checklist]({})", kChecklist);
-    text += fmt::format("| {} | {} | {} | {} | {} |\n", row->id, row->section, row->level,
-                        markdown_cell(row->sentence), cell);
+    text += fmt::format("| {} | {} | {} | {} | {} |\n", row->id, row->section, row->level, markdown_cell(row->sentence),
+                        cell);
   }
   return text + "\n";
 }
 
 std::string references(const RequirementTable& table, const CasesByRequirement& covered) {
-  return simple_table("Rules of RFC 7413 and RFC 8684 the flows rely on", "source", table,
-                      RequirementKind::Reference, covered);
+  return simple_table("Rules of RFC 7413 and RFC 8684 the flows rely on", "source", table, RequirementKind::Reference,
+                      covered);
 }
 
 std::string client_requirements(const RequirementTable& table, const CasesByRequirement& covered) {
@@ -133,9 +138,12 @@ bool any_cited(const RequirementTable& table, RequirementKind kind, const CasesB
 std::string markdown_cell(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }

@@ -1,9 +1,9 @@
-#include <algorithm>
-
 #include <fmt/format.h>
 
-#include "harness/cli/cli.hpp"
+#include <algorithm>
+
 #include "catalog_markdown.hpp"
+#include "harness/cli/cli.hpp"
 
 namespace convtest::harness::cli {
 namespace {
@@ -27,8 +27,8 @@ std::string list_text(const std::vector<const CaseSpec*>& cases) {
   for (const CaseSpec* spec : cases) id_width = std::max(id_width, spec->id.size());
   std::string text;
   for (const CaseSpec* spec : cases) {
-    text += fmt::format("{:<{}}  {:<9}  §{:<7}  {}\n", spec->id, id_width,
-                        reports::name(spec->level), spec->section, joined(spec->requirements));
+    text += fmt::format("{:<{}}  {:<9}  §{:<7}  {}\n", spec->id, id_width, reports::name(spec->level), spec->section,
+                        joined(spec->requirements));
     text += fmt::format("    {}\n", spec->title);
     text += fmt::format("    sends:   {}\n", spec->stimulus);
     text += fmt::format("    expects: {}\n", spec->expectation);
@@ -49,11 +49,11 @@ std::string list_markdown(const std::vector<const CaseSpec*>& cases) {
       "| id | requirements | § | level | class | requirement | what it sends | what must happen | needs |\n"
       "|---|---|---|---|---|---|---|---|---|\n";
   for (const CaseSpec* spec : cases)
-    text += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n", spec->id,
-                        markdown_cell(joined(spec->requirements)), markdown_cell(spec->section),
-                        reports::name(spec->level), reports::name(spec->case_class), markdown_cell(spec->title),
-                        markdown_cell(spec->stimulus), markdown_cell(spec->expectation),
-                        markdown_cell(needs_text(*spec)));
+    text +=
+        fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n", spec->id,
+                    markdown_cell(joined(spec->requirements)), markdown_cell(spec->section), reports::name(spec->level),
+                    reports::name(spec->case_class), markdown_cell(spec->title), markdown_cell(spec->stimulus),
+                    markdown_cell(spec->expectation), markdown_cell(needs_text(*spec)));
   return text;
 }
 

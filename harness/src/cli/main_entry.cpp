@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/utsname.h>
@@ -9,13 +10,11 @@
 #include <random>
 #include <thread>
 
-#include <fmt/format.h>
-
+#include "catalog_markdown.hpp"
 #include "harness/cli/cli.hpp"
 #include "harness/put/put_identity.hpp"
 #include "harness/runner/lab_sandbox.hpp"
 #include "harness/runner/runner.hpp"
-#include "catalog_markdown.hpp"
 #include "progress.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
@@ -69,9 +68,10 @@ class SignalWatcher {
         std::fputs("\nconvtest: second interrupt, exiting without a report\n", stderr);
         std::_Exit(130);
       }
-      std::fputs("\nconvtest: interrupted: stopping running cases and writing the report"
-                 " (Ctrl-C again to quit at once)\n",
-                 stderr);
+      std::fputs(
+          "\nconvtest: interrupted: stopping running cases and writing the report"
+          " (Ctrl-C again to quit at once)\n",
+          stderr);
       stop_.request();
     }
   }
@@ -98,16 +98,28 @@ int list_catalog(const Invocation& invocation, const Registry& registry) {
   const auto& table = registry.requirements();
   if (invocation.list_requirements) {
     switch (invocation.list_format) {
-      case ListFormat::Text: fmt::print("{}", requirements_text(table, cases)); break;
-      case ListFormat::Json: fmt::print("{}", requirements_json(table, cases)); break;
-      case ListFormat::Markdown: fmt::print("{}", requirements_markdown(table, cases)); break;
+      case ListFormat::Text:
+        fmt::print("{}", requirements_text(table, cases));
+        break;
+      case ListFormat::Json:
+        fmt::print("{}", requirements_json(table, cases));
+        break;
+      case ListFormat::Markdown:
+        fmt::print("{}", requirements_markdown(table, cases));
+        break;
     }
     return kExitOk;
   }
   switch (invocation.list_format) {
-    case ListFormat::Text: fmt::print("{}", list_text(cases)); break;
-    case ListFormat::Json: fmt::print("{}", list_json(cases)); break;
-    case ListFormat::Markdown: fmt::print("{}", catalog_markdown(cases, table)); break;
+    case ListFormat::Text:
+      fmt::print("{}", list_text(cases));
+      break;
+    case ListFormat::Json:
+      fmt::print("{}", list_json(cases));
+      break;
+    case ListFormat::Markdown:
+      fmt::print("{}", catalog_markdown(cases, table));
+      break;
   }
   return kExitOk;
 }
@@ -126,8 +138,9 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   options.jobs = invocation.jobs != 0 ? invocation.jobs : 2 * std::max(1U, std::thread::hardware_concurrency());
   if (invocation.put.mode != PutMode::Spawn && options.jobs > 1) {
     // Labs joining one namespace or one NIC cannot run side by side.
-    if (invocation.jobs > 1) fmt::print(stderr, "convtest: --{} runs cases one at a time (--jobs ignored)\n",
-                                        invocation.put.mode == PutMode::Netns ? "netns" : "remote");
+    if (invocation.jobs > 1)
+      fmt::print(stderr, "convtest: --{} runs cases one at a time (--jobs ignored)\n",
+                 invocation.put.mode == PutMode::Netns ? "netns" : "remote");
     options.jobs = 1;
   }
   options.seed = seed;

@@ -1,8 +1,7 @@
 #include "progress.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace convtest::harness::cli {
 namespace {
@@ -43,7 +42,10 @@ class LiveProgress final : public ProgressSink {
     if (drawn_) fmt::print(out_, "\r\033[K");
     std::fflush(out_);
   }
-  void started(std::size_t total) override { total_ = total; draw(""); }
+  void started(std::size_t total) override {
+    total_ = total;
+    draw("");
+  }
   void case_started(const CaseSpec& spec) override {
     ++running_;
     draw(spec.id);
@@ -62,8 +64,7 @@ class LiveProgress final : public ProgressSink {
  private:
   void draw(const std::string& last) {
     std::string counts;
-    for (const auto& [verdict, count] : counts_)
-      counts += fmt::format(" {} {}", reports::name(verdict), count);
+    for (const auto& [verdict, count] : counts_) counts += fmt::format(" {} {}", reports::name(verdict), count);
     fmt::print(out_, "\r\033[K[{}/{}] {} running |{} | {}", done_, total_, running_, counts, last);
     std::fflush(out_);
     drawn_ = true;
@@ -82,9 +83,12 @@ class LiveProgress final : public ProgressSink {
 std::unique_ptr<ProgressSink> make_progress(ProgressStyle style, std::FILE* out) {
   if (style == ProgressStyle::Auto) style = ::isatty(::fileno(out)) ? ProgressStyle::Line : ProgressStyle::Plain;
   switch (style) {
-    case ProgressStyle::Line: return std::make_unique<LiveProgress>(out);
-    case ProgressStyle::Plain: return std::make_unique<PlainProgress>(out);
-    default: return nullptr;
+    case ProgressStyle::Line:
+      return std::make_unique<LiveProgress>(out);
+    case ProgressStyle::Plain:
+      return std::make_unique<PlainProgress>(out);
+    default:
+      return nullptr;
   }
 }
 

@@ -24,10 +24,14 @@ Coverage coverage(const Requirement& row, const std::vector<std::string>& cases)
 
 std::string_view name(Coverage value) {
   switch (value) {
-    case Coverage::Covered: return "covered";
-    case Coverage::Operational: return "operational";
-    case Coverage::NotAutomated: return "not-automated";
-    case Coverage::NotCovered: return "not-covered";
+    case Coverage::Covered:
+      return "covered";
+    case Coverage::Operational:
+      return "operational";
+    case Coverage::NotAutomated:
+      return "not-automated";
+    case Coverage::NotCovered:
+      return "not-covered";
   }
   return "not-covered";
 }
@@ -40,10 +44,14 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::string cases_line(const Requirement& row, const std::vector<std::string>& cases) {
   switch (coverage(row, cases)) {
-    case Coverage::Covered: return joined(cases);
-    case Coverage::Operational: return "none (operational: the operator checklist, docs/ops-checklist.md)";
-    case Coverage::NotAutomated: return fmt::format("none (not automated: {})", row.not_automated);
-    case Coverage::NotCovered: return "none";
+    case Coverage::Covered:
+      return joined(cases);
+    case Coverage::Operational:
+      return "none (operational: the operator checklist, docs/ops-checklist.md)";
+    case Coverage::NotAutomated:
+      return fmt::format("none (not automated: {})", row.not_automated);
+    case Coverage::NotCovered:
+      return "none";
   }
   return "none";
 }
@@ -70,10 +78,11 @@ std::string requirements_text(const RequirementTable& table, const std::vector<c
     }
     text += fmt::format("    {:<9} {}\n", "cases:", cases_line(row, ids));
   }
-  text += fmt::format("{} requirement(s): {} cited by the listed cases, {} operational, {} not automated, {} not "
-                      "cited\n",
-                      table.rows().size(), counts[Coverage::Covered], counts[Coverage::Operational],
-                      counts[Coverage::NotAutomated], counts[Coverage::NotCovered]);
+  text += fmt::format(
+      "{} requirement(s): {} cited by the listed cases, {} operational, {} not automated, {} not "
+      "cited\n",
+      table.rows().size(), counts[Coverage::Covered], counts[Coverage::Operational], counts[Coverage::NotAutomated],
+      counts[Coverage::NotCovered]);
   return text;
 }
 

@@ -85,9 +85,9 @@ void LegacyServer::on_segment(const InboundSegment& inbound) {
   }
   if (!is_bare_syn(inbound.tcp.segment)) return;
   syns_.push_back({inbound.tcp, inbound.time, inbound.event_index});
-  const bool known = std::find(refused_.begin(), refused_.end(), key) != refused_.end() ||
-                     std::any_of(delayed_.begin(), delayed_.end(),
-                                 [&](const Delayed& d) { return inbound_key(d.syn) == key; });
+  const bool known =
+      std::find(refused_.begin(), refused_.end(), key) != refused_.end() ||
+      std::any_of(delayed_.begin(), delayed_.end(), [&](const Delayed& d) { return inbound_key(d.syn) == key; });
   if (known && (script_.answer == SynAnswer::Silence || script_.answer == SynAnswer::SynAck)) return;
   answer(syns_.back());
 }
@@ -97,8 +97,10 @@ void LegacyServer::answer(const ReceivedSyn& syn) {
   const auto& in = syn.segment.segment;
   switch (script_.answer) {
     case SynAnswer::SynAck:
-      if (script_.synack_delay > Clock::duration::zero()) delayed_.push_back({syn.segment, syn.time + script_.synack_delay});
-      else open(syn.segment);
+      if (script_.synack_delay > Clock::duration::zero())
+        delayed_.push_back({syn.segment, syn.time + script_.synack_delay});
+      else
+        open(syn.segment);
       return;
     case SynAnswer::Reset: {
       pt::Segment rst;
@@ -119,7 +121,8 @@ void LegacyServer::answer(const ReceivedSyn& syn) {
                        PathSide::ServerSide);
       break;
     }
-    case SynAnswer::Silence: break;
+    case SynAnswer::Silence:
+      break;
   }
   if (std::find(refused_.begin(), refused_.end(), key) == refused_.end()) refused_.push_back(key);
 }

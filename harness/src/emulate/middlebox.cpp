@@ -144,14 +144,22 @@ std::string describe(const Transform& transform) {
   return std::visit(
       [](const auto& t) -> std::string {
         using T = std::decay_t<decltype(t)>;
-        if constexpr (std::is_same_v<T, StripTfoOption>) return "strip TFO option";
-        else if constexpr (std::is_same_v<T, StripMptcpOptions>) return "strip MPTCP options";
-        else if constexpr (std::is_same_v<T, StripSynPayload>) return "strip SYN payload";
-        else if constexpr (std::is_same_v<T, TruncateSynPayload>) return fmt::format("truncate SYN payload to {} bytes", t.keep);
-        else if constexpr (std::is_same_v<T, DropSynWithData>) return "drop SYNs with data";
-        else if constexpr (std::is_same_v<T, NopOptions>) return fmt::format("overwrite option kinds {} with NOPs", fmt::join(t.kinds, ","));
-        else if constexpr (std::is_same_v<T, ClampMss>) return fmt::format("clamp MSS to {}", t.max);
-        else return fmt::format("re-segment payload at offsets {}", fmt::join(t.offsets, ","));
+        if constexpr (std::is_same_v<T, StripTfoOption>)
+          return "strip TFO option";
+        else if constexpr (std::is_same_v<T, StripMptcpOptions>)
+          return "strip MPTCP options";
+        else if constexpr (std::is_same_v<T, StripSynPayload>)
+          return "strip SYN payload";
+        else if constexpr (std::is_same_v<T, TruncateSynPayload>)
+          return fmt::format("truncate SYN payload to {} bytes", t.keep);
+        else if constexpr (std::is_same_v<T, DropSynWithData>)
+          return "drop SYNs with data";
+        else if constexpr (std::is_same_v<T, NopOptions>)
+          return fmt::format("overwrite option kinds {} with NOPs", fmt::join(t.kinds, ","));
+        else if constexpr (std::is_same_v<T, ClampMss>)
+          return fmt::format("clamp MSS to {}", t.max);
+        else
+          return fmt::format("re-segment payload at offsets {}", fmt::join(t.offsets, ","));
       },
       transform);
 }

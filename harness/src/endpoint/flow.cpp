@@ -4,27 +4,22 @@
 
 namespace convtest::harness {
 
-std::string_view name(Direction direction) {
-  return direction == Direction::ToPut ? "to-put" : "from-put";
-}
+std::string_view name(Direction direction) { return direction == Direction::ToPut ? "to-put" : "from-put"; }
 
-std::string_view name(PathSide side) {
-  return side == PathSide::ClientSide ? "client-side" : "server-side";
-}
+std::string_view name(PathSide side) { return side == PathSide::ClientSide ? "client-side" : "server-side"; }
 
 std::string FlowKey::to_string() const {
-  return fmt::format("{}.{} <-> {}.{}", local_address.to_string(), local_port,
-                     remote_address.to_string(), remote_port);
+  return fmt::format("{}.{} <-> {}.{}", local_address.to_string(), local_port, remote_address.to_string(), remote_port);
 }
 
 FlowKey inbound_key(const packetgen::tcp::Parsed& segment) {
-  return {segment.addresses.destination, segment.segment.destination_port,
-          segment.addresses.source, segment.segment.source_port};
+  return {segment.addresses.destination, segment.segment.destination_port, segment.addresses.source,
+          segment.segment.source_port};
 }
 
 FlowKey outbound_key(const packetgen::tcp::Parsed& segment) {
-  return {segment.addresses.source, segment.segment.source_port,
-          segment.addresses.destination, segment.segment.destination_port};
+  return {segment.addresses.source, segment.segment.source_port, segment.addresses.destination,
+          segment.segment.destination_port};
 }
 
 }  // namespace convtest::harness

@@ -12,9 +12,7 @@ namespace pt = packetgen::tcp;
 
 }  // namespace
 
-MptcpKeys MptcpKeys::from(std::uint64_t key) {
-  return {key, pt::mptcp::token(key), pt::mptcp::idsn(key)};
-}
+MptcpKeys MptcpKeys::from(std::uint64_t key) { return {key, pt::mptcp::token(key), pt::mptcp::idsn(key)}; }
 
 MptcpClient::MptcpClient(Wire& wire, MptcpConfig config)
     : wire_(wire), config_(std::move(config)), subflow_(wire, config_.tcp), local_(MptcpKeys::from(config_.local_key)) {
@@ -95,8 +93,8 @@ void MptcpClient::on_received(const pt::Parsed& in) {
     if (const auto* dss_option = std::get_if<pt::DssOption>(&option.value)) {
       had_dss = true;
       const auto& dss = dss_option->dss;
-      ReceivedDss received{dss.data_ack, std::nullopt, std::nullopt, 0, dss.data_fin, s.seq, s.payload.size(),
-                           Clock::now()};
+      ReceivedDss received{dss.data_ack, std::nullopt, std::nullopt,     0,
+                           dss.data_fin, s.seq,        s.payload.size(), Clock::now()};
       if (dss.mapping) {
         received.dsn = dss.mapping->dsn;
         received.subflow_seq = dss.mapping->subflow_seq;
@@ -110,8 +108,8 @@ void MptcpClient::on_received(const pt::Parsed& in) {
       subtypes_seen_.push_back(static_cast<std::uint8_t>(other->subtype));
     }
   }
-  const bool any_mapping = std::any_of(received_dss_.begin(), received_dss_.end(),
-                                       [](const ReceivedDss& d) { return d.dsn.has_value(); });
+  const bool any_mapping =
+      std::any_of(received_dss_.begin(), received_dss_.end(), [](const ReceivedDss& d) { return d.dsn.has_value(); });
   if (mptcp_active() && !had_dss && !s.payload.empty() && !any_mapping)
     fallback_reason_ = "the peer sent data without a DSS mapping";
 }

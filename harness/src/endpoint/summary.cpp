@@ -36,16 +36,24 @@ std::string option_text(const pt::Option& option) {
   return std::visit(
       [&](const auto& value) -> std::string {
         using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, pt::MssOption>) return fmt::format("mss {}", value.value);
-        else if constexpr (std::is_same_v<T, pt::WindowScaleOption>) return fmt::format("wscale {}", value.shift);
-        else if constexpr (std::is_same_v<T, pt::SackPermittedOption>) return "sackOK";
-        else if constexpr (std::is_same_v<T, pt::SackOption>) return fmt::format("sack {}", value.blocks.size());
-        else if constexpr (std::is_same_v<T, pt::TimestampsOption>) return fmt::format("TS val {} ecr {}", value.tsval, value.tsecr);
+        if constexpr (std::is_same_v<T, pt::MssOption>)
+          return fmt::format("mss {}", value.value);
+        else if constexpr (std::is_same_v<T, pt::WindowScaleOption>)
+          return fmt::format("wscale {}", value.shift);
+        else if constexpr (std::is_same_v<T, pt::SackPermittedOption>)
+          return "sackOK";
+        else if constexpr (std::is_same_v<T, pt::SackOption>)
+          return fmt::format("sack {}", value.blocks.size());
+        else if constexpr (std::is_same_v<T, pt::TimestampsOption>)
+          return fmt::format("TS val {} ecr {}", value.tsval, value.tsecr);
         else if constexpr (std::is_same_v<T, pt::FastOpenOption>)
           return value.cookie.empty() ? std::string("tfo cookiereq") : "tfo cookie " + packetgen::to_hex(value.cookie);
-        else if constexpr (std::is_same_v<T, pt::MpCapableOption>) return mpc_text(value);
-        else if constexpr (std::is_same_v<T, pt::DssOption>) return dss_text(value.dss);
-        else if constexpr (std::is_same_v<T, pt::OtherMptcpOption>) return fmt::format("mptcp subtype {}", static_cast<int>(value.subtype));
+        else if constexpr (std::is_same_v<T, pt::MpCapableOption>)
+          return mpc_text(value);
+        else if constexpr (std::is_same_v<T, pt::DssOption>)
+          return dss_text(value.dss);
+        else if constexpr (std::is_same_v<T, pt::OtherMptcpOption>)
+          return fmt::format("mptcp subtype {}", static_cast<int>(value.subtype));
         else {
           if (option.kind == pt::kind::NOP) return "nop";
           if (option.kind == pt::kind::EOL) return "eol";
@@ -59,14 +67,12 @@ std::string icmp_summary(packetgen::ByteView ip_packet) {
   auto icmp = packetgen::icmp::parse(ip_packet);
   auto header = packetgen::ip::parse_header(ip_packet);
   if (!header) return fmt::format("not IP ({} bytes)", ip_packet.size());
-  std::string text = fmt::format("{} > {}: ", header->addresses.source.to_string(),
-                                 header->addresses.destination.to_string());
+  std::string text =
+      fmt::format("{} > {}: ", header->addresses.source.to_string(), header->addresses.destination.to_string());
   const bool v6 = header->addresses.source.family == packetgen::ip::Family::V6;
-  if (!icmp) return text + fmt::format("{} proto {}, length {}", v6 ? "IP6" : "IP", header->protocol,
-                                       ip_packet.size());
+  if (!icmp) return text + fmt::format("{} proto {}, length {}", v6 ? "IP6" : "IP", header->protocol, ip_packet.size());
   text += fmt::format("{} type {} code {}", v6 ? "ICMP6" : "ICMP", icmp->type, icmp->code);
-  if (auto quoted = pt::parse(icmp->quoted); quoted)
-    text += " quoting [" + summarize(*quoted) + "]";
+  if (auto quoted = pt::parse(icmp->quoted); quoted) text += " quoting [" + summarize(*quoted) + "]";
   return text;
 }
 
@@ -83,9 +89,9 @@ std::string summarize_options(packetgen::ByteView option_area) {
 
 std::string summarize(const packetgen::tcp::Parsed& parsed) {
   const auto& s = parsed.segment;
-  std::string text = fmt::format("{}.{} > {}.{}: Flags [{}], seq {}", parsed.addresses.source.to_string(),
-                                 s.source_port, parsed.addresses.destination.to_string(),
-                                 s.destination_port, pt::flags_text(s.flags), s.seq);
+  std::string text =
+      fmt::format("{}.{} > {}.{}: Flags [{}], seq {}", parsed.addresses.source.to_string(), s.source_port,
+                  parsed.addresses.destination.to_string(), s.destination_port, pt::flags_text(s.flags), s.seq);
   if (s.flags & pt::flag::ACK) text += fmt::format(", ack {}", s.ack);
   text += fmt::format(", win {}", s.window);
   if (!s.options.empty()) text += ", options " + summarize_options(s.options);

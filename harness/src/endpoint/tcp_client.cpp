@@ -11,9 +11,7 @@ TcpClient::~TcpClient() {
   wire_.detach(*this);
 }
 
-bool TcpClient::wants(const FlowKey& key, const packetgen::tcp::Parsed&) const {
-  return key == connection_.flow();
-}
+bool TcpClient::wants(const FlowKey& key, const packetgen::tcp::Parsed&) const { return key == connection_.flow(); }
 
 void TcpClient::on_segment(const InboundSegment& segment) { connection_.handle(segment); }
 void TcpClient::on_icmp(const InboundIcmp& icmp) { connection_.handle_icmp(icmp); }

@@ -25,34 +25,56 @@ bool offers_window_scale(packetgen::ByteView options) {
 
 std::string_view name(TcpState state) {
   switch (state) {
-    case TcpState::Closed: return "CLOSED";
-    case TcpState::SynSent: return "SYN-SENT";
-    case TcpState::SynReceived: return "SYN-RECEIVED";
-    case TcpState::Established: return "ESTABLISHED";
-    case TcpState::FinWait1: return "FIN-WAIT-1";
-    case TcpState::FinWait2: return "FIN-WAIT-2";
-    case TcpState::CloseWait: return "CLOSE-WAIT";
-    case TcpState::Closing: return "CLOSING";
-    case TcpState::LastAck: return "LAST-ACK";
-    case TcpState::TimeWait: return "TIME-WAIT";
-    case TcpState::Reset: return "RESET";
+    case TcpState::Closed:
+      return "CLOSED";
+    case TcpState::SynSent:
+      return "SYN-SENT";
+    case TcpState::SynReceived:
+      return "SYN-RECEIVED";
+    case TcpState::Established:
+      return "ESTABLISHED";
+    case TcpState::FinWait1:
+      return "FIN-WAIT-1";
+    case TcpState::FinWait2:
+      return "FIN-WAIT-2";
+    case TcpState::CloseWait:
+      return "CLOSE-WAIT";
+    case TcpState::Closing:
+      return "CLOSING";
+    case TcpState::LastAck:
+      return "LAST-ACK";
+    case TcpState::TimeWait:
+      return "TIME-WAIT";
+    case TcpState::Reset:
+      return "RESET";
   }
   return "?";
 }
 
 std::string_view name(TcpEvent::Kind kind) {
   switch (kind) {
-    case TcpEvent::Kind::Sent: return "sent";
-    case TcpEvent::Kind::Received: return "received";
-    case TcpEvent::Kind::Established: return "established";
-    case TcpEvent::Kind::Data: return "data";
-    case TcpEvent::Kind::OutOfOrder: return "out-of-order";
-    case TcpEvent::Kind::Duplicate: return "duplicate";
-    case TcpEvent::Kind::Fin: return "fin";
-    case TcpEvent::Kind::Reset: return "reset";
-    case TcpEvent::Kind::Retransmit: return "retransmit";
-    case TcpEvent::Kind::GaveUp: return "gave-up";
-    case TcpEvent::Kind::Icmp: return "icmp";
+    case TcpEvent::Kind::Sent:
+      return "sent";
+    case TcpEvent::Kind::Received:
+      return "received";
+    case TcpEvent::Kind::Established:
+      return "established";
+    case TcpEvent::Kind::Data:
+      return "data";
+    case TcpEvent::Kind::OutOfOrder:
+      return "out-of-order";
+    case TcpEvent::Kind::Duplicate:
+      return "duplicate";
+    case TcpEvent::Kind::Fin:
+      return "fin";
+    case TcpEvent::Kind::Reset:
+      return "reset";
+    case TcpEvent::Kind::Retransmit:
+      return "retransmit";
+    case TcpEvent::Kind::GaveUp:
+      return "gave-up";
+    case TcpEvent::Kind::Icmp:
+      return "icmp";
   }
   return "?";
 }
@@ -73,8 +95,8 @@ void TcpConnection::connect(packetgen::Bytes syn_options, packetgen::Bytes syn_p
   we_offered_window_scale_ = offers_window_scale(in_flight_.back().segment.options);
 }
 
-void TcpConnection::accept(const pt::Parsed& syn, packetgen::Bytes synack_options,
-                           packetgen::Bytes synack_payload, bool take_syn_data) {
+void TcpConnection::accept(const pt::Parsed& syn, packetgen::Bytes synack_options, packetgen::Bytes synack_payload,
+                           bool take_syn_data) {
   if (state_ != TcpState::Closed) return;
   record(TcpEvent::Kind::Received, summarize(syn));
   if (hooks_) hooks_->on_received(syn);
@@ -127,8 +149,7 @@ pt::Segment TcpConnection::segment_template() const {
 std::size_t TcpConnection::stream_offset_of(std::uint32_t seq) const { return seq - (config_.isn + 1); }
 
 packetgen::Bytes TcpConnection::options_for(std::uint8_t flags, std::uint32_t seq, std::size_t payload_size,
-                                            const std::optional<packetgen::Bytes>& chosen,
-                                            bool retransmission) {
+                                            const std::optional<packetgen::Bytes>& chosen, bool retransmission) {
   packetgen::Bytes options =
       chosen ? *chosen : ((flags & pt::flag::SYN) ? packetgen::Bytes{} : config_.default_options);
   if (hooks_) {
@@ -230,8 +251,8 @@ void TcpConnection::retransmit_now() {
   if (oldest.segment.flags & pt::flag::ACK) oldest.segment.ack = rcv_nxt_;
   oldest.sent_at = Clock::now();
   ++oldest.retransmissions;
-  record(TcpEvent::Kind::Retransmit, fmt::format("retransmission {} of seq {}", oldest.retransmissions,
-                                                 oldest.segment.seq));
+  record(TcpEvent::Kind::Retransmit,
+         fmt::format("retransmission {} of seq {}", oldest.retransmissions, oldest.segment.seq));
   transmit(oldest.segment);
 }
 
@@ -304,17 +325,22 @@ void TcpConnection::on_syn_sent(const pt::Parsed& in, Clock::time_point now) {
   in_flight_.clear();
   state_ = TcpState::Established;
   ever_established_ = true;
-  record(TcpEvent::Kind::Established, fmt::format("SYN-ACK acks {} of {} SYN payload bytes",
-                                                  s.ack - (config_.isn + 1), syn_payload_size_));
+  record(TcpEvent::Kind::Established,
+         fmt::format("SYN-ACK acks {} of {} SYN payload bytes", s.ack - (config_.isn + 1), syn_payload_size_));
   if (!s.payload.empty()) {
     peer_syn_payload_size_ = s.payload.size();
     take_data(in, now);
   }
   if (s.flags & pt::flag::FIN) take_fin(now);
   switch (config_.third_ack.mode) {
-    case ThirdAck::Mode::Immediate: complete_handshake(); break;
-    case ThirdAck::Mode::Delayed: third_ack_due_ = now + config_.third_ack.delay; break;
-    case ThirdAck::Mode::Never: break;
+    case ThirdAck::Mode::Immediate:
+      complete_handshake();
+      break;
+    case ThirdAck::Mode::Delayed:
+      third_ack_due_ = now + config_.third_ack.delay;
+      break;
+    case ThirdAck::Mode::Never:
+      break;
   }
 }
 
@@ -347,9 +373,12 @@ void TcpConnection::take_ack(const pt::Parsed& in) {
   if (!we_offered_window_scale_) peer_window_ = s.window;
   std::erase_if(in_flight_, [&](const InFlight& f) { return seq_before_or_equal(f.end_seq(), snd_una_); });
   if (fin_sent_ && snd_una_ == snd_nxt_) {
-    if (state_ == TcpState::FinWait1) state_ = TcpState::FinWait2;
-    else if (state_ == TcpState::Closing) state_ = TcpState::TimeWait;
-    else if (state_ == TcpState::LastAck) state_ = TcpState::Closed;
+    if (state_ == TcpState::FinWait1)
+      state_ = TcpState::FinWait2;
+    else if (state_ == TcpState::Closing)
+      state_ = TcpState::TimeWait;
+    else if (state_ == TcpState::LastAck)
+      state_ = TcpState::Closed;
   }
 }
 
@@ -365,8 +394,8 @@ bool TcpConnection::take_data(const pt::Parsed& in, Clock::time_point now) {
   if (seq_before(rcv_nxt_, seq)) {
     auto& slot = out_of_order_[seq];
     if (slot.size() < payload.size()) slot = payload;
-    record(TcpEvent::Kind::OutOfOrder, fmt::format("seq {} length {} (expected {})", seq, payload.size(), rcv_nxt_),
-           0, payload.size());
+    record(TcpEvent::Kind::OutOfOrder, fmt::format("seq {} length {} (expected {})", seq, payload.size(), rcv_nxt_), 0,
+           payload.size());
     return true;
   }
   const std::size_t skip = rcv_nxt_ - seq;
@@ -410,10 +439,17 @@ void TcpConnection::take_fin(Clock::time_point) {
   record(TcpEvent::Kind::Fin, "FIN received");
   switch (state_) {
     case TcpState::SynReceived:
-    case TcpState::Established: state_ = TcpState::CloseWait; break;
-    case TcpState::FinWait1: state_ = snd_una_ == snd_nxt_ ? TcpState::TimeWait : TcpState::Closing; break;
-    case TcpState::FinWait2: state_ = TcpState::TimeWait; break;
-    default: break;
+    case TcpState::Established:
+      state_ = TcpState::CloseWait;
+      break;
+    case TcpState::FinWait1:
+      state_ = snd_una_ == snd_nxt_ ? TcpState::TimeWait : TcpState::Closing;
+      break;
+    case TcpState::FinWait2:
+      state_ = TcpState::TimeWait;
+      break;
+    default:
+      break;
   }
 }
 
@@ -443,8 +479,8 @@ void TcpConnection::on_timer(Clock::time_point now) {
   if (oldest.sent_at + config_.retransmit.timeout > now) return;
   if (oldest.retransmissions >= config_.retransmit.max_retransmissions) {
     gave_up_ = true;
-    record(TcpEvent::Kind::GaveUp, fmt::format("no ACK for seq {} after {} retransmissions", oldest.segment.seq,
-                                               oldest.retransmissions));
+    record(TcpEvent::Kind::GaveUp,
+           fmt::format("no ACK for seq {} after {} retransmissions", oldest.segment.seq, oldest.retransmissions));
     return;
   }
   retransmit_now();
@@ -456,8 +492,10 @@ bool TcpConnection::is_open() const {
   switch (state_) {
     case TcpState::Closed:
     case TcpState::TimeWait:
-    case TcpState::Reset: return false;
-    default: return true;
+    case TcpState::Reset:
+      return false;
+    default:
+      return true;
   }
 }
 

@@ -36,8 +36,7 @@ Wire::~Wire() {
 }
 
 void Wire::attach(WireEndpoint& endpoint) {
-  if (std::find(endpoints_.begin(), endpoints_.end(), &endpoint) == endpoints_.end())
-    endpoints_.push_back(&endpoint);
+  if (std::find(endpoints_.begin(), endpoints_.end(), &endpoint) == endpoints_.end()) endpoints_.push_back(&endpoint);
   std::vector<Backlogged> mine;
   for (auto it = backlog_.begin(); it != backlog_.end();) {
     if (route(it->bytes).owner == &endpoint) {
@@ -57,7 +56,7 @@ void Wire::detach(WireEndpoint& endpoint) {
 PathSide Wire::classify(const FlowKey& key) const {
   const auto& ports = options_.converter_ports;
   return std::find(ports.begin(), ports.end(), key.remote_port) != ports.end() ? PathSide::ClientSide
-                                                                                : PathSide::ServerSide;
+                                                                               : PathSide::ServerSide;
 }
 
 Wire::Routed Wire::route(packetgen::ByteView ip_packet) const {
@@ -83,8 +82,8 @@ Wire::Routed Wire::route(packetgen::ByteView ip_packet) const {
   return routed;
 }
 
-WireEvent& Wire::log(Direction direction, PathSide side, packetgen::ByteView bytes,
-                     WallClock::time_point wall_time, Clock::time_point time) {
+WireEvent& Wire::log(Direction direction, PathSide side, packetgen::ByteView bytes, WallClock::time_point wall_time,
+                     Clock::time_point time) {
   WireEvent event;
   event.index = next_index_++;
   event.direction = direction;
@@ -93,9 +92,12 @@ WireEvent& Wire::log(Direction direction, PathSide side, packetgen::ByteView byt
   event.wall_time = wall_time;
   event.bytes.assign(bytes.begin(), bytes.end());
   event.summary = summarize(bytes);
-  if (auto tcp = pt::parse(bytes); tcp) event.tcp = std::move(tcp.value());
-  else if (auto icmp = packetgen::icmp::parse(bytes); icmp && is_icmp_error(*icmp)) event.icmp = std::move(*icmp);
-  else event.noise = true;
+  if (auto tcp = pt::parse(bytes); tcp)
+    event.tcp = std::move(tcp.value());
+  else if (auto icmp = packetgen::icmp::parse(bytes); icmp && is_icmp_error(*icmp))
+    event.icmp = std::move(*icmp);
+  else
+    event.noise = true;
   events_.push_back(std::move(event));
   while (events_.size() > options_.event_limit) events_.pop_front();
   return events_.back();
@@ -119,8 +121,8 @@ Status Wire::send(packetgen::ByteView ip_packet, PathSide side) {
   const auto wall = WallClock::now();
   auto outcome = middlebox_.process(ip_packet, side, Direction::ToPut);
   if (outcome.changed())
-    alterations_.push_back(fmt::format("{} {}: {} [{}]", name(side), name(Direction::ToPut),
-                                       outcome.change, summarize(ip_packet)));
+    alterations_.push_back(
+        fmt::format("{} {}: {} [{}]", name(side), name(Direction::ToPut), outcome.change, summarize(ip_packet)));
   if (outcome.packets.empty()) {
     auto& event = log(Direction::ToPut, side, ip_packet, wall, now);
     event.dropped = true;
@@ -147,13 +149,12 @@ void Wire::ingest(const Packet& packet) {
   event.alteration = outcome.change;
   event.dropped = outcome.packets.empty();
   if (outcome.changed())
-    alterations_.push_back(fmt::format("{} {}: {} [{}]", name(routed.side), name(Direction::FromPut),
-                                       outcome.change, event.summary));
+    alterations_.push_back(
+        fmt::format("{} {}: {} [{}]", name(routed.side), name(Direction::FromPut), outcome.change, event.summary));
   for (const auto& bytes : outcome.packets) deliver(bytes, routed, now, index);
 }
 
-void Wire::deliver(const packetgen::Bytes& bytes, Routed routed, Clock::time_point time,
-                   std::size_t event_index) {
+void Wire::deliver(const packetgen::Bytes& bytes, Routed routed, Clock::time_point time, std::size_t event_index) {
   if (routed.owner == nullptr) {
     backlog_.push_back({bytes, time, event_index});
     while (backlog_.size() > options_.backlog_limit) {
@@ -216,8 +217,8 @@ void Wire::reset_backlog_flows() {
       rst.seq = in.ack;
     } else {
       rst.flags = pt::flag::RST | pt::flag::ACK;
-      const auto consumed = static_cast<std::uint32_t>(in.payload.size()) +
-                            ((in.flags & pt::flag::SYN) ? 1U : 0U) + ((in.flags & pt::flag::FIN) ? 1U : 0U);
+      const auto consumed = static_cast<std::uint32_t>(in.payload.size()) + ((in.flags & pt::flag::SYN) ? 1U : 0U) +
+                            ((in.flags & pt::flag::FIN) ? 1U : 0U);
       rst.ack = in.seq + consumed;
     }
     rst.window = 0;

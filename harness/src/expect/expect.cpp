@@ -29,8 +29,8 @@ std::string scale_note(const Timing& timing) {
 
 Clock::duration Timing::scaled(Clock::duration base) const {
   const double factor = time_scale > 0.0 ? time_scale : 1.0;
-  return duration_cast<Clock::duration>(std::chrono::duration<double, Clock::period>(
-      static_cast<double>(base.count()) * factor));
+  return duration_cast<Clock::duration>(
+      std::chrono::duration<double, Clock::period>(static_cast<double>(base.count()) * factor));
 }
 
 Clock::time_point Timing::deadline_in(Clock::duration base) const {
@@ -242,8 +242,8 @@ Outcome wait_until(Wire& wire, const Timing& timing, std::string expected, const
   const auto start = Clock::now();
   const std::size_t from = wire.next_event_index();
   Outcome outcome;
-  outcome.expected = fmt::format("{} within {}{}", expected, format_duration(timing.scaled(timeout)),
-                                 scale_note(timing));
+  outcome.expected =
+      fmt::format("{} within {}{}", expected, format_duration(timing.scaled(timeout)), scale_note(timing));
   outcome.met = wire.run_until(timing.deadline_in(timeout), condition);
   outcome.waited = Clock::now() - start;
   outcome.observed = observe ? observe() : std::string();

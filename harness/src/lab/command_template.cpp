@@ -100,8 +100,10 @@ std::string quote_command(const Argv& argv) {
   std::string out;
   for (const auto& word : argv) {
     if (!out.empty()) out += ' ';
-    const bool plain = !word.empty() && word.find_first_not_of(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%") == std::string::npos;
+    const bool plain =
+        !word.empty() &&
+        word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%") ==
+            std::string::npos;
     if (plain) {
       out += word;
       continue;

@@ -1,8 +1,8 @@
 #include "harness/lab/lab.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "harness/link/pcap_l2_link.hpp"
 #include "harness/link/tun_link.hpp"
@@ -29,7 +29,6 @@ packetgen::Result<std::unique_ptr<Link>, std::string> open_lab_tun(const Netns& 
   return std::unique_ptr<Link>(std::move(*tun));
 }
 
-
 }  // namespace
 
 Status apply_sysctls(const Netns& netns, const LabSysctls& sysctls) {
@@ -48,8 +47,8 @@ Status apply_sysctls(const Netns& netns, const LabSysctls& sysctls) {
       {"net.mptcp.checksum_enabled", sysctls.mptcp_checksum_enabled ? "1" : "0", IfMissing::Ignore},
   };
   if (sysctls.tcp_syn_linear_timeouts) {
-    settings.push_back({"net.ipv4.tcp_syn_linear_timeouts", std::to_string(*sysctls.tcp_syn_linear_timeouts),
-                        IfMissing::Ignore});
+    settings.push_back(
+        {"net.ipv4.tcp_syn_linear_timeouts", std::to_string(*sysctls.tcp_syn_linear_timeouts), IfMissing::Ignore});
   }
   if (sysctls.quiet_ipv6) {
     // "default" is copied into devices created later, such as the lab's TUN.
@@ -111,8 +110,7 @@ milliseconds Lab::scaled(milliseconds base) const {
 std::string Lab::describe() const { return link_->describe(); }
 
 PlaceholderValues Lab::placeholders() const {
-  return PlaceholderValues{target_.v4.to_string(), target_.v6 ? target_.v6->to_string() : std::string(),
-                           target_.port};
+  return PlaceholderValues{target_.v4.to_string(), target_.v6 ? target_.v6->to_string() : std::string(), target_.port};
 }
 
 PutProcessResult Lab::spawn_put(const std::string& command_template, const std::filesystem::path& output_dir,

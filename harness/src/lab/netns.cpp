@@ -1,6 +1,7 @@
 #include "harness/lab/netns.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sched.h>
 #include <sys/stat.h>
 
@@ -8,8 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "harness/link/netlink.hpp"
 
@@ -61,8 +60,7 @@ NetnsGuard::~NetnsGuard() {
   if (!previous_) return;
   if (::setns(previous_.get(), CLONE_NEWNET) != 0) {
     // Carrying on would run the rest of the harness in the wrong namespace.
-    std::fprintf(stderr, "convtest: cannot return to the previous network namespace: %s\n",
-                 std::strerror(errno));
+    std::fprintf(stderr, "convtest: cannot return to the previous network namespace: %s\n", std::strerror(errno));
     std::abort();
   }
 }
@@ -129,8 +127,8 @@ Status Netns::set_sysctl(std::string_view name, std::string_view value, IfMissin
   const std::string text = std::string(value) + "\n";
   const ssize_t written = ::write(fd.get(), text.data(), text.size());
   if (written != static_cast<ssize_t>(text.size())) {
-    return failure(fmt::format("sysctl {}={}: {}", name, value,
-                               written < 0 ? errno_text(errno) : std::string("short write")));
+    return failure(
+        fmt::format("sysctl {}={}: {}", name, value, written < 0 ? errno_text(errno) : std::string("short write")));
   }
   return Done{};
 }

@@ -1,10 +1,10 @@
 #include "harness/lab/put_process.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace convtest::harness {
 namespace {
@@ -15,8 +15,8 @@ using std::chrono::milliseconds;
 std::string safe_label(const std::string& label) {
   std::string out;
   for (const char c : label) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '-' || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
     out += ok ? c : '_';
   }
   if (out.empty() || out[0] == '.') out.insert(0, "put");
@@ -58,8 +58,8 @@ bool tcp_port_listening(std::uint16_t port) {
   return port_listed("/proc/thread-self/net/tcp", port) || port_listed("/proc/thread-self/net/tcp6", port);
 }
 
-PutProcess::PutProcess(process::Subprocess process, Argv argv, std::filesystem::path out,
-                       std::filesystem::path err, milliseconds grace)
+PutProcess::PutProcess(process::Subprocess process, Argv argv, std::filesystem::path out, std::filesystem::path err,
+                       milliseconds grace)
     : process_(std::move(process)),
       argv_(std::move(argv)),
       stdout_path_(std::move(out)),
@@ -109,8 +109,8 @@ PutProcessResult PutProcess::spawn(const Netns& netns, const SpawnOptions& optio
     if (std::chrono::steady_clock::now() >= deadline) {
       const std::string ended = put->stop();
       return failure(fmt::format("PUT '{}' not listening on port {} after {} ms ({}); stderr: {}",
-                                 quote_command(options.argv), *options.ready_port, options.ready_timeout.count(),
-                                 ended, put->stderr_tail(1024)));
+                                 quote_command(options.argv), *options.ready_port, options.ready_timeout.count(), ended,
+                                 put->stderr_tail(1024)));
     }
     put->process_.wait_for(milliseconds(10));
   }

@@ -1,7 +1,7 @@
 #include "harness/link/netlink.hpp"
 
-#include "packetgen/ip.hpp"
-
+#include <fmt/format.h>
+#include <linux/if_addr.h>
 #include <net/if.h>
 #include <netlink/addr.h>
 #include <netlink/cache.h>
@@ -9,12 +9,11 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
-#include <netlink/route/route.h>
 #include <netlink/route/link/veth.h>
-#include <linux/if_addr.h>
+#include <netlink/route/route.h>
 #include <sys/socket.h>
 
-#include <fmt/format.h>
+#include "packetgen/ip.hpp"
 
 namespace convtest::harness {
 namespace {

@@ -1,12 +1,11 @@
 #include "harness/link/pcap_l2_link.hpp"
 
+#include <fmt/format.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <tins/tins.h>
 
 #include <algorithm>
-
-#include <fmt/format.h>
 
 #include "harness/link/pcap_writer.hpp"
 
@@ -129,8 +128,7 @@ PcapL2LinkResult PcapL2Link::open(const Netns* netns, const L2Config& config) {
 
 bool PcapL2Link::owns(const ip::Address& address) const {
   if (address == config_.put_v4 || (config_.put_v6 && address == *config_.put_v6)) return false;
-  return std::any_of(owned_.begin(), owned_.end(),
-                     [&](const ip::Cidr& prefix) { return prefix.contains(address); });
+  return std::any_of(owned_.begin(), owned_.end(), [&](const ip::Cidr& prefix) { return prefix.contains(address); });
 }
 
 std::optional<MacAddress> PcapL2Link::put_mac(ip::Family family) const {
@@ -206,8 +204,8 @@ void PcapL2Link::handle_arp(packetgen::ByteView frame) {
     if (sender == config_.put_v4) put_mac_v4_ = from_tins(arp.sender_hw_addr());
     const ip::Address target = from_tins_v4(arp.target_ip_addr());
     if (arp.opcode() != Tins::ARP::REQUEST || !owns(target)) return;
-    Tins::EthernetII reply = Tins::ARP::make_arp_reply(arp.sender_ip_addr(), arp.target_ip_addr(),
-                                                       arp.sender_hw_addr(), to_tins(config_.local_mac));
+    Tins::EthernetII reply = Tins::ARP::make_arp_reply(arp.sender_ip_addr(), arp.target_ip_addr(), arp.sender_hw_addr(),
+                                                       to_tins(config_.local_mac));
     reply.src_addr(to_tins(config_.local_mac));
     const auto bytes = reply.serialize();
     if (auto sent = inject(bytes); !sent) last_error_ = sent.error();

@@ -1,10 +1,9 @@
 #include "harness/link/pcap_writer.hpp"
 
+#include <fmt/format.h>
 #include <pcap/pcap.h>
 
 #include <algorithm>
-
-#include <fmt/format.h>
 
 namespace convtest::harness {
 namespace {

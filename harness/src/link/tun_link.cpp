@@ -1,6 +1,7 @@
 #include "harness/link/tun_link.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
@@ -11,8 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "harness/link/netlink.hpp"
 #include "harness/link/pcap_writer.hpp"
@@ -60,7 +59,8 @@ Status wait_ipv6_addresses_usable(const TunConfig& config) {
   std::vector<std::string> pending;
   for (const auto& cidr : config.addresses) {
     const auto prefix = packetgen::ip::Cidr::parse(cidr);
-    if (prefix && prefix->address.family == packetgen::ip::Family::V6) pending.push_back(route_table_key(prefix->address));
+    if (prefix && prefix->address.family == packetgen::ip::Family::V6)
+      pending.push_back(route_table_key(prefix->address));
   }
   const auto deadline = Clock::now() + std::chrono::seconds(2);
   while (!pending.empty()) {

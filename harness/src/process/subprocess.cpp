@@ -1,6 +1,7 @@
 #include "harness/process/subprocess.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
@@ -14,8 +15,6 @@
 #include <csignal>
 #include <cstring>
 #include <utility>
-
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -74,11 +73,11 @@ std::string pipe_failure() { return fmt::format("pipe: {}", std::strerror(errno)
 // What the child does with one standard stream, prepared before fork so
 // the child only calls async-signal-safe functions.
 struct ChildStream {
-  int target = -1;         // 0, 1 or 2
-  int from_fd = -1;        // dup2 this
+  int target = -1;             // 0, 1 or 2
+  int from_fd = -1;            // dup2 this
   const char* path = nullptr;  // or open this
   int open_flags = 0;
-  bool keep = false;       // Inherit
+  bool keep = false;  // Inherit
   bool same_as_stdout = false;
 };
 
@@ -139,15 +138,25 @@ ChildStream output_stream(int target, const Stream& stream, int capture_write_en
   ChildStream child;
   child.target = target;
   switch (stream.kind) {
-    case Stream::Kind::Inherit: child.keep = true; break;
-    case Stream::Kind::Capture: child.from_fd = capture_write_end; break;
-    case Stream::Kind::Stdout: child.same_as_stdout = true; break;
-    case Stream::Kind::File: child.path = stream.path.c_str(), child.open_flags = O_WRONLY | O_CREAT | O_TRUNC; break;
+    case Stream::Kind::Inherit:
+      child.keep = true;
+      break;
+    case Stream::Kind::Capture:
+      child.from_fd = capture_write_end;
+      break;
+    case Stream::Kind::Stdout:
+      child.same_as_stdout = true;
+      break;
+    case Stream::Kind::File:
+      child.path = stream.path.c_str(), child.open_flags = O_WRONLY | O_CREAT | O_TRUNC;
+      break;
     case Stream::Kind::AppendFile:
       child.path = stream.path.c_str(), child.open_flags = O_WRONLY | O_CREAT | O_APPEND;
       break;
     case Stream::Kind::Null:
-    case Stream::Kind::Pipe: child.path = "/dev/null", child.open_flags = O_WRONLY; break;
+    case Stream::Kind::Pipe:
+      child.path = "/dev/null", child.open_flags = O_WRONLY;
+      break;
   }
   return child;
 }
@@ -156,19 +165,30 @@ ChildStream input_stream(const Stream& stream, int pipe_read_end) {
   ChildStream child;
   child.target = STDIN_FILENO;
   switch (stream.kind) {
-    case Stream::Kind::Inherit: child.keep = true; break;
-    case Stream::Kind::Pipe: child.from_fd = pipe_read_end; break;
-    case Stream::Kind::File: child.path = stream.path.c_str(), child.open_flags = O_RDONLY; break;
-    default: child.path = "/dev/null", child.open_flags = O_RDONLY; break;
+    case Stream::Kind::Inherit:
+      child.keep = true;
+      break;
+    case Stream::Kind::Pipe:
+      child.from_fd = pipe_read_end;
+      break;
+    case Stream::Kind::File:
+      child.path = stream.path.c_str(), child.open_flags = O_RDONLY;
+      break;
+    default:
+      child.path = "/dev/null", child.open_flags = O_RDONLY;
+      break;
   }
   return child;
 }
 
 std::string_view failed_step(int step) {
   switch (step) {
-    case 1: return "cannot enter the network namespace for";
-    case 2: return "cannot set up the standard streams of";
-    default: return "cannot execute";
+    case 1:
+      return "cannot enter the network namespace for";
+    case 2:
+      return "cannot set up the standard streams of";
+    default:
+      return "cannot execute";
   }
 }
 
@@ -206,10 +226,9 @@ SpawnResult Subprocess::spawn(const SpawnOptions& options) {
     if (!captures[index]) return failure(pipe_failure());
   }
   auto write_end = [&](int index) { return captures[index] ? captures[index]->write.get() : -1; };
-  const std::array<ChildStream, 3> streams{
-      input_stream(options.stdin_from, stdin_pipe ? stdin_pipe->read.get() : -1),
-      output_stream(STDOUT_FILENO, options.stdout_to, write_end(kStdout)),
-      output_stream(STDERR_FILENO, options.stderr_to, write_end(kStderr))};
+  const std::array<ChildStream, 3> streams{input_stream(options.stdin_from, stdin_pipe ? stdin_pipe->read.get() : -1),
+                                           output_stream(STDOUT_FILENO, options.stdout_to, write_end(kStdout)),
+                                           output_stream(STDERR_FILENO, options.stderr_to, write_end(kStderr))};
   std::vector<char*> argv = c_strings(options.argv);
   std::vector<char*> envp;
   if (options.environment) envp = c_strings(*options.environment);
@@ -237,14 +256,13 @@ SpawnResult Subprocess::spawn(const SpawnOptions& options) {
   std::array<int, 2> exec_failure{};
   if (::read(report->read.get(), exec_failure.data(), sizeof exec_failure) == sizeof exec_failure) {
     child.wait();
-    return failure(fmt::format("{} '{}': {}", failed_step(exec_failure[0]), options.argv[0],
-                               std::strerror(exec_failure[1])));
+    return failure(
+        fmt::format("{} '{}': {}", failed_step(exec_failure[0]), options.argv[0], std::strerror(exec_failure[1])));
   }
   return child;
 }
 
-Subprocess::Subprocess(pid_t pid, int pidfd, int stdin_fd, int stdout_fd, int stderr_fd, bool group,
-                       std::size_t limit)
+Subprocess::Subprocess(pid_t pid, int pidfd, int stdin_fd, int stdout_fd, int stderr_fd, bool group, std::size_t limit)
     : pid_(pid),
       pidfd_(pidfd),
       stdin_fd_(stdin_fd),

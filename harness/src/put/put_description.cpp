@@ -1,12 +1,12 @@
 #include "harness/put/put_description.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <utility>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "harness/put/put_fields.hpp"
 
@@ -83,8 +83,8 @@ PutDescription default_convproxy() {
   put.name = "convproxy";
   put.mode = PutMode::Spawn;
   put.spawn_template = std::string(kConvproxyTemplate);
-  put.features = {Feature::Mptcp, Feature::Info, Feature::Ipv6, Feature::TfoUpstream, Feature::Acl,
-                  Feature::SessionLimit, Feature::Cookie};
+  put.features = {Feature::Mptcp, Feature::Info,         Feature::Ipv6,  Feature::TfoUpstream,
+                  Feature::Acl,   Feature::SessionLimit, Feature::Cookie};
   put.cookie_clients = {"192.0.2.210", "192.0.2.211", "2001:db8:1::c10", "2001:db8:1::c11"};
   put.acl_denied = {"192.0.2.250", "2001:db8:1::dead"};
   put.session_limit = 8;
@@ -148,11 +148,9 @@ PutResult with_flags(std::optional<PutDescription> from_file, const std::vector<
   std::vector<std::string> target_flags;
   for (const PutField& field : put_fields())
     if (field.selects) target_flags.emplace_back(field.flag);
-  const auto targets = std::count_if(flags.begin(), flags.end(), [](const GivenFlag& flag) {
-    return flag.field->selects.has_value();
-  });
-  if (targets > 1)
-    return packetgen::failure(fmt::format("{} exclude each other", fmt::join(target_flags, ", ")));
+  const auto targets =
+      std::count_if(flags.begin(), flags.end(), [](const GivenFlag& flag) { return flag.field->selects.has_value(); });
+  if (targets > 1) return packetgen::failure(fmt::format("{} exclude each other", fmt::join(target_flags, ", ")));
   PutDescription put = from_file ? std::move(*from_file) : default_convproxy();
   if (targets == 1 && !from_file) put = without_convproxy_facts(std::move(put));
   for (const auto& [field, words] : flags) {

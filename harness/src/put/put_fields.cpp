@@ -1,13 +1,12 @@
 #include "harness/put/put_fields.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace convtest::harness {
 namespace {
@@ -129,7 +128,8 @@ FieldError check_text(const PutField& field, const std::string& text) {
   if (field.rule == TextRule::Any) return std::nullopt;
   if (text.empty()) return field.none_word.empty() ? FieldError("must not be empty") : std::nullopt;
   switch (field.rule) {
-    case TextRule::Any: break;
+    case TextRule::Any:
+      break;
     case TextRule::Ipv4Address:
       if (!is_ip_address(text, AF_INET)) return fmt::format("\"{}\" is not an IPv4 address", text);
       break;

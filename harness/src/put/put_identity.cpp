@@ -1,16 +1,15 @@
 #include "harness/put/put_identity.hpp"
 
-#include "harness/lab/command_template.hpp"
-#include "harness/process/subprocess.hpp"
-
+#include <fmt/format.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 
-#include <fmt/format.h>
-#include <openssl/evp.h>
+#include "harness/lab/command_template.hpp"
+#include "harness/process/subprocess.hpp"
 
 namespace convtest::harness {
 namespace {
@@ -51,8 +50,7 @@ std::string first_line(const std::string& text) {
 }
 
 // Runs `executable --version`, both output streams into one text.
-std::optional<std::string> run_version(const std::filesystem::path& executable,
-                                       std::chrono::milliseconds timeout) {
+std::optional<std::string> run_version(const std::filesystem::path& executable, std::chrono::milliseconds timeout) {
   process::SpawnOptions options;
   options.argv = {executable.string(), "--version"};
   options.capture_limit = kVersionOutputLimit;
@@ -103,8 +101,7 @@ std::optional<std::filesystem::path> find_executable(const std::string& program)
   return std::nullopt;
 }
 
-std::optional<std::string> query_version(const std::filesystem::path& executable,
-                                         std::chrono::milliseconds timeout) {
+std::optional<std::string> query_version(const std::filesystem::path& executable, std::chrono::milliseconds timeout) {
   return run_version(executable, timeout);
 }
 
@@ -118,9 +115,15 @@ reports::PutIdentity identify(const PutDescription& put, const std::filesystem::
   identity.addresses.push_back(put.address4);
   if (!put.address6.empty()) identity.addresses.push_back(put.address6);
   switch (put.mode) {
-    case PutMode::Spawn: identity.target = put.spawn_template; break;
-    case PutMode::Netns: identity.target = put.netns_path; break;
-    case PutMode::Remote: identity.target = put.iface; break;
+    case PutMode::Spawn:
+      identity.target = put.spawn_template;
+      break;
+    case PutMode::Netns:
+      identity.target = put.netns_path;
+      break;
+    case PutMode::Remote:
+      identity.target = put.iface;
+      break;
   }
   if (put.mode != PutMode::Spawn) return identity;
   PlaceholderValues values{put.address4, put.address6, put.port};

@@ -19,9 +19,8 @@ bool any_match_any(const std::vector<std::string>& patterns, const std::vector<s
 }
 
 bool any_section_match(const std::vector<std::string>& patterns, std::string_view section) {
-  return std::any_of(patterns.begin(), patterns.end(), [section](const std::string& pattern) {
-    return section_match(pattern, section);
-  });
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [section](const std::string& pattern) { return section_match(pattern, section); });
 }
 
 std::string_view without_section_sign(std::string_view pattern) {
@@ -32,8 +31,8 @@ std::string_view without_section_sign(std::string_view pattern) {
 }  // namespace
 
 bool Selection::selects_everything() const {
-  return cases.empty() && requirements.empty() && sections.empty() && levels.empty() &&
-         tags.empty() && excludes.empty();
+  return cases.empty() && requirements.empty() && sections.empty() && levels.empty() && tags.empty() &&
+         excludes.empty();
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) {
@@ -52,17 +51,13 @@ bool section_match(std::string_view pattern, std::string_view section) {
 
 bool is_selected(const CaseSpec& spec, const Selection& selection) {
   if (!selection.cases.empty() && !any_match(selection.cases, spec.id)) return false;
-  if (!selection.requirements.empty() && !any_match_any(selection.requirements, spec.requirements))
-    return false;
-  if (!selection.sections.empty() && !any_section_match(selection.sections, spec.section))
-    return false;
-  if (!selection.levels.empty() && !any_match(selection.levels, reports::name(spec.level)))
-    return false;
+  if (!selection.requirements.empty() && !any_match_any(selection.requirements, spec.requirements)) return false;
+  if (!selection.sections.empty() && !any_section_match(selection.sections, spec.section)) return false;
+  if (!selection.levels.empty() && !any_match(selection.levels, reports::name(spec.level))) return false;
   if (!selection.tags.empty() && !any_match_any(selection.tags, spec.tags)) return false;
   const auto& excludes = selection.excludes;
   const bool excluded = any_match(excludes, spec.id) || any_match_any(excludes, spec.requirements) ||
-                        any_section_match(excludes, spec.section) ||
-                        any_match_any(excludes, spec.tags);
+                        any_section_match(excludes, spec.section) || any_match_any(excludes, spec.tags);
   return !excluded;
 }
 
@@ -76,10 +71,9 @@ std::vector<const CaseSpec*> select(const Registry& registry, const Selection& s
 std::vector<std::string> selection_problems(const Selection& selection) {
   std::vector<std::string> problems;
   for (const auto& level : selection.levels) {
-    const bool known = glob_match(level, "MUST") || glob_match(level, "SHOULD") ||
-                       glob_match(level, "MAY") || glob_match(level, "behaviour");
-    if (!known)
-      problems.push_back("unknown level \"" + level + "\" (MUST, SHOULD, MAY or behaviour)");
+    const bool known = glob_match(level, "MUST") || glob_match(level, "SHOULD") || glob_match(level, "MAY") ||
+                       glob_match(level, "behaviour");
+    if (!known) problems.push_back("unknown level \"" + level + "\" (MUST, SHOULD, MAY or behaviour)");
   }
   return problems;
 }

@@ -11,16 +11,15 @@ namespace {
 
 // Texts of the lab that mean "this machine cannot do it" rather than "bug".
 bool looks_environmental(const std::string& text) {
-  for (const char* marker : {"CAP_", "needs root", "Permission denied", "Operation not permitted",
-                             "/dev/net/tun", "No such file", "not found"})
+  for (const char* marker : {"CAP_", "needs root", "Permission denied", "Operation not permitted", "/dev/net/tun",
+                             "No such file", "not found"})
     if (text.find(marker) != std::string::npos) return true;
   return false;
 }
 
 class LabSandbox final : public CaseSandbox {
  public:
-  LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap,
-             std::unique_ptr<PutProcess> put)
+  LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap, std::unique_ptr<PutProcess> put)
       : lab_(std::move(lab)), pcap_(std::move(pcap)), put_(std::move(put)) {
     if (pcap_) lab_->link().record_to(pcap_.get());
   }
@@ -65,8 +64,7 @@ class LabSandbox final : public CaseSandbox {
 
 class LabSandboxes final : public SandboxFactory {
  public:
-  LabSandboxes(PutDescription put, LabSandboxOptions options)
-      : put_(std::move(put)), options_(std::move(options)) {}
+  LabSandboxes(PutDescription put, LabSandboxOptions options) : put_(std::move(put)), options_(std::move(options)) {}
 
   std::vector<std::string> preflight() override {
     std::vector<std::string> problems;
@@ -75,8 +73,8 @@ class LabSandboxes final : public SandboxFactory {
       auto argv = expand_command(command, placeholder_values());
       if (!argv) return {fmt::format("the spawn template is not usable: {}", argv.error())};
       if (!find_executable(argv->front()))
-        problems.push_back(fmt::format("the PUT executable {} was not found (build it, or give --spawn)",
-                                       argv->front()));
+        problems.push_back(
+            fmt::format("the PUT executable {} was not found (build it, or give --spawn)", argv->front()));
     }
     auto trial = make_lab();
     if (!trial) problems.push_back(fmt::format("cannot build the lab: {}", trial.error()));
@@ -100,8 +98,7 @@ class LabSandboxes final : public SandboxFactory {
       const auto ready = std::chrono::milliseconds(static_cast<long long>(put_.startup_seconds * 1000.0));
       auto spawned = (*lab)->spawn_put(with_bin_dir(put_.spawn_template, options_.bin_dir),
                                        request.work_dir / "put-output", spec.id, ready);
-      if (!spawned)
-        return packetgen::failure(SandboxError{false, "the PUT did not start: " + spawned.error()});
+      if (!spawned) return packetgen::failure(SandboxError{false, "the PUT did not start: " + spawned.error()});
       process = std::move(spawned.value());
     }
     return std::unique_ptr<CaseSandbox>(
@@ -116,8 +113,10 @@ class LabSandboxes final : public SandboxFactory {
     settings.port = put_.port;
     settings.time_scale = options_.time_scale;
     switch (put_.mode) {
-      case PutMode::Spawn: return Lab::local(settings);
-      case PutMode::Netns: return Lab::in_namespace(put_.netns_path, settings);
+      case PutMode::Spawn:
+        return Lab::local(settings);
+      case PutMode::Netns:
+        return Lab::in_namespace(put_.netns_path, settings);
       case PutMode::Remote: {
         RemoteSettings remote;
         remote.interface = put_.iface;

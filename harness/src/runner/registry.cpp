@@ -1,9 +1,9 @@
 #include "harness/runner/registry.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <regex>
-
-#include <fmt/format.h>
 
 #include "harness/put/put_identity.hpp"
 
@@ -41,9 +41,7 @@ nlohmann::json metadata_json(const CaseSpec& spec) {
 
 std::vector<std::string> metadata_problems(const CaseSpec& spec) {
   std::vector<std::string> problems;
-  auto problem = [&](std::string text) {
-    problems.push_back(fmt::format("case \"{}\": {}", spec.id, text));
-  };
+  auto problem = [&](std::string text) { problems.push_back(fmt::format("case \"{}\": {}", spec.id, text)); };
   if (!matches(spec.id, kIdPattern)) problem("id must be lower case [a-z0-9.-]");
   if (spec.requirements.empty()) problem("no requirement id");
   for (const auto& requirement : spec.requirements)
@@ -68,9 +66,10 @@ void Registry::add(CaseSpec spec) {
   for (auto& problem : metadata_problems(spec)) problems_.push_back(std::move(problem));
   for (const auto& requirement : spec.requirements)
     if (is_requirement_id(requirement) && requirements_.find(requirement) == nullptr)
-      problems_.push_back(fmt::format("case \"{}\": cites {}, which is not in the requirement table "
-                                      "(cases/requirements/): a typo, or a row to add",
-                                      spec.id, requirement));
+      problems_.push_back(
+          fmt::format("case \"{}\": cites {}, which is not in the requirement table "
+                      "(cases/requirements/): a typo, or a row to add",
+                      spec.id, requirement));
   if (find(spec.id) != nullptr) problems_.push_back(fmt::format("case \"{}\": duplicate id", spec.id));
   cases_.push_back(std::move(spec));
 }
@@ -84,8 +83,7 @@ const CaseSpec* Registry::find(std::string_view id) const {
 std::string Registry::catalog_hash() const {
   std::vector<const CaseSpec*> ordered;
   for (const auto& spec : cases_) ordered.push_back(&spec);
-  std::sort(ordered.begin(), ordered.end(),
-            [](const CaseSpec* a, const CaseSpec* b) { return a->id < b->id; });
+  std::sort(ordered.begin(), ordered.end(), [](const CaseSpec* a, const CaseSpec* b) { return a->id < b->id; });
   nlohmann::json all = nlohmann::json::array();
   for (const CaseSpec* spec : ordered) all.push_back(metadata_json(*spec));
   return sha256_hex(all.dump());

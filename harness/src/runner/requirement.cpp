@@ -1,9 +1,9 @@
 #include "harness/runner/requirement.hpp"
 
+#include <fmt/format.h>
+
 #include <regex>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace convtest::harness {
 namespace {
@@ -16,17 +16,19 @@ bool starts_with(std::string_view text, std::string_view prefix) { return text.s
 
 std::string_view name(RequirementKind kind) {
   switch (kind) {
-    case RequirementKind::Converter: return "converter";
-    case RequirementKind::Client: return "client";
-    case RequirementKind::Ambiguity: return "ambiguity";
-    case RequirementKind::Reference: return "reference";
+    case RequirementKind::Converter:
+      return "converter";
+    case RequirementKind::Client:
+      return "client";
+    case RequirementKind::Ambiguity:
+      return "ambiguity";
+    case RequirementKind::Reference:
+      return "reference";
   }
   return "converter";
 }
 
-bool is_requirement_id(std::string_view id) {
-  return std::regex_match(id.begin(), id.end(), kRequirementPattern);
-}
+bool is_requirement_id(std::string_view id) { return std::regex_match(id.begin(), id.end(), kRequirementPattern); }
 
 RequirementKind Requirement::kind() const {
   if (starts_with(id, "CLI-")) return RequirementKind::Client;
@@ -54,7 +56,8 @@ std::vector<std::string> RequirementTable::problems() const {
     if (row.level.empty()) problem("no level");
     if (row.sentence.empty()) problem("no sentence");
     const bool ambiguity = row.kind() == RequirementKind::Ambiguity;
-    if (ambiguity && (row.position.empty() || row.rationale.empty())) problem("an ambiguity needs its position and why");
+    if (ambiguity && (row.position.empty() || row.rationale.empty()))
+      problem("an ambiguity needs its position and why");
     if (!ambiguity && !row.position.empty()) problem("only an ambiguity (AMB-xx) takes a position");
   }
   return problems;

@@ -1,5 +1,7 @@
 #include "harness/runner/runner.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -7,8 +9,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "reports/json_report.hpp"
 
@@ -34,8 +34,7 @@ CaseResult result_skeleton(const CaseSpec& spec, const RunOptions& options) {
   return result;
 }
 
-void take_outcome(CaseResult& result, const CaseOutcome& outcome, const CaseSpec& spec,
-                  bool strict) {
+void take_outcome(CaseResult& result, const CaseOutcome& outcome, const CaseSpec& spec, bool strict) {
   result.verdict = final_verdict(outcome, spec, strict);
   result.expected = spec.expectation;
   result.observed = outcome.observed;
@@ -96,8 +95,7 @@ Verdict final_verdict(const CaseOutcome& outcome, const CaseSpec& spec, bool str
   return outcome.verdict;
 }
 
-std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescription& put,
-                                        bool strict) {
+std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescription& put, bool strict) {
   if (spec.profile == ProfileScope::StrictOnly && !strict)
     return CaseOutcome::skip("judges the strict position only; run with --strict");
   if (spec.profile == ProfileScope::DefaultOnly && strict)
@@ -111,8 +109,7 @@ std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescripti
   return std::nullopt;
 }
 
-Runner::Runner(const PutDescription& put, RunOptions options, SandboxFactory& sandboxes,
-               SanityProbe probe)
+Runner::Runner(const PutDescription& put, RunOptions options, SandboxFactory& sandboxes, SanityProbe probe)
     : put_(put), options_(std::move(options)), sandboxes_(sandboxes), probe_(std::move(probe)) {
   options_.jobs = std::max(1U, options_.jobs);
 }
@@ -212,8 +209,7 @@ CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopF
   return result;
 }
 
-void Runner::collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop,
-                     CaseResult& result) {
+void Runner::collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop, CaseResult& result) {
   CaseResult judged = judge(spec, sandbox, run_stop);
   judged.repro = result.repro;
   result = std::move(judged);
@@ -235,8 +231,9 @@ CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopF
   const std::uint64_t seed = case_seed(options_.seed, spec.id);
   const auto budget = spec.timeout.count() > 0 ? spec.timeout : options_.case_timeout;
   auto make_context = [&](std::chrono::milliseconds base_budget, std::uint64_t context_seed) {
-    CaseContext context{spec, put_, sandbox.lab(), options_.strict, context_seed, options_.time_scale,
-                        Clock::time_point{}, run_stop, log};
+    CaseContext context{
+        spec,     put_, sandbox.lab(), options_.strict, context_seed, options_.time_scale, Clock::time_point{},
+        run_stop, log};
     context.deadline = Clock::now() + context.scaled(base_budget);
     return context;
   };
@@ -269,24 +266,24 @@ CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopF
   take_outcome(result, outcome, spec, options_.strict);
   if (Clock::now() > context.deadline + kOverrunGrace && !run_stop.requested()) {
     result.verdict = Verdict::Error;
-    result.observed = fmt::format("the case overran its time budget of {} ms (x{}): {}",
-                                  budget.count(), options_.time_scale, result.observed);
+    result.observed = fmt::format("the case overran its time budget of {} ms (x{}): {}", budget.count(),
+                                  options_.time_scale, result.observed);
   }
   if (run_stop.requested() && result.verdict != Verdict::Pass) {
     result.verdict = Verdict::Skip;
     result.observed = "interrupted while running: " + result.observed;
   }
 
-  const bool judged = result.verdict != Verdict::Error && result.verdict != Verdict::Skip &&
-                      result.verdict != Verdict::Unsupported;
+  const bool judged =
+      result.verdict != Verdict::Error && result.verdict != Verdict::Skip && result.verdict != Verdict::Unsupported;
   if (probing && judged && !run_stop.requested()) {
     if (auto failure = probe("after")) {
       // A PUT that stops serving valid requests after invalid input is
       // broken, whatever it answered to the input itself.
       if (result.verdict != Verdict::Fail) {
         result.verdict = Verdict::Fail;
-        result.observed = fmt::format("{}: the PUT no longer serves valid requests (case itself: {})",
-                                      *failure, result.observed);
+        result.observed =
+            fmt::format("{}: the PUT no longer serves valid requests (case itself: {})", *failure, result.observed);
       } else {
         result.observed += "; also " + *failure;
       }

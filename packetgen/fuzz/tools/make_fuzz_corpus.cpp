@@ -55,10 +55,19 @@ std::vector<Seed> error_replies() {
 
 std::vector<Seed> malformed_messages() {
   const std::set<std::string> chosen = {
-      "version-2", "magic-0000-draft-06", "total-length-zero", "total-length-shorter-than-connect",
-      "zero-word-after-connect", "reserved-type-0", "unknown-type-192", "duplicate-connect",
-      "info-length-2", "cookie-without-connect", "forbidden-destination-loopback-ipv4-mapped-127.0.0.1",
-      "connect-options-nop-before-sack-permitted", "connect-options-length-past-tlv-end",
+      "version-2",
+      "magic-0000-draft-06",
+      "total-length-zero",
+      "total-length-shorter-than-connect",
+      "zero-word-after-connect",
+      "reserved-type-0",
+      "unknown-type-192",
+      "duplicate-connect",
+      "info-length-2",
+      "cookie-without-connect",
+      "forbidden-destination-loopback-ipv4-mapped-127.0.0.1",
+      "connect-options-nop-before-sack-permitted",
+      "connect-options-length-past-tlv-end",
   };
   std::vector<Seed> seeds;
   for (auto& stimulus : malformed::malformed_client_messages(443, ipv4_mapped("192.0.2.1")))

@@ -120,8 +120,7 @@ struct ErrorTlv {
   static ErrorTlv destination_unreachable(std::uint8_t icmp_code);
 };
 
-using Tlv = std::variant<InfoTlv, ConnectTlv, ExtendedTcpHeaderTlv, SupportedTcpExtensionsTlv,
-                         CookieTlv, ErrorTlv>;
+using Tlv = std::variant<InfoTlv, ConnectTlv, ExtendedTcpHeaderTlv, SupportedTcpExtensionsTlv, CookieTlv, ErrorTlv>;
 
 TlvType type_of(const Tlv& tlv);
 
@@ -150,16 +149,16 @@ enum class Direction : std::uint8_t {
 // The rules the strict encoder enforces (it never writes what the decoder
 // would refuse); the malformed builder (convert_builder.hpp) bypasses them.
 enum class EncodeRule : std::uint8_t {
-  NoTlvs,                 // a message needs at least one TLV
-  MessageTooLong,         // more than 1020 bytes
-  TlvTooLong,             // a TLV longer than 255 words
-  DuplicateTlv,           // a type appears twice
-  ForbiddenDestination,   // multicast, broadcast, loopback or unspecified Connect address
-  BadConnectOptions,      // option blocks not well formed (kind 0/1, len < 2, overrun)
-  ErrorValueNotEmpty,     // a SingleByte code that must carry 0 carries something else
-  UnknownErrorCode,       // an ErrorCode value RFC 8803 does not define
-  UnusedErrorMember,      // an ErrorTlv member its code's value_shape() does not use is set
-  ListEndsWithZero,       // a kind/version list ending in 0: the decoder reads that as padding
+  NoTlvs,                // a message needs at least one TLV
+  MessageTooLong,        // more than 1020 bytes
+  TlvTooLong,            // a TLV longer than 255 words
+  DuplicateTlv,          // a type appears twice
+  ForbiddenDestination,  // multicast, broadcast, loopback or unspecified Connect address
+  BadConnectOptions,     // option blocks not well formed (kind 0/1, len < 2, overrun)
+  ErrorValueNotEmpty,    // a SingleByte code that must carry 0 carries something else
+  UnknownErrorCode,      // an ErrorCode value RFC 8803 does not define
+  UnusedErrorMember,     // an ErrorTlv member its code's value_shape() does not use is set
+  ListEndsWithZero,      // a kind/version list ending in 0: the decoder reads that as padding
 };
 std::string_view name(EncodeRule rule);
 
@@ -211,9 +210,9 @@ std::optional<ErrorCode> error_code_for(DecodeRule rule);
 
 struct DecodeError {
   DecodeRule rule;
-  std::size_t offset = 0;         // byte offset (from message start) where the rule breaks
-  std::size_t culprit_offset = 0; // the offending TLV (or the header) ...
-  std::size_t culprit_size = 0;   // ... so that it can be echoed (AMB-05)
+  std::size_t offset = 0;          // byte offset (from message start) where the rule breaks
+  std::size_t culprit_offset = 0;  // the offending TLV (or the header) ...
+  std::size_t culprit_size = 0;    // ... so that it can be echoed (AMB-05)
 };
 
 // What the decoder found in the first bytes of a stream.
@@ -266,7 +265,7 @@ Result<std::vector<TlvSpan>, DecodeError> tlv_spans(ByteView message);
 // ---------------------------------------------------------------- addresses
 
 Ipv6Address ipv4_mapped(std::uint32_t ipv4_host_order);
-Ipv6Address ipv4_mapped(std::string_view dotted);  // aborts on bad text: tests/tables only
+Ipv6Address ipv4_mapped(std::string_view dotted);                 // aborts on bad text: tests/tables only
 std::optional<Ipv6Address> parse_address(std::string_view text);  // IPv4 (mapped) or IPv6
 std::string format_address(const Ipv6Address& address);           // IPv4-mapped as a.b.c.d
 bool is_ipv4_mapped(const Ipv6Address& address);
@@ -276,7 +275,11 @@ Ipv6Address connect_address(const ip::Address& address);
 ip::Address ip_address(const Ipv6Address& address);
 
 enum class AddressClass : std::uint8_t {
-  Ordinary, Multicast, Broadcast, Loopback, Unspecified,
+  Ordinary,
+  Multicast,
+  Broadcast,
+  Loopback,
+  Unspecified,
 };
 // RFC 8803 6.2.5 forbidden classes (plus unspecified, AMB-22), both for IPv6
 // and IPv4-mapped addresses.

@@ -20,7 +20,7 @@ struct RawTlv {
   bool pad = true;
 };
 
-RawTlv raw(const Tlv& tlv);  // a valid TLV as raw parts, to be altered
+RawTlv raw(const Tlv& tlv);           // a valid TLV as raw parts, to be altered
 Bytes encode_raw(const RawTlv& tlv);  // the TLV's bytes exactly as the builder adds them
 
 class MessageBuilder {
@@ -33,8 +33,8 @@ class MessageBuilder {
   MessageBuilder& total_length_words(std::uint8_t words);  // override the computed value
   MessageBuilder& add(const Tlv& tlv);
   MessageBuilder& add(RawTlv tlv);
-  MessageBuilder& add_bytes(ByteView bytes);   // arbitrary bytes in the TLV area
-  MessageBuilder& app_data(ByteView bytes);    // after the message (not counted in Total Length)
+  MessageBuilder& add_bytes(ByteView bytes);       // arbitrary bytes in the TLV area
+  MessageBuilder& app_data(ByteView bytes);        // after the message (not counted in Total Length)
   MessageBuilder& truncate_to(std::size_t bytes);  // send only the first bytes
 
   Bytes build() const;
@@ -50,7 +50,6 @@ class MessageBuilder {
 
 // Connect TLV value parts for hand-made Connects (port, address, raw option
 // bytes, padded or not).
-RawTlv raw_connect(std::uint16_t port, const Ipv6Address& address, ByteView options = {},
-                   bool pad = true);
+RawTlv raw_connect(std::uint16_t port, const Ipv6Address& address, ByteView options = {}, bool pad = true);
 
 }  // namespace convtest::packetgen::convert

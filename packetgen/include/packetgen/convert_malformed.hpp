@@ -39,11 +39,11 @@ struct OptionBlockStimulus {
 std::vector<OptionBlockStimulus> bad_option_blocks();
 
 struct Stimulus {
-  std::string label;        // unique
-  std::string requirement;  // the catalog id the stimulus exercises
-  Bytes bytes;              // the whole client SYN payload
-  DecodeRule rule;          // decode(bytes, {ClientToConverter, stream_complete = true})
-  std::size_t offset = 0;   // DecodeError::offset of that decode
+  std::string label;                          // unique
+  std::string requirement;                    // the catalog id the stimulus exercises
+  Bytes bytes;                                // the whole client SYN payload
+  DecodeRule rule;                            // decode(bytes, {ClientToConverter, stream_complete = true})
+  std::size_t offset = 0;                     // DecodeError::offset of that decode
   std::optional<ErrorCode> converter_answer;  // error_code_for(rule); nullopt: ignore or reset
 };
 

@@ -24,19 +24,17 @@ inline constexpr std::size_t kV6MaxQuote = 1232;  // 1280 - 40 - 8 (RFC 4443 2.4
 // we quote up to 548; IPv6: up to the 1280-byte minimum MTU).
 // The reporter's family picks ICMP or ICMPv6. Returns an empty vector when
 // the offending packet has no parsable IP header or is of the other family.
-Bytes destination_unreachable(const ip::Address& reporter, ByteView offending_packet,
-                              std::uint8_t code);
+Bytes destination_unreachable(const ip::Address& reporter, ByteView offending_packet, std::uint8_t code);
 Bytes time_exceeded(const ip::Address& reporter, ByteView offending_packet, std::uint8_t code = 0);
 // Any type/code, for soft errors and oddities.
-Bytes error(const ip::Address& reporter, ByteView offending_packet, std::uint8_t type,
-            std::uint8_t code);
+Bytes error(const ip::Address& reporter, ByteView offending_packet, std::uint8_t type, std::uint8_t code);
 
 struct Parsed {
   ip::Endpoints addresses;
   std::uint8_t type = 0;
   std::uint8_t code = 0;
-  Bytes quoted;  // the quoted IP packet
-  std::uint8_t ttl = 0;        // of the ICMP packet itself
+  Bytes quoted;          // the quoted IP packet
+  std::uint8_t ttl = 0;  // of the ICMP packet itself
   bool checksum_ok = false;
 };
 // Any ICMP (IP protocol 1) or ICMPv6 (58) message of at least 8 bytes;

@@ -73,8 +73,8 @@ inline constexpr std::uint8_t kProtoIcmpv6 = 58;
 
 // IP header + payload (total length and IPv4 header checksum computed).
 // The source address's family decides IPv4 or IPv6.
-Bytes wrap(std::uint8_t protocol, ByteView payload, const Endpoints& addresses,
-           const Ipv4Fields& v4 = {}, const Ipv6Fields& v6 = {});
+Bytes wrap(std::uint8_t protocol, ByteView payload, const Endpoints& addresses, const Ipv4Fields& v4 = {},
+           const Ipv6Fields& v6 = {});
 
 // The one's complement sum of RFC 1071 over the pseudo-header + data.
 // The result is the value to store in the checksum field when `data` holds
@@ -93,9 +93,9 @@ inline constexpr std::size_t kIpv6HeaderSize = 40;
 
 struct Header {
   Endpoints addresses;
-  std::uint8_t protocol = 0;   // IPv6: the upper-layer protocol after extension headers
-  std::size_t header_size = 0; // where the upper-layer payload starts
-  std::size_t total_size = 0;  // from the header's length field, bounded by the buffer
+  std::uint8_t protocol = 0;    // IPv6: the upper-layer protocol after extension headers
+  std::size_t header_size = 0;  // where the upper-layer payload starts
+  std::size_t total_size = 0;   // from the header's length field, bounded by the buffer
   std::uint8_t ttl = 0;
   // IPv4 with MF or a fragment offset, IPv6 with a Fragment header. When the
   // offset is not zero the upper-layer header is not in this packet, and

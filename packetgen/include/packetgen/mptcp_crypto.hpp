@@ -22,14 +22,14 @@ std::uint64_t idsn(std::uint64_t key);   // least significant 64 bits of SHA-256
 // Message = nonce_local || nonce_remote, where "local" is the sender of the
 // HMAC. The SYN/ACK carries the leftmost 64 bits, the third ACK the leftmost
 // 160 bits.
-Sha256Digest mp_join_hmac(std::uint64_t key_local, std::uint64_t key_remote,
-                          std::uint32_t nonce_local, std::uint32_t nonce_remote);
+Sha256Digest mp_join_hmac(std::uint64_t key_local, std::uint64_t key_remote, std::uint32_t nonce_local,
+                          std::uint32_t nonce_remote);
 std::uint64_t mp_join_truncated_hmac(const Sha256Digest& hmac);  // leftmost 64 bits
 
 // DSS checksum (RFC 8684 3.3.1): RFC 1071 over the pseudo-header (64-bit DSN,
 // 32-bit relative subflow sequence, 16-bit data-level length, 16 zero bits)
 // and the mapped payload. The value to write into the option.
-std::uint16_t dss_checksum(std::uint64_t dsn, std::uint32_t subflow_seq,
-                           std::uint16_t data_level_length, ByteView payload);
+std::uint16_t dss_checksum(std::uint64_t dsn, std::uint32_t subflow_seq, std::uint16_t data_level_length,
+                           ByteView payload);
 
 }  // namespace convtest::packetgen::tcp::mptcp

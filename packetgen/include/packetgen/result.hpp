@@ -28,10 +28,22 @@ class Result {
   [[nodiscard]] bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  [[nodiscard]] const T& value() const& { assert(ok()); return std::get<0>(state_); }
-  [[nodiscard]] T& value() & { assert(ok()); return std::get<0>(state_); }
-  [[nodiscard]] T&& value() && { assert(ok()); return std::get<0>(std::move(state_)); }
-  [[nodiscard]] const E& error() const { assert(!ok()); return std::get<1>(state_); }
+  [[nodiscard]] const T& value() const& {
+    assert(ok());
+    return std::get<0>(state_);
+  }
+  [[nodiscard]] T& value() & {
+    assert(ok());
+    return std::get<0>(state_);
+  }
+  [[nodiscard]] T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(state_));
+  }
+  [[nodiscard]] const E& error() const {
+    assert(!ok());
+    return std::get<1>(state_);
+  }
 
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }

@@ -44,16 +44,16 @@ struct Segment {
   std::uint8_t flags = 0;
   std::uint16_t window = 65535;
   std::uint16_t urgent_pointer = 0;
-  std::uint8_t reserved_bits = 0;            // the 4 bits between data offset and flags
-  Bytes options;                             // raw option bytes, written as given
-  bool pad_options = true;                   // zero-pad options to a word
+  std::uint8_t reserved_bits = 0;  // the 4 bits between data offset and flags
+  Bytes options;                   // raw option bytes, written as given
+  bool pad_options = true;         // zero-pad options to a word
   // Override, in words (low 4 bits written). Without it: the header plus
   // options rounded up to a word, at most 15 (longer options are still
   // written, the offset then under-counts them).
   std::optional<std::uint8_t> data_offset;
   Bytes payload;
   ChecksumMode checksum_mode = ChecksumMode::Correct;
-  std::uint16_t checksum = 0;                // used with ChecksumMode::Explicit
+  std::uint16_t checksum = 0;  // used with ChecksumMode::Explicit
 };
 
 // TCP header + options + payload; the checksum covers the pseudo-header of
@@ -70,10 +70,10 @@ Bytes packet(const Segment& segment, const ip::Endpoints& addresses, const ip::I
 // alter a parsed segment and send it, reset data_offset and checksum_mode.
 struct Parsed {
   ip::Endpoints addresses;
-  Segment segment;          // options exactly as on the wire (with padding)
+  Segment segment;  // options exactly as on the wire (with padding)
   bool checksum_ok = false;
   std::uint8_t header_words = 0;
-  ip::Header ip;            // the IP layer as parsed (ttl, header size, ...)
+  ip::Header ip;  // the IP layer as parsed (ttl, header size, ...)
 };
 
 // NotIp: empty, not version 4/6 or an IP length field below its header;
@@ -81,7 +81,11 @@ struct Parsed {
 // protocol or a non-first fragment; TruncatedTcp: fewer than 20 TCP bytes;
 // BadDataOffset: data offset < 5 or past the end of the segment.
 enum class ParseRule : std::uint8_t {
-  NotIp, TruncatedIp, NotTcp, TruncatedTcp, BadDataOffset,
+  NotIp,
+  TruncatedIp,
+  NotTcp,
+  TruncatedTcp,
+  BadDataOffset,
 };
 struct ParseError {
   ParseRule rule;

@@ -1,8 +1,8 @@
 #include "convclient/options.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace convtest::convclient {
 
@@ -29,8 +29,7 @@ std::optional<Int> parse_number(std::string_view text, int base = 10) {
 }
 
 std::string_view strip_brackets(std::string_view text) {
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
-    return text.substr(1, text.size() - 2);
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') return text.substr(1, text.size() - 2);
   return text;
 }
 
@@ -44,8 +43,7 @@ Result<convert::Ipv6Address, std::string> parse_host(std::string_view text) {
 
 Result<Endpoint, std::string> parse_endpoint(std::string_view text) {
   const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos)
-    return failure(fmt::format("'{}' lacks a port (ADDR:PORT or [V6]:PORT)", text));
+  if (colon == std::string_view::npos) return failure(fmt::format("'{}' lacks a port (ADDR:PORT or [V6]:PORT)", text));
   const std::string_view host = text.substr(0, colon);
   if (host.find(':') != std::string_view::npos && host.front() != '[')
     return failure(fmt::format("'{}': write IPv6 addresses as [V6]:PORT", text));
@@ -60,11 +58,10 @@ Result<Bytes, std::string> parse_connect_option(std::string_view text) {
   const auto colon = text.find(':');
   const std::string_view kind_text = text.substr(0, colon);
   const bool hex_kind = kind_text.starts_with("0x") || kind_text.starts_with("0X");
-  const auto kind = hex_kind ? parse_number<std::uint8_t>(kind_text.substr(2), 16)
-                             : parse_number<std::uint8_t>(kind_text);
+  const auto kind =
+      hex_kind ? parse_number<std::uint8_t>(kind_text.substr(2), 16) : parse_number<std::uint8_t>(kind_text);
   if (!kind) return failure(fmt::format("option '{}': kind must be 2..255", text));
-  if (*kind <= 1)
-    return failure(fmt::format("option '{}': EOL and NOP cannot appear in a Connect TLV", text));
+  if (*kind <= 1) return failure(fmt::format("option '{}': EOL and NOP cannot appear in a Connect TLV", text));
   Bytes value;
   if (colon != std::string_view::npos) {
     auto parsed = packetgen::parse_hex(text.substr(colon + 1));

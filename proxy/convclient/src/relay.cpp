@@ -1,14 +1,13 @@
 #include "convclient/relay.hpp"
 
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
-
-#include <spdlog/spdlog.h>
 
 namespace convtest::convclient {
 
@@ -46,8 +45,7 @@ Step read_connection(RelayState& state) {
   std::array<std::uint8_t, kChunk> buffer{};
   const ssize_t n = ::recv(state.connection, buffer.data(), buffer.size(), MSG_DONTWAIT);
   if (n > 0) {
-    if (write_all(state.streams.output, ByteView(buffer.data(), static_cast<std::size_t>(n))))
-      return Step::Continue;
+    if (write_all(state.streams.output, ByteView(buffer.data(), static_cast<std::size_t>(n)))) return Step::Continue;
     spdlog::error("cannot write to the output: {}", std::strerror(errno));
     return Step::Failed;
   }
@@ -75,8 +73,7 @@ Step read_input(RelayState& state) {
 }
 
 Step write_connection(RelayState& state) {
-  const ssize_t n = ::send(state.connection, state.pending.data(), state.pending.size(),
-                           MSG_DONTWAIT | MSG_NOSIGNAL);
+  const ssize_t n = ::send(state.connection, state.pending.data(), state.pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n > 0) {
     state.pending.erase(state.pending.begin(), state.pending.begin() + n);
     return Step::Continue;
@@ -103,8 +100,8 @@ ExitCode relay(int connection, Streams streams, RelayStart start) {
     const bool want_input = !state.input_closed && state.pending.empty();
     std::array<pollfd, 2> fds{};
     fds[0] = {want_input ? streams.input : -1, POLLIN, 0};
-    const short connection_events = static_cast<short>(
-        (state.connection_closed ? 0 : POLLIN) | (state.pending.empty() ? 0 : POLLOUT));
+    const short connection_events =
+        static_cast<short>((state.connection_closed ? 0 : POLLIN) | (state.pending.empty() ? 0 : POLLOUT));
     // After the peer's FIN only our pending bytes matter: a closed socket
     // would otherwise report POLLHUP on every call.
     fds[1] = {connection_events != 0 ? connection : -1, connection_events, 0};
@@ -116,12 +113,10 @@ ExitCode relay(int connection, Streams streams, RelayStart start) {
     const short input_ready = fds[0].revents;
     const short connection_ready = fds[1].revents;
     Step step = Step::Continue;
-    if (connection_ready & (POLLIN | POLLHUP | POLLERR) && !state.connection_closed)
-      step = read_connection(state);
+    if (connection_ready & (POLLIN | POLLHUP | POLLERR) && !state.connection_closed) step = read_connection(state);
     if (step == Step::Continue && (connection_ready & POLLOUT) && !state.pending.empty())
       step = write_connection(state);
-    if (step == Step::Continue && (input_ready & (POLLIN | POLLHUP | POLLERR)))
-      step = read_input(state);
+    if (step == Step::Continue && (input_ready & (POLLIN | POLLHUP | POLLERR))) step = read_input(state);
     if (step == Step::Failed) return ExitCode::ConnectionFailed;
   }
 }

@@ -11,14 +11,12 @@ using packetgen::ByteView;
 namespace {
 
 Bytes slice(const Bytes& bytes, std::size_t from, std::size_t to) {
-  return Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(from),
-               bytes.begin() + static_cast<std::ptrdiff_t>(to));
+  return Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(from), bytes.begin() + static_cast<std::ptrdiff_t>(to));
 }
 
 ReplyState classify(convert::Message message, const Bytes& buffer, std::size_t size) {
   Bytes raw = slice(buffer, 0, size);
-  if (const auto* error = message.find<convert::ErrorTlv>())
-    return ReplyRefused{*error, std::move(raw)};
+  if (const auto* error = message.find<convert::ErrorTlv>()) return ReplyRefused{*error, std::move(raw)};
   return ReplyAccepted{std::move(message), std::move(raw), slice(buffer, size, buffer.size())};
 }
 
@@ -36,10 +34,9 @@ ReplyState ReplyReader::feed(ByteView received) {
   const auto& error = std::get<convert::DecodeError>(outcome);
   if (error.rule == convert::DecodeRule::NoTlvs)  // bare header: success (AMB-02)
     return classify(convert::Message{}, buffer_, convert::kHeaderSize);
-  return ReplyInvalid{fmt::format("invalid Convert reply: {} at byte {} (received: {})",
-                                  convert::name(error.rule), error.offset,
-                                  packetgen::to_hex(ByteView(buffer_).first(
-                                      std::min<std::size_t>(buffer_.size(), 64))))};
+  return ReplyInvalid{
+      fmt::format("invalid Convert reply: {} at byte {} (received: {})", convert::name(error.rule), error.offset,
+                  packetgen::to_hex(ByteView(buffer_).first(std::min<std::size_t>(buffer_.size(), 64))))};
 }
 
 std::string describe_error(const convert::ErrorTlv& error) {
@@ -47,8 +44,7 @@ std::string describe_error(const convert::ErrorTlv& error) {
   std::string text = fmt::format("{} ({})", convert::name(error.code), code);
   switch (error.code) {
     case convert::ErrorCode::UnsupportedVersion:
-      return text + fmt::format(", converter supports version(s) {}",
-                                fmt::join(error.list, " "));
+      return text + fmt::format(", converter supports version(s) {}", fmt::join(error.list, " "));
     case convert::ErrorCode::UnsupportedTcpOption:
       return text + fmt::format(", option kind(s) {}", fmt::join(error.list, " "));
     case convert::ErrorCode::ResourceExceeded:
@@ -76,8 +72,7 @@ std::string tlv_line(const convert::Tlv& tlv) {
         else if constexpr (std::is_same_v<T, convert::SupportedTcpExtensionsTlv>)
           return fmt::format("supported-tcp-extensions: {}", fmt::join(value.kinds, " "));
         else if constexpr (std::is_same_v<T, convert::ConnectTlv>)
-          return fmt::format("connect: {} port {}", convert::format_address(value.address),
-                             value.port);
+          return fmt::format("connect: {} port {}", convert::format_address(value.address), value.port);
         else if constexpr (std::is_same_v<T, convert::ErrorTlv>)
           return fmt::format("error: {}", describe_error(value));
         else

@@ -1,8 +1,10 @@
 #include "convclient/session.hpp"
 
+#include <fmt/format.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,9 +12,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "convclient/relay.hpp"
 #include "convclient/reply.hpp"
@@ -64,11 +63,10 @@ Outcome<FastOpenSysctl> check_fastopen() {
   if (!sysctl) return packetgen::failure(fail(ExitCode::Environment, sysctl.error()));
   if (!sysctl->client_enabled())
     return packetgen::failure(fail(
-        ExitCode::Environment,
-        fmt::format("net.ipv4.tcp_fastopen is {:#x}: the client bit 0x1 is off, so the Convert "
-                    "message cannot ride in the SYN; run sysctl -w net.ipv4.tcp_fastopen=5 "
-                    "(0x1|0x4)",
-                    sysctl->value)));
+        ExitCode::Environment, fmt::format("net.ipv4.tcp_fastopen is {:#x}: the client bit 0x1 is off, so the Convert "
+                                           "message cannot ride in the SYN; run sysctl -w net.ipv4.tcp_fastopen=5 "
+                                           "(0x1|0x4)",
+                                           sysctl->value)));
   return *sysctl;
 }
 
@@ -77,22 +75,18 @@ Outcome<UniqueFd> open_socket(const ClientOptions& options, const FastOpenSysctl
   const int type = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
   UniqueFd fd(::socket(family, type, options.mptcp ? IPPROTO_MPTCP : IPPROTO_TCP));
   if (!fd.valid() && options.mptcp) {
-    spdlog::warn("MPTCP socket unavailable ({}); falling back to TCP (net.mptcp.enabled?)",
-                 std::strerror(errno));
+    spdlog::warn("MPTCP socket unavailable ({}); falling back to TCP (net.mptcp.enabled?)", std::strerror(errno));
     fd = UniqueFd(::socket(family, type, IPPROTO_TCP));
   }
   if (!fd.valid())
-    return packetgen::failure(
-        fail(ExitCode::Environment, fmt::format("socket: {}", std::strerror(errno))));
+    return packetgen::failure(fail(ExitCode::Environment, fmt::format("socket: {}", std::strerror(errno))));
   const int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (!sysctl.client_no_cookie() &&
-      ::setsockopt(fd.get(), IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, &one, sizeof one) != 0)
+  if (!sysctl.client_no_cookie() && ::setsockopt(fd.get(), IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, &one, sizeof one) != 0)
     return packetgen::failure(fail(
-        ExitCode::Environment,
-        fmt::format("net.ipv4.tcp_fastopen is {:#x} without bit 0x4 and TCP_FASTOPEN_NO_COOKIE "
-                    "failed ({}); run sysctl -w net.ipv4.tcp_fastopen=5 (0x1|0x4)",
-                    sysctl.value, std::strerror(errno))));
+        ExitCode::Environment, fmt::format("net.ipv4.tcp_fastopen is {:#x} without bit 0x4 and TCP_FASTOPEN_NO_COOKIE "
+                                           "failed ({}); run sysctl -w net.ipv4.tcp_fastopen=5 (0x1|0x4)",
+                                           sysctl.value, std::strerror(errno))));
   return fd;
 }
 
@@ -113,17 +107,17 @@ Bytes take_early_input(int input, std::size_t limit, bool& input_closed) {
 // sendto(MSG_FASTOPEN): the SYN carries the first bytes. Returns how many.
 Outcome<std::size_t> send_syn(int fd, const Endpoint& converter, ByteView bytes) {
   const SocketAddress address = to_socket_address(converter);
-  const ssize_t n = ::sendto(fd, bytes.data(), bytes.size(), MSG_FASTOPEN | MSG_NOSIGNAL,
-                             address.get(), address.length);
+  const ssize_t n =
+      ::sendto(fd, bytes.data(), bytes.size(), MSG_FASTOPEN | MSG_NOSIGNAL, address.get(), address.length);
   if (n > 0) return static_cast<std::size_t>(n);
   if (n < 0 && errno == EOPNOTSUPP)
     return packetgen::failure(fail(ExitCode::Environment,
                                    "the kernel refused MSG_FASTOPEN; check net.ipv4.tcp_fastopen "
                                    "(needs 0x1|0x4)"));
   if (n < 0 && errno != EINPROGRESS)
-    return packetgen::failure(fail(ExitCode::ConnectionFailed,
-                                   fmt::format("cannot connect to converter {}: {}",
-                                               converter.to_string(), std::strerror(errno))));
+    return packetgen::failure(
+        fail(ExitCode::ConnectionFailed,
+             fmt::format("cannot connect to converter {}: {}", converter.to_string(), std::strerror(errno))));
   return packetgen::failure(fail(ExitCode::Environment,
                                  "the kernel sent the SYN without data; the Convert message "
                                  "must ride in the SYN (net.ipv4.tcp_fastopen needs 0x1|0x4)"));
@@ -132,17 +126,15 @@ Outcome<std::size_t> send_syn(int fd, const Endpoint& converter, ByteView bytes)
 Outcome<bool> wait_connected(int fd, const ClientOptions& options) {
   if (!wait_for(fd, POLLOUT, Clock::now() + options.connect_timeout))
     return packetgen::failure(
-        fail(ExitCode::ConnectionFailed,
-             fmt::format("converter {} did not answer within {} ms", options.converter.to_string(),
-                         options.connect_timeout.count())));
+        fail(ExitCode::ConnectionFailed, fmt::format("converter {} did not answer within {} ms",
+                                                     options.converter.to_string(), options.connect_timeout.count())));
   int error = 0;
   socklen_t length = sizeof error;
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
   if (error != 0)
-    return packetgen::failure(fail(ExitCode::ConnectionFailed,
-                                   fmt::format("cannot connect to converter {}: {}",
-                                               options.converter.to_string(),
-                                               std::strerror(error))));
+    return packetgen::failure(
+        fail(ExitCode::ConnectionFailed,
+             fmt::format("cannot connect to converter {}: {}", options.converter.to_string(), std::strerror(error))));
   return true;
 }
 
@@ -152,8 +144,7 @@ Outcome<bool> check_syn_data_acked(int fd) {
   tcp_info info{};
   socklen_t length = sizeof info;
   if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) {
-    spdlog::debug("TCP_INFO unavailable ({}): SYN data acknowledgement not checked",
-                  std::strerror(errno));
+    spdlog::debug("TCP_INFO unavailable ({}): SYN data acknowledgement not checked", std::strerror(errno));
     return true;
   }
   if ((info.tcpi_options & TCPI_OPT_SYN_DATA) != 0) return true;
@@ -166,17 +157,14 @@ Outcome<bool> check_syn_data_acked(int fd) {
 Outcome<bool> send_rest(int fd, ByteView bytes, Clock::time_point deadline) {
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n =
-        ::send(fd, bytes.data() + done, bytes.size() - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+    const ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
       continue;
     }
     if (n < 0 && errno != EAGAIN && errno != EINTR)
-      return packetgen::failure(fail(ExitCode::ConnectionFailed,
-                                     fmt::format("send: {}", std::strerror(errno))));
-    if (!wait_for(fd, POLLOUT, deadline))
-      return packetgen::failure(fail(ExitCode::ConnectionFailed, "send timed out"));
+      return packetgen::failure(fail(ExitCode::ConnectionFailed, fmt::format("send: {}", std::strerror(errno))));
+    if (!wait_for(fd, POLLOUT, deadline)) return packetgen::failure(fail(ExitCode::ConnectionFailed, "send timed out"));
   }
   return true;
 }
@@ -187,21 +175,19 @@ Outcome<ReplyState> read_reply(int fd, const ClientOptions& options) {
   std::array<std::uint8_t, 4096> buffer{};
   while (true) {
     if (!wait_for(fd, POLLIN, deadline))
-      return packetgen::failure(fail(
-          ExitCode::BadReply, fmt::format("no complete Convert reply within {} ms ({} bytes seen)",
-                                          options.reply_timeout.count(), reader.buffered())));
+      return packetgen::failure(
+          fail(ExitCode::BadReply, fmt::format("no complete Convert reply within {} ms ({} bytes seen)",
+                                               options.reply_timeout.count(), reader.buffered())));
     const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n < 0)
       return packetgen::failure(
           fail(ExitCode::BadReply,
-               fmt::format("connection failed before a complete Convert reply: {}",
-                           std::strerror(errno))));
+               fmt::format("connection failed before a complete Convert reply: {}", std::strerror(errno))));
     if (n == 0)
-      return packetgen::failure(
-          fail(ExitCode::BadReply, fmt::format("converter closed the connection before a "
-                                               "complete Convert reply ({} bytes seen)",
-                                               reader.buffered())));
+      return packetgen::failure(fail(ExitCode::BadReply, fmt::format("converter closed the connection before a "
+                                                                     "complete Convert reply ({} bytes seen)",
+                                                                     reader.buffered())));
     ReplyState state = reader.feed(ByteView(buffer.data(), static_cast<std::size_t>(n)));
     if (!std::holds_alternative<ReplyIncomplete>(state)) return state;
   }
@@ -226,9 +212,8 @@ Outcome<Connected> connect_through_converter(const ClientOptions& options, Strea
   auto request = build_request(options);
   if (!request) return packetgen::failure(fail(ExitCode::Usage, request.error()));
   bool input_closed = false;
-  Bytes early = options.early_data
-                    ? Bytes(options.early_data->begin(), options.early_data->end())
-                    : take_early_input(streams.input, options.early_data_limit, input_closed);
+  Bytes early = options.early_data ? Bytes(options.early_data->begin(), options.early_data->end())
+                                   : take_early_input(streams.input, options.early_data_limit, input_closed);
   Bytes syn_payload = std::move(request).value();
   const std::size_t message_size = syn_payload.size();
   syn_payload.insert(syn_payload.end(), early.begin(), early.end());
@@ -237,13 +222,11 @@ Outcome<Connected> connect_through_converter(const ClientOptions& options, Strea
   if (!fd) return packetgen::failure(fd.error());
   auto in_syn = send_syn(fd->get(), options.converter, syn_payload);
   if (!in_syn) return packetgen::failure(in_syn.error());
-  spdlog::debug("SYN carries {} of {} bytes ({} Convert, {} early data)", *in_syn,
-                syn_payload.size(), message_size, early.size());
-  if (auto connected = wait_connected(fd->get(), options); !connected)
-    return packetgen::failure(connected.error());
+  spdlog::debug("SYN carries {} of {} bytes ({} Convert, {} early data)", *in_syn, syn_payload.size(), message_size,
+                early.size());
+  if (auto connected = wait_connected(fd->get(), options); !connected) return packetgen::failure(connected.error());
   log_transport(fd->get());
-  if (auto acked = check_syn_data_acked(fd->get()); !acked)
-    return packetgen::failure(acked.error());
+  if (auto acked = check_syn_data_acked(fd->get()); !acked) return packetgen::failure(acked.error());
   const ByteView rest = ByteView(syn_payload).subspan(*in_syn);
   if (auto sent = send_rest(fd->get(), rest, Clock::now() + options.connect_timeout); !sent)
     return packetgen::failure(sent.error());
@@ -252,12 +235,10 @@ Outcome<Connected> connect_through_converter(const ClientOptions& options, Strea
 
 ExitCode report_refusal(const ReplyRefused& refused, UniqueFd& fd, bool print_reply) {
   close_with_reset(fd);  // CLI-018
-  if (print_reply) spdlog::info("{}", describe_reply(packetgen::convert::Message{{refused.error}},
-                                                     refused.raw));
+  if (print_reply) spdlog::info("{}", describe_reply(packetgen::convert::Message{{refused.error}}, refused.raw));
   spdlog::error("converter refused: {}", describe_error(refused.error));
   if (refused.error.code == packetgen::convert::ErrorCode::MissingCookie)
-    spdlog::error("retry with --cookie {}",
-                  fmt::format("{:02x}", fmt::join(refused.error.bytes, "")));
+    spdlog::error("retry with --cookie {}", fmt::format("{:02x}", fmt::join(refused.error.bytes, "")));
   return exit_code_for(refused.error.code);
 }
 

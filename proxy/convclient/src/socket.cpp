@@ -1,13 +1,12 @@
 #include "convclient/socket.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <fstream>
-
-#include <fmt/format.h>
 
 namespace convtest::convclient {
 
@@ -49,8 +48,7 @@ SocketAddress to_socket_address(const Endpoint& endpoint) {
 packetgen::Result<FastOpenSysctl, std::string> read_fastopen_sysctl() {
   std::ifstream file("/proc/sys/net/ipv4/tcp_fastopen");
   unsigned value = 0;
-  if (!(file >> value))
-    return packetgen::failure(std::string("cannot read net.ipv4.tcp_fastopen"));
+  if (!(file >> value)) return packetgen::failure(std::string("cannot read net.ipv4.tcp_fastopen"));
   return FastOpenSysctl{value};
 }
 

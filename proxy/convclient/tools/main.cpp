@@ -1,14 +1,14 @@
 // convclient: a netcat-like RFC 8803 Convert client.
 //   convclient --converter 192.0.2.1:5124 198.51.100.7 80 < request > response
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "convclient/exit_code.hpp"
 #include "convclient/options.hpp"
@@ -47,8 +47,7 @@ struct RawArguments {
 };
 
 void define(CLI::App& app, RawArguments& raw, ClientOptions& options) {
-  app.add_option("--converter", raw.converter, "Converter ADDR:PORT ([V6]:PORT for IPv6)")
-      ->required();
+  app.add_option("--converter", raw.converter, "Converter ADDR:PORT ([V6]:PORT for IPv6)")->required();
   app.add_option("destination", raw.destination, "Server address (IPv4 or IPv6)")->required();
   app.add_option("port", raw.port, "Server port")->required()->check(CLI::Range(1, 65535));
   app.add_flag("--tcp", raw.tcp, "Plain TCP to the converter instead of MPTCP");
@@ -58,15 +57,12 @@ void define(CLI::App& app, RawArguments& raw, ClientOptions& options) {
   app.add_option("--option", raw.connect_options,
                  "Extended Connect option KIND[:HEXVALUE] (repeatable), e.g. 30, 34, 34:0011..")
       ->allow_extra_args(false);
-  app.add_option("--early-data", raw.early_data,
-                 "Early data for the SYN instead of what stdin holds at start")
+  app.add_option("--early-data", raw.early_data, "Early data for the SYN instead of what stdin holds at start")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_option("--early-data-limit", options.early_data_limit,
-                 "Most bytes taken from stdin for the SYN")
+  app.add_option("--early-data-limit", options.early_data_limit, "Most bytes taken from stdin for the SYN")
       ->capture_default_str()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_flag("--print-reply", options.print_reply,
-               "Print the converter's decoded reply on stderr");
+  app.add_flag("--print-reply", options.print_reply, "Print the converter's decoded reply on stderr");
   app.add_option("--connect-timeout", raw.connect_timeout_ms, "Handshake timeout (ms)")
       ->capture_default_str()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -119,9 +115,10 @@ void set_up_logging(bool verbose) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"convclient: an RFC 8803 (0-RTT TCP Convert) client, netcat style.\n"
-               "Sends the Convert message and early data in the SYN (MSG_FASTOPEN), strips the\n"
-               "converter's reply, then relays stdin/stdout with half-close."};
+  CLI::App app{
+      "convclient: an RFC 8803 (0-RTT TCP Convert) client, netcat style.\n"
+      "Sends the Convert message and early data in the SYN (MSG_FASTOPEN), strips the\n"
+      "converter's reply, then relays stdin/stdout with half-close."};
   app.footer(kExitCodes);
   app.set_version_flag("--version", std::string("convclient ") + CONVTEST_VERSION);
   RawArguments raw;

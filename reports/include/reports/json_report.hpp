@@ -3,9 +3,8 @@
 // reports/schema/report-v1.schema.json; a change of shape bumps the version.
 
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "reports/run_report.hpp"
 

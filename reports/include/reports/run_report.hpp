@@ -18,10 +18,10 @@ namespace convtest::reports {
 inline constexpr int kReportFormatVersion = 1;
 
 struct PutIdentity {
-  std::string name;                          // "convproxy", or what the PUT description says
-  std::string mode;                          // "spawn", "netns" or "remote"
-  std::string target;                        // spawn template, netns path or interface
-  std::vector<std::string> addresses;        // where the suite reaches it
+  std::string name;                    // "convproxy", or what the PUT description says
+  std::string mode;                    // "spawn", "netns" or "remote"
+  std::string target;                  // spawn template, netns path or interface
+  std::vector<std::string> addresses;  // where the suite reaches it
   std::uint16_t port = 0;
   std::vector<std::string> features;         // declared optional features
   std::optional<std::string> version;        // first line of `PUT --version`
@@ -34,9 +34,9 @@ struct Provenance {
   std::string catalog_hash;  // SHA-256 over the metadata of every registered case
   std::size_t catalog_size = 0;
   PutIdentity put;
-  std::string kernel;        // uname: sysname release version machine
+  std::string kernel;  // uname: sysname release version machine
   std::uint64_t seed = 0;
-  std::string profile;       // "default" or "strict"
+  std::string profile;  // "default" or "strict"
   double time_scale = 1.0;
   unsigned jobs = 1;
   std::string command_line;

@@ -18,9 +18,8 @@ enum class Verdict : std::uint8_t {
   Skip,          // not applicable in this run (profile, IP family...)
   Error,         // the harness itself failed
 };
-inline constexpr Verdict kAllVerdicts[] = {Verdict::Pass, Verdict::Fail, Verdict::Warn,
-                                           Verdict::Inconclusive, Verdict::Unsupported,
-                                           Verdict::Skip, Verdict::Error};
+inline constexpr Verdict kAllVerdicts[] = {Verdict::Pass,        Verdict::Fail, Verdict::Warn, Verdict::Inconclusive,
+                                           Verdict::Unsupported, Verdict::Skip, Verdict::Error};
 
 std::string_view name(Verdict verdict);  // "PASS", "FAIL", ...
 std::optional<Verdict> parse_verdict(std::string_view text);

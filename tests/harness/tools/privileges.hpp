@@ -32,9 +32,8 @@ inline std::string missing_capabilities() {
 }  // namespace convtest::harness::testing_support
 
 // First line of every privileged test.
-#define CONVTEST_REQUIRE_NET_PRIVILEGES()                                                     \
-  do {                                                                                        \
-    const std::string missing_caps = ::convtest::harness::testing_support::missing_capabilities(); \
-    ASSERT_TRUE(missing_caps.empty()) << "this test needs " << missing_caps                    \
-                                      << "(run as root, as CI does)";                         \
+#define CONVTEST_REQUIRE_NET_PRIVILEGES()                                                                   \
+  do {                                                                                                      \
+    const std::string missing_caps = ::convtest::harness::testing_support::missing_capabilities();          \
+    ASSERT_TRUE(missing_caps.empty()) << "this test needs " << missing_caps << "(run as root, as CI does)"; \
   } while (false)

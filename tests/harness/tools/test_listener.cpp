@@ -3,11 +3,11 @@
 // so the SIGKILL path is exercised), or at once with --exit-early CODE.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -14,8 +15,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include <fmt/format.h>
-
 #include "packetgen/tcp.hpp"
 
 namespace convtest::proxytest {
@@ -25,8 +24,7 @@ namespace {
 // Enters a named namespace for the calling thread; leaves it on scope exit.
 class NetnsScope {
  public:
-  explicit NetnsScope(const std::string& netns)
-      : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
+  explicit NetnsScope(const std::string& netns) : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
     const int target = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
     entered_ = target >= 0 && home_ >= 0 && ::setns(target, CLONE_NEWNET) == 0;
     if (target >= 0) ::close(target);
@@ -62,8 +60,7 @@ PacketCapture::PacketCapture(const std::string& netns, const std::string& interf
   where.sll_family = AF_PACKET;
   where.sll_protocol = htons(ETH_P_ALL);
   where.sll_ifindex = static_cast<int>(::if_nametoindex(interface.c_str()));
-  if (where.sll_ifindex == 0 ||
-      ::bind(fd_, reinterpret_cast<sockaddr*>(&where), sizeof where) != 0)
+  if (where.sll_ifindex == 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&where), sizeof where) != 0)
     error_ = fmt::format("cannot bind capture to {}: {}", interface, std::strerror(errno));
 }
 
@@ -92,8 +89,7 @@ std::optional<packetgen::Bytes> syn_ack_options(const std::vector<packetgen::Byt
     const auto parsed = parse(packet);
     if (!parsed) continue;
     const Segment& segment = parsed->segment;
-    if (segment.source_port == source_port && (segment.flags & flag::SYN) &&
-        (segment.flags & flag::ACK))
+    if (segment.source_port == source_port && (segment.flags & flag::SYN) && (segment.flags & flag::ACK))
       return segment.options;
   }
   return std::nullopt;

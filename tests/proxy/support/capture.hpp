@@ -22,8 +22,7 @@ class PacketCapture {
   const std::string& error() const { return error_; }
   // The IP packets seen (both directions) until nothing arrives for `quiet`
   // or the deadline passes.
-  std::vector<packetgen::Bytes> drain(std::chrono::milliseconds quiet,
-                                      std::chrono::milliseconds deadline);
+  std::vector<packetgen::Bytes> drain(std::chrono::milliseconds quiet, std::chrono::milliseconds deadline);
 
  private:
   int fd_ = -1;

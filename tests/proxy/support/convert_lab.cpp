@@ -1,12 +1,11 @@
 #include "convert_lab.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #ifndef CONVTEST_CONVPROXY_PATH
 #define CONVTEST_CONVPROXY_PATH ""  // the convproxy target does not exist in this build
@@ -24,9 +23,7 @@ namespace {
 std::filesystem::path netns_path(const std::string& name) { return std::filesystem::path("/run/netns") / name; }
 
 std::string make_scratch_directory() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / fmt::format("ctpe-{}-XXXXXX", ::getpid()))
-          .string();
+  std::string pattern = (std::filesystem::temp_directory_path() / fmt::format("ctpe-{}-XXXXXX", ::getpid())).string();
   if (::mkdtemp(pattern.data()) == nullptr) return {};
   return pattern;
 }
@@ -50,13 +47,16 @@ bool has_listener(pid_t pid, std::uint16_t port) {
 
 }  // namespace
 
-std::vector<std::string> client_args(bool ipv6, const std::string& destination,
-                                     std::uint16_t port, std::vector<std::string> extra) {
-  std::vector<std::string> args{
-      "--converter",
-      ipv6 ? fmt::format("[{}]:{}", addr::kConverter6, kConverterPort)
-           : fmt::format("{}:{}", addr::kConverter4, kConverterPort),
-      destination, std::to_string(port), "--reply-timeout", "5000", "-v"};
+std::vector<std::string> client_args(bool ipv6, const std::string& destination, std::uint16_t port,
+                                     std::vector<std::string> extra) {
+  std::vector<std::string> args{"--converter",
+                                ipv6 ? fmt::format("[{}]:{}", addr::kConverter6, kConverterPort)
+                                     : fmt::format("{}:{}", addr::kConverter4, kConverterPort),
+                                destination,
+                                std::to_string(port),
+                                "--reply-timeout",
+                                "5000",
+                                "-v"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -81,8 +81,7 @@ ConvertLab::~ConvertLab() {
 
 std::string ConvertLab::file(const std::string& name) const { return directory_ + "/" + name; }
 
-bool ConvertLab::wait_listening(pid_t pid, std::uint16_t port,
-                                std::chrono::milliseconds timeout) {
+bool ConvertLab::wait_listening(pid_t pid, std::uint16_t port, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (has_listener(pid, port)) return true;
@@ -92,19 +91,25 @@ bool ConvertLab::wait_listening(pid_t pid, std::uint16_t port,
 }
 
 bool ConvertLab::start_proxy(const std::vector<std::string>& extra, bool lab_acl) {
-  if (std::string(CONVTEST_CONVPROXY_PATH).empty() ||
-      std::string(CONVTEST_CONVCLIENT_PATH).empty()) {
+  if (std::string(CONVTEST_CONVPROXY_PATH).empty() || std::string(CONVTEST_CONVCLIENT_PATH).empty()) {
     error_ = "convproxy or convclient is not part of this build";
     return false;
   }
   std::vector<std::string> argv{CONVTEST_CONVPROXY_PATH,
-                                "--listen", addr::kConverter4,
-                                "--listen", addr::kConverter6,
-                                "--port", std::to_string(kConverterPort),
-                                "--threads", "1",
-                                "--connect-timeout", "1500",
-                                "--error-linger", "500",
-                                "--log-level", "debug"};
+                                "--listen",
+                                addr::kConverter4,
+                                "--listen",
+                                addr::kConverter6,
+                                "--port",
+                                std::to_string(kConverterPort),
+                                "--threads",
+                                "1",
+                                "--connect-timeout",
+                                "1500",
+                                "--error-linger",
+                                "500",
+                                "--log-level",
+                                "debug"};
   if (lab_acl) argv.insert(argv.end(), {"--allow", "192.0.2.0/24", "--allow", "2001:db8:1::/64"});
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto proxy = process::Subprocess::spawn({.argv = argv,
@@ -123,12 +128,16 @@ bool ConvertLab::start_proxy(const std::vector<std::string>& extra, bool lab_acl
 
 bool ConvertLab::start_server(const ServerScript& script) {
   const std::string ready = file("server.ready");
-  std::vector<std::string> argv{CONVTEST_TEST_SERVER_PATH, script.address,
-                                std::to_string(script.port), file("server.received"),
-                                ready, script.greeting, script.reply,
-                                std::to_string(script.connections), "30"};
-  const std::string& netns =
-      script.in_converter_namespace ? topology_.converter() : topology_.server();
+  std::vector<std::string> argv{CONVTEST_TEST_SERVER_PATH,
+                                script.address,
+                                std::to_string(script.port),
+                                file("server.received"),
+                                ready,
+                                script.greeting,
+                                script.reply,
+                                std::to_string(script.connections),
+                                "30"};
+  const std::string& netns = script.in_converter_namespace ? topology_.converter() : topology_.server();
   auto server = process::Subprocess::spawn(
       {.argv = argv, .stderr_to = process::Stream::file(file("server.log")), .network_namespace = netns_path(netns)});
   if (!server) {
@@ -187,8 +196,7 @@ std::string ConvertLab::diagnostics() const {
   std::string text = fmt::format("--- convproxy log ---\n{}", proxy_log());
   text += fmt::format("--- server log ---\n{}", read_file(file("server.log")));
   for (int run = 1; run <= client_runs_; ++run)
-    text += fmt::format("--- client run {} stderr ---\n{}", run,
-                        read_file(file(fmt::format("client{}.err", run))));
+    text += fmt::format("--- client run {} stderr ---\n{}", run, read_file(file(fmt::format("client{}.err", run))));
   return text;
 }
 

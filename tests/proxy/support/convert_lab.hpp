@@ -77,7 +77,7 @@ class ConvertLab {
 };
 
 // convclient arguments for the converter of the lab, IPv4 or IPv6.
-std::vector<std::string> client_args(bool ipv6, const std::string& destination,
-                                     std::uint16_t port, std::vector<std::string> extra = {});
+std::vector<std::string> client_args(bool ipv6, const std::string& destination, std::uint16_t port,
+                                     std::vector<std::string> extra = {});
 
 }  // namespace convtest::proxytest

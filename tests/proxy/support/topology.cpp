@@ -1,5 +1,6 @@
 #include "topology.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -7,8 +8,6 @@
 #include <chrono>
 #include <filesystem>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "harness/process/subprocess.hpp"
 #include "packetgen/ip.hpp"
@@ -71,8 +70,7 @@ Topology::Topology() {
 }
 
 Topology::~Topology() {
-  for (const auto& name : namespaces_)
-    run_command({"/usr/sbin/ip", "netns", "del", name});
+  for (const auto& name : namespaces_) run_command({"/usr/sbin/ip", "netns", "del", name});
 }
 
 bool Topology::ip(const std::string& netns, const std::vector<std::string>& args) {
@@ -88,19 +86,16 @@ void Topology::sysctl(const std::string& netns, const std::vector<std::string>& 
   std::vector<std::string> argv{"/usr/sbin/ip", "netns", "exec", netns, "/usr/sbin/sysctl", "-qw"};
   argv.insert(argv.end(), settings.begin(), settings.end());
   std::string output;
-  if (run_command(argv, &output) != 0 && error_.empty())
-    error_ = fmt::format("{}: {}", fmt::join(argv, " "), output);
+  if (run_command(argv, &output) != 0 && error_.empty()) error_ = fmt::format("{}: {}", fmt::join(argv, " "), output);
 }
 
-void Topology::link(const std::string& a, const std::string& a_name, const std::string& b,
-                    const std::string& b_name) {
+void Topology::link(const std::string& a, const std::string& a_name, const std::string& b, const std::string& b_name) {
   ip(a, {"link", "add", a_name, "type", "veth", "peer", "name", b_name, "netns", b});
   ip(a, {"link", "set", a_name, "up"});
   ip(b, {"link", "set", b_name, "up"});
 }
 
-void Topology::address(const std::string& netns, const std::string& device,
-                       const std::string& cidr) {
+void Topology::address(const std::string& netns, const std::string& device, const std::string& cidr) {
   const auto prefix = packetgen::ip::Cidr::parse(cidr);
   if (prefix && prefix->address.family == packetgen::ip::Family::V6)
     ip(netns, {"-6", "addr", "add", cidr, "dev", device, "nodad"});
@@ -117,11 +112,11 @@ void Topology::build() {
     ip(ns, {"link", "set", "lo", "up"});
     // 0x207: TFO client (0x1) and server (0x2), SYN data without cookie
     // (0x4, CLI-I06) and listeners accept it without cookie (0x200).
-    sysctl(ns, {"net.ipv4.tcp_fastopen=519", "net.mptcp.enabled=1",
-                "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"});
+    sysctl(ns, {"net.ipv4.tcp_fastopen=519", "net.mptcp.enabled=1", "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0"});
   }
-  sysctl(r, {"net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
-             "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0"});
+  sysctl(r, {"net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv4.icmp_ratelimit=0",
+             "net.ipv6.icmp.ratelimit=0"});
   link(c, "c0", t, "t0");
   link(t, "t1", r, "r0");
   link(r, "r1", s, "s0");

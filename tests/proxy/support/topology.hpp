@@ -54,8 +54,7 @@ class Topology {
  private:
   void build();
   void sysctl(const std::string& netns, const std::vector<std::string>& settings);
-  void link(const std::string& a, const std::string& a_name, const std::string& b,
-            const std::string& b_name);
+  void link(const std::string& a, const std::string& a_name, const std::string& b, const std::string& b_name);
   void address(const std::string& netns, const std::string& device, const std::string& cidr);
 
   std::vector<std::string> namespaces_;

@@ -26,7 +26,7 @@ struct Invocation {
   ListFormat list_format = ListFormat::Text;
   bool list_requirements = false;  // `list --requirements`: the requirement table with its coverage
 
-  PutDescription put;  // from --put FILE and the PUT flags (flags win)
+  PutDescription put;      // from --put FILE and the PUT flags (flags win)
   bool put_given = false;  // any PUT flag or file: otherwise the built-in convproxy
 
   bool strict = false;

@@ -33,17 +33,17 @@ enum class SynAnswer : std::uint8_t { SynAck, Reset, IcmpUnreachable, Silence };
 struct ServerScript {
   SynAnswer answer = SynAnswer::SynAck;
   packetgen::Bytes synack_options = synack_options::mss_only();
-  Clock::duration synack_delay{};        // a late SYN-ACK (SynAck only)
-  std::uint8_t icmp_code = 1;            // host unreachable (v4 and v6 code 1 differ in meaning; pick per case)
+  Clock::duration synack_delay{};  // a late SYN-ACK (SynAck only)
+  std::uint8_t icmp_code = 1;      // host unreachable (v4 and v6 code 1 differ in meaning; pick per case)
   std::optional<packetgen::ip::Address> icmp_reporter{};  // default: the SYN's destination
   std::uint32_t isn = 7000;
-  bool accept_syn_data = false;          // a TFO server acks SYN data; a legacy one does not
-  packetgen::Bytes speak_first{};          // sent as soon as the handshake completes
-  bool echo = false;                     // sends back every byte it receives
+  bool accept_syn_data = false;    // a TFO server acks SYN data; a legacy one does not
+  packetgen::Bytes speak_first{};  // sent as soon as the handshake completes
+  bool echo = false;               // sends back every byte it receives
   // Mid-stream endings, once this many bytes have been received.
   std::optional<std::size_t> fin_after_bytes{};
   std::optional<std::size_t> rst_after_bytes{};
-  TcpConfig connection{};                  // template: window, mss, retransmission, ACK policy
+  TcpConfig connection{};  // template: window, mss, retransmission, ACK policy
 };
 
 // Which SYNs the server answers: those to this address and/or port (an
@@ -94,14 +94,14 @@ class LegacyServer final : public WireEndpoint {
   ServerMatch match_;
   std::vector<ReceivedSyn> syns_;
   std::vector<std::unique_ptr<TcpConnection>> connections_;
-  std::vector<std::size_t> handled_;       // per connection: received bytes already acted upon
-  std::vector<bool> spoke_;                // per connection: speak_first sent
+  std::vector<std::size_t> handled_;  // per connection: received bytes already acted upon
+  std::vector<bool> spoke_;           // per connection: speak_first sent
   struct Delayed {
     packetgen::tcp::Parsed syn;
     Clock::time_point due;
   };
   std::vector<Delayed> delayed_;
-  std::vector<FlowKey> refused_;           // flows answered with RST/ICMP/silence
+  std::vector<FlowKey> refused_;  // flows answered with RST/ICMP/silence
 };
 
 }  // namespace convtest::harness::emulate

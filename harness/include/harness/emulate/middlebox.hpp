@@ -14,20 +14,27 @@
 
 namespace convtest::harness::emulate {
 
-struct StripTfoOption {};                               // removes option 34
-struct StripMptcpOptions {};                            // removes every option 30
-struct StripSynPayload {};                              // SYN keeps its header only
-struct TruncateSynPayload { std::size_t keep = 0; };    // SYN keeps `keep` payload bytes
-struct DropSynWithData {};                              // SYN with payload never arrives
-struct NopOptions { std::vector<std::uint8_t> kinds; }; // overwrites those options with NOPs
-struct ClampMss { std::uint16_t max = 536; };           // lowers a larger MSS option
+struct StripTfoOption {};     // removes option 34
+struct StripMptcpOptions {};  // removes every option 30
+struct StripSynPayload {};    // SYN keeps its header only
+struct TruncateSynPayload {
+  std::size_t keep = 0;
+};                          // SYN keeps `keep` payload bytes
+struct DropSynWithData {};  // SYN with payload never arrives
+struct NopOptions {
+  std::vector<std::uint8_t> kinds;
+};  // overwrites those options with NOPs
+struct ClampMss {
+  std::uint16_t max = 536;
+};  // lowers a larger MSS option
 // Splits every non-SYN segment with payload at these payload offsets
 // (ascending; offsets at or past the payload end are ignored).
-struct Resegment { std::vector<std::size_t> offsets; };
+struct Resegment {
+  std::vector<std::size_t> offsets;
+};
 
-using Transform = std::variant<StripTfoOption, StripMptcpOptions, StripSynPayload,
-                               TruncateSynPayload, DropSynWithData, NopOptions, ClampMss,
-                               Resegment>;
+using Transform = std::variant<StripTfoOption, StripMptcpOptions, StripSynPayload, TruncateSynPayload, DropSynWithData,
+                               NopOptions, ClampMss, Resegment>;
 
 std::string describe(const Transform& transform);  // "strip TFO option"
 

@@ -42,11 +42,7 @@ FlowKey inbound_key(const packetgen::tcp::Parsed& segment);
 FlowKey outbound_key(const packetgen::tcp::Parsed& segment);
 
 // TCP sequence-space comparisons (RFC 9293 modular arithmetic).
-constexpr bool seq_before(std::uint32_t a, std::uint32_t b) {
-  return static_cast<std::int32_t>(a - b) < 0;
-}
-constexpr bool seq_before_or_equal(std::uint32_t a, std::uint32_t b) {
-  return !seq_before(b, a);
-}
+constexpr bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
+constexpr bool seq_before_or_equal(std::uint32_t a, std::uint32_t b) { return !seq_before(b, a); }
 
 }  // namespace convtest::harness

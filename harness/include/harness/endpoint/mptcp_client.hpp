@@ -117,7 +117,7 @@ class MptcpClient final : public WireEndpoint, private TcpHooks {
   bool third_ack_sent_ = false;
   std::string fallback_reason_;
   std::size_t syn_payload_size_ = 0;
-  std::uint64_t data_sent_ = 0;        // data-level bytes mapped so far
+  std::uint64_t data_sent_ = 0;  // data-level bytes mapped so far
   bool data_fin_queued_ = false;
   std::vector<ReceivedDss> received_dss_;
   std::optional<std::uint64_t> data_fin_dsn_;

@@ -17,8 +17,17 @@
 namespace convtest::harness {
 
 enum class TcpState : std::uint8_t {
-  Closed, SynSent, SynReceived, Established, FinWait1, FinWait2, CloseWait, Closing, LastAck,
-  TimeWait, Reset,
+  Closed,
+  SynSent,
+  SynReceived,
+  Established,
+  FinWait1,
+  FinWait2,
+  CloseWait,
+  Closing,
+  LastAck,
+  TimeWait,
+  Reset,
 };
 std::string_view name(TcpState state);
 
@@ -44,11 +53,11 @@ struct TcpConfig {
   PathSide side = PathSide::ClientSide;
   std::uint32_t isn = 1000;
   std::uint16_t window = 65535;
-  std::uint16_t mss = 1400;           // largest payload we send per segment
+  std::uint16_t mss = 1400;  // largest payload we send per segment
   RetransmitPolicy retransmit;
   ThirdAck third_ack;
   AckMode acks = AckMode::Immediate;
-  packetgen::Bytes default_options;   // on every non-SYN segment we build
+  packetgen::Bytes default_options;  // on every non-SYN segment we build
   // RFC 7413: data of ours that the SYN-ACK did not acknowledge is sent
   // again after the handshake. Off: it is dropped (the case judges it).
   bool resend_unacked_syn_data = true;
@@ -56,14 +65,23 @@ struct TcpConfig {
 
 struct TcpEvent {
   enum class Kind : std::uint8_t {
-    Sent, Received, Established, Data, OutOfOrder, Duplicate, Fin, Reset, Retransmit, GaveUp,
+    Sent,
+    Received,
+    Established,
+    Data,
+    OutOfOrder,
+    Duplicate,
+    Fin,
+    Reset,
+    Retransmit,
+    GaveUp,
     Icmp,
   };
   Kind kind = Kind::Sent;
   Clock::time_point time;
   std::size_t stream_offset = 0;  // Data/OutOfOrder/Duplicate: first byte in the stream
   std::size_t length = 0;
-  std::string detail;             // packet summary or a short note
+  std::string detail;  // packet summary or a short note
 };
 std::string_view name(TcpEvent::Kind kind);
 
@@ -96,14 +114,14 @@ class TcpConnection {
   void connect(packetgen::Bytes syn_options, packetgen::Bytes syn_payload = {});
   // Server role: answers the peer's SYN with a SYN-ACK; with take_syn_data
   // the SYN's payload is acknowledged and received (a TFO server).
-  void accept(const packetgen::tcp::Parsed& syn, packetgen::Bytes synack_options,
-              packetgen::Bytes synack_payload = {}, bool take_syn_data = false);
+  void accept(const packetgen::tcp::Parsed& syn, packetgen::Bytes synack_options, packetgen::Bytes synack_payload = {},
+              bool take_syn_data = false);
 
   // Queues data; sent in segments of at most `mss` as the peer's window
   // allows. `options` replace the default options on these segments.
   void send(packetgen::ByteView data, std::optional<packetgen::Bytes> options = std::nullopt);
-  void close();  // FIN after the queued data
-  void abort();  // RST now (nothing if the connection is not open)
+  void close();           // FIN after the queued data
+  void abort();           // RST now (nothing if the connection is not open)
   void send_ack();        // now, whatever the ACK policies say
   void retransmit_now();  // the oldest unacknowledged segment, once  // the oldest unacknowledged segment, once
   // A hand-made segment on this flow: ports and addresses filled in, every
@@ -136,7 +154,7 @@ class TcpConnection {
   // Client role: whether the SYN-ACK acknowledged our whole SYN payload.
   std::optional<bool> syn_payload_acked() const { return syn_payload_acked_; }
   std::size_t bytes_acked_by_peer() const;  // our stream bytes (SYN payload included)
-  std::size_t bytes_queued() const;  // not sent yet
+  std::size_t bytes_queued() const;         // not sent yet
   const std::vector<TcpEvent>& events() const { return events_; }
 
   std::uint32_t isn() const { return config_.isn; }
@@ -162,15 +180,13 @@ class TcpConnection {
   void maybe_ack();
   void learn_peer_options(const packetgen::tcp::Parsed& syn);
   void flush();
-  void emit(std::uint8_t flags, packetgen::Bytes payload, std::optional<packetgen::Bytes> options,
-            bool track);
+  void emit(std::uint8_t flags, packetgen::Bytes payload, std::optional<packetgen::Bytes> options, bool track);
   void transmit(const packetgen::tcp::Segment& segment);
   packetgen::tcp::Segment build(std::uint8_t flags, std::uint32_t seq, packetgen::Bytes payload,
                                 packetgen::Bytes options) const;
   packetgen::Bytes options_for(std::uint8_t flags, std::uint32_t seq, std::size_t payload_size,
                                const std::optional<packetgen::Bytes>& chosen, bool retransmission);
-  void record(TcpEvent::Kind kind, std::string detail, std::size_t offset = 0,
-              std::size_t length = 0);
+  void record(TcpEvent::Kind kind, std::string detail, std::size_t offset = 0, std::size_t length = 0);
   std::size_t stream_offset_of(std::uint32_t seq) const;
 
   Wire& wire_;

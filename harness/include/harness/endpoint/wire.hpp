@@ -31,15 +31,15 @@ struct WireEvent {
   std::size_t index = 0;
   Direction direction = Direction::ToPut;
   PathSide side = PathSide::ClientSide;
-  Clock::time_point time;          // monotonic, for deadlines and deltas
-  WallClock::time_point wall_time; // for reports and the pcap
+  Clock::time_point time;           // monotonic, for deadlines and deltas
+  WallClock::time_point wall_time;  // for reports and the pcap
   packetgen::Bytes bytes;
   std::string summary;
   std::optional<packetgen::tcp::Parsed> tcp;    // set for TCP packets
   std::optional<packetgen::icmp::Parsed> icmp;  // set for ICMP/ICMPv6 errors
-  std::string alteration;  // what a middlebox did ("" = untouched)
-  bool dropped = false;    // a middlebox dropped it: it never reached its receiver
-  bool noise = false;      // belongs to no flow (router solicitations, ND, ...)
+  std::string alteration;                       // what a middlebox did ("" = untouched)
+  bool dropped = false;                         // a middlebox dropped it: it never reached its receiver
+  bool noise = false;                           // belongs to no flow (router solicitations, ND, ...)
 };
 
 struct InboundSegment {
@@ -133,11 +133,10 @@ class Wire {
     PathSide side = PathSide::ClientSide;
   };
   void ingest(const Packet& packet);
-  void deliver(const packetgen::Bytes& bytes, Routed route, Clock::time_point time,
-               std::size_t event_index);
+  void deliver(const packetgen::Bytes& bytes, Routed route, Clock::time_point time, std::size_t event_index);
   Routed route(packetgen::ByteView ip_packet) const;
-  WireEvent& log(Direction direction, PathSide side, packetgen::ByteView bytes,
-                 WallClock::time_point wall_time, Clock::time_point time);
+  WireEvent& log(Direction direction, PathSide side, packetgen::ByteView bytes, WallClock::time_point wall_time,
+                 Clock::time_point time);
   void fire_timers(Clock::time_point now);
   std::optional<Clock::time_point> earliest_timer() const;
   void reset_backlog_flows();

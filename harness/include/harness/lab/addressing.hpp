@@ -17,17 +17,17 @@ namespace convtest::harness::addressing {
 inline constexpr std::uint16_t kDefaultConverterPort = 5124;
 inline constexpr unsigned kClientCount = 100;
 
-packetgen::ip::Address converter_v4();                   // 192.0.2.1
-packetgen::ip::Address converter_v6();                   // 2001:db8:1::1
-packetgen::ip::Address client_v4(unsigned index);        // 192.0.2.(100 + index % 100)
-packetgen::ip::Address client_v6(unsigned index);        // 2001:db8:1::(0x100 + index % 256)
-packetgen::ip::Address server_v4(std::uint8_t host);     // 198.51.100.host
-packetgen::ip::Address server_v6(std::uint16_t host);    // 2001:db8:2::host
-packetgen::ip::Address unreachable_v4(std::uint8_t host);  // 203.0.113.host
-packetgen::ip::Address unreachable_v6(std::uint16_t host); // 2001:db8:3::host
+packetgen::ip::Address converter_v4();                      // 192.0.2.1
+packetgen::ip::Address converter_v6();                      // 2001:db8:1::1
+packetgen::ip::Address client_v4(unsigned index);           // 192.0.2.(100 + index % 100)
+packetgen::ip::Address client_v6(unsigned index);           // 2001:db8:1::(0x100 + index % 256)
+packetgen::ip::Address server_v4(std::uint8_t host);        // 198.51.100.host
+packetgen::ip::Address server_v6(std::uint16_t host);       // 2001:db8:2::host
+packetgen::ip::Address unreachable_v4(std::uint8_t host);   // 203.0.113.host
+packetgen::ip::Address unreachable_v6(std::uint16_t host);  // 2001:db8:3::host
 
 // What the lab puts on its TUN.
 std::vector<std::string> converter_prefixes();  // {"192.0.2.1/24", "2001:db8:1::1/64"}
-std::vector<std::string> routed_prefixes();      // servers and unreachable, both families
+std::vector<std::string> routed_prefixes();     // servers and unreachable, both families
 
 }  // namespace convtest::harness::addressing

@@ -21,15 +21,14 @@ using Argv = std::vector<std::string>;
 packetgen::Result<Argv, std::string> split_command(std::string_view text);
 
 struct PlaceholderValues {
-  std::string addr;   // {addr}: the converter's IPv4 address
-  std::string addr6;  // {addr6}: the converter's IPv6 address
+  std::string addr;        // {addr}: the converter's IPv4 address
+  std::string addr6;       // {addr6}: the converter's IPv6 address
   std::uint16_t port = 0;  // {port}
 };
 
 // Splits, then replaces {addr} {addr6} {port}; "{{" and "}}" are literal
 // braces. Any other {name} is an error (a typo would launch a broken PUT).
-packetgen::Result<Argv, std::string> expand_command(std::string_view command_template,
-                                                    const PlaceholderValues& values);
+packetgen::Result<Argv, std::string> expand_command(std::string_view command_template, const PlaceholderValues& values);
 
 // For logs and repro lines: words quoted only where the shell needs it.
 std::string quote_command(const Argv& argv);

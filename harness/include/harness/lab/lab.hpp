@@ -103,9 +103,9 @@ class Lab {
   // output_dir/label name its stdout/stderr files. `ready_timeout` (and the
   // 1 s SIGTERM grace) are multiplied by the time scale here: pass unscaled
   // values. Fails for a remote lab.
-  [[nodiscard]] PutProcessResult spawn_put(const std::string& command_template,
-                                           const std::filesystem::path& output_dir, const std::string& label,
-                                           std::chrono::milliseconds ready_timeout = std::chrono::milliseconds(5000)) const;
+  [[nodiscard]] PutProcessResult spawn_put(
+      const std::string& command_template, const std::filesystem::path& output_dir, const std::string& label,
+      std::chrono::milliseconds ready_timeout = std::chrono::milliseconds(5000)) const;
   // The values spawn_put substitutes.
   [[nodiscard]] PlaceholderValues placeholders() const;
 

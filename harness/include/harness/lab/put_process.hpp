@@ -22,9 +22,9 @@
 namespace convtest::harness {
 
 struct SpawnOptions {
-  Argv argv;                             // argv[0] is looked up in PATH
-  std::filesystem::path output_dir;      // gets <label>.stdout and <label>.stderr
-  std::string label = "put";             // e.g. the case id; unsafe characters become '_'
+  Argv argv;                         // argv[0] is looked up in PATH
+  std::filesystem::path output_dir;  // gets <label>.stdout and <label>.stderr
+  std::string label = "put";         // e.g. the case id; unsafe characters become '_'
   // Ready = a LISTEN socket on this port in the namespace (read from
   // /proc/net/tcp{,6} there: a connect() probe would be a converter
   // connection itself). Nothing: ready as soon as exec succeeded.

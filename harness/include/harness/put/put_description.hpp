@@ -7,13 +7,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "packetgen/result.hpp"
 
@@ -29,9 +28,8 @@ enum class Feature : std::uint8_t {
   Acl,           // a client ACL; denied addresses in acl_denied
   SessionLimit,  // a session limit; its value in session_limit
 };
-inline constexpr Feature kAllFeatures[] = {Feature::Mptcp,       Feature::Cookie, Feature::Info,
-                                           Feature::Ipv6,        Feature::TfoUpstream,
-                                           Feature::Acl,         Feature::SessionLimit};
+inline constexpr Feature kAllFeatures[] = {Feature::Mptcp,       Feature::Cookie, Feature::Info,        Feature::Ipv6,
+                                           Feature::TfoUpstream, Feature::Acl,    Feature::SessionLimit};
 std::string_view name(Feature feature);  // "mptcp", "cookie", "info", "ipv6", "tfo", "acl", "limit"
 std::optional<Feature> parse_feature(std::string_view text);
 

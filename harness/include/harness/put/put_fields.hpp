@@ -6,6 +6,7 @@
 // accept a value another one rejects.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <span>
@@ -13,8 +14,6 @@
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/put/put_description.hpp"
 
@@ -29,11 +28,10 @@ struct NumberRange {
 // What a text, or each text of a list, must be.
 enum class TextRule : std::uint8_t { Any, Ipv4Address, Ipv6Address, IpAddress };
 
-using PutMember =
-    std::variant<std::string PutDescription::*, std::optional<std::string> PutDescription::*,
-                 std::uint16_t PutDescription::*, std::optional<unsigned> PutDescription::*, double PutDescription::*,
-                 std::vector<std::string> PutDescription::*, std::set<Feature> PutDescription::*,
-                 PutMode PutDescription::*>;
+using PutMember = std::variant<std::string PutDescription::*, std::optional<std::string> PutDescription::*,
+                               std::uint16_t PutDescription::*, std::optional<unsigned> PutDescription::*,
+                               double PutDescription::*, std::vector<std::string> PutDescription::*,
+                               std::set<Feature> PutDescription::*, PutMode PutDescription::*>;
 
 struct PutField {
   std::string_view key;         // in the JSON file

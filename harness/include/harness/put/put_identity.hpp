@@ -22,8 +22,7 @@ std::optional<std::filesystem::path> find_executable(const std::string& program)
 
 // First line of `<executable> --version` (stdout, else stderr), waited for
 // at most `timeout`; nullopt when the program fails or says nothing.
-std::optional<std::string> query_version(const std::filesystem::path& executable,
-                                         std::chrono::milliseconds timeout);
+std::optional<std::string> query_version(const std::filesystem::path& executable, std::chrono::milliseconds timeout);
 
 // Identity for the report. For a spawned PUT, the executable of the
 // expanded template is hashed and asked for --version.

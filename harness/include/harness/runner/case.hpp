@@ -52,7 +52,6 @@ struct CaseOutcome {
   static CaseOutcome unsupported(std::string why);
   static CaseOutcome skip(std::string why);
   static CaseOutcome error(std::string what_broke);
-
 };
 
 // Set by the runner on Ctrl-C or when a case overruns its time budget.
@@ -84,10 +83,10 @@ struct CaseSpec;
 struct CaseContext {
   const CaseSpec& spec;
   const PutDescription& put;
-  Lab* lab = nullptr;       // null only when the runner was given no lab factory
+  Lab* lab = nullptr;  // null only when the runner was given no lab factory
   bool strict = false;
-  std::uint64_t seed = 0;   // derived from --seed and the case id: stable across runs and --jobs
-  double time_scale = 1.0;  // every wait a case makes is multiplied by this
+  std::uint64_t seed = 0;      // derived from --seed and the case id: stable across runs and --jobs
+  double time_scale = 1.0;     // every wait a case makes is multiplied by this
   Clock::time_point deadline;  // the case must return by then
   const StopFlag& stop;
   CaseLog& log;
@@ -108,12 +107,12 @@ struct CaseSpec {
   reports::Level level = reports::Level::Must;
   reports::CaseClass case_class = reports::CaseClass::Valid;
   ProfileScope profile = ProfileScope::Any;
-  std::vector<std::string> tags{};          // "ipv6", "middlebox", "error", ...
-  std::vector<Feature> needs{};             // undeclared by the PUT -> UNSUPPORTED
+  std::vector<std::string> tags{};  // "ipv6", "middlebox", "error", ...
+  std::vector<Feature> needs{};     // undeclared by the PUT -> UNSUPPORTED
 
-  std::string title{};        // the requirement as a sentence ("A converter MUST ...")
-  std::string stimulus{};     // what the case sends and how the emulated peers behave
-  std::string expectation{};  // what must happen for a PASS
+  std::string title{};                           // the requirement as a sentence ("A converter MUST ...")
+  std::string stimulus{};                        // what the case sends and how the emulated peers behave
+  std::string expectation{};                     // what must happen for a PASS
   std::vector<std::string> accepted_outcomes{};  // every outcome judged conformant
   // Sends something a converter must reject: the runner checks with a valid
   // request before and after that the PUT answers at all.

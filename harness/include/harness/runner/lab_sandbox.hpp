@@ -16,7 +16,6 @@ struct LabSandboxOptions {
   double time_scale = 1.0;
 };
 
-std::unique_ptr<SandboxFactory> make_lab_sandboxes(const PutDescription& put,
-                                                   LabSandboxOptions options);
+std::unique_ptr<SandboxFactory> make_lab_sandboxes(const PutDescription& put, LabSandboxOptions options);
 
 }  // namespace convtest::harness

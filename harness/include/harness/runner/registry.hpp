@@ -5,11 +5,10 @@
 // and a test can assert there are none. A registry is built on the
 // requirement table: a case citing an id the table lacks is such a mistake.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/runner/case.hpp"
 #include "harness/runner/requirement.hpp"

@@ -19,13 +19,13 @@ std::string_view name(RequirementKind kind);  // "converter", "client", "ambigui
 
 // The text members view string literals of the catalog (static storage).
 struct Requirement {
-  std::string_view id;        // "CONV-045", "CONV-I04", "CLI-018", "AMB-05", "REF-10"
-  std::string_view section;   // RFC 8803 section(s) ("6.2.8", "4.2, 6.2.2"); REF: "RFC 8684 3.1"
-  std::string_view level;     // BCP 14 keyword, "behaviour" (no keyword) or, for AMB, "position"
-  std::string_view sentence;  // what the RFC says (its own words in quotes) or, for AMB, what is unclear
-  std::string_view position{};   // AMB: what the catalog judges conformant
-  std::string_view rationale{};  // AMB: why it takes that position
-  bool operational = false;      // an operator-checklist item ([ops]): no harness can judge it
+  std::string_view id;               // "CONV-045", "CONV-I04", "CLI-018", "AMB-05", "REF-10"
+  std::string_view section;          // RFC 8803 section(s) ("6.2.8", "4.2, 6.2.2"); REF: "RFC 8684 3.1"
+  std::string_view level;            // BCP 14 keyword, "behaviour" (no keyword) or, for AMB, "position"
+  std::string_view sentence;         // what the RFC says (its own words in quotes) or, for AMB, what is unclear
+  std::string_view position{};       // AMB: what the catalog judges conformant
+  std::string_view rationale{};      // AMB: why it takes that position
+  bool operational = false;          // an operator-checklist item ([ops]): no harness can judge it
   std::string_view not_automated{};  // black-box testable in principle: why this catalog does not
 
   RequirementKind kind() const;

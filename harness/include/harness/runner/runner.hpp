@@ -41,8 +41,7 @@ class ProgressSink {
   virtual ~ProgressSink() = default;
   virtual void started(std::size_t total) = 0;
   virtual void case_started(const CaseSpec& spec) = 0;
-  virtual void case_finished(const reports::CaseResult& result, std::size_t done,
-                             std::size_t total) = 0;
+  virtual void case_finished(const reports::CaseResult& result, std::size_t done, std::size_t total) = 0;
 };
 
 // Per-case seed: the run seed mixed with the case id, so a case sees the same
@@ -60,19 +59,16 @@ std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescripti
 
 class Runner {
  public:
-  Runner(const PutDescription& put, RunOptions options, SandboxFactory& sandboxes,
-         SanityProbe probe);
+  Runner(const PutDescription& put, RunOptions options, SandboxFactory& sandboxes, SanityProbe probe);
 
   // Runs the cases; fills results (in the given order) and the provenance
   // fields the runner knows (seed, profile, time scale, jobs, start/finish,
   // interrupted). `stop` may be set from another thread at any time.
-  reports::RunReport run(const std::vector<const CaseSpec*>& cases, const StopFlag& stop,
-                         ProgressSink* progress);
+  reports::RunReport run(const std::vector<const CaseSpec*>& cases, const StopFlag& stop, ProgressSink* progress);
 
  private:
   reports::CaseResult run_one(const CaseSpec& spec, std::size_t worker, const StopFlag& run_stop);
-  void collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop,
-               reports::CaseResult& result);
+  void collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop, reports::CaseResult& result);
   reports::CaseResult judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop);
 
   const PutDescription& put_;

@@ -37,10 +37,10 @@ struct ClientOptions {
   bool mptcp = true;
   bool info = false;
   std::optional<packetgen::Bytes> cookie;
-  packetgen::Bytes connect_options;               // concatenated option blocks
-  std::optional<std::string> early_data;          // instead of reading stdin
-  std::size_t early_data_limit = 1000;            // bytes taken from stdin for the SYN
-  std::optional<packetgen::Bytes> raw_message;    // test hook: sent instead of the Convert message
+  packetgen::Bytes connect_options;             // concatenated option blocks
+  std::optional<std::string> early_data;        // instead of reading stdin
+  std::size_t early_data_limit = 1000;          // bytes taken from stdin for the SYN
+  std::optional<packetgen::Bytes> raw_message;  // test hook: sent instead of the Convert message
   bool print_reply = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds reply_timeout{10000};

@@ -16,7 +16,7 @@ struct ReplyIncomplete {};
 // A valid reply without Error TLV. A header-only reply is accepted (AMB-02).
 struct ReplyAccepted {
   packetgen::convert::Message message;
-  packetgen::Bytes raw;             // the reply bytes, exactly as received
+  packetgen::Bytes raw;               // the reply bytes, exactly as received
   packetgen::Bytes application_data;  // bytes after the reply: the server's first data
 };
 

@@ -41,8 +41,8 @@ SocketAddress to_socket_address(const Endpoint& endpoint);
 // net.ipv4.tcp_fastopen (per network namespace, covers IPv6 as well).
 struct FastOpenSysctl {
   unsigned value = 0;
-  bool client_enabled() const { return (value & 0x1) != 0; }     // TFO_CLIENT_ENABLE
-  bool client_no_cookie() const { return (value & 0x4) != 0; }   // TFO_CLIENT_NO_COOKIE
+  bool client_enabled() const { return (value & 0x1) != 0; }    // TFO_CLIENT_ENABLE
+  bool client_no_cookie() const { return (value & 0x4) != 0; }  // TFO_CLIENT_NO_COOKIE
 };
 packetgen::Result<FastOpenSysctl, std::string> read_fastopen_sysctl();
 

@@ -48,9 +48,7 @@ int listen_on(const std::string& address, int port) {
   const int fd = ::socket(family, SOCK_STREAM, 0);
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 ||
-      ::listen(fd, 16) != 0)
-    return -1;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd, 16) != 0) return -1;
   const int queue = 16;
   ::setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &queue, sizeof queue);
   return fd;
@@ -80,8 +78,7 @@ bool send_all(int fd, const std::string& bytes) {
   return true;
 }
 
-void serve(int connection, std::ofstream& record, const std::string& greeting,
-           const std::string& reply) {
+void serve(int connection, std::ofstream& record, const std::string& greeting, const std::string& reply) {
   const int one = 1;
   ::setsockopt(connection, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   const auto segments = greeting_segments(greeting);
@@ -106,8 +103,7 @@ void serve(int connection, std::ofstream& record, const std::string& greeting,
 
 int main(int argc, char** argv) {
   if (argc < 7) {
-    std::fprintf(stderr, "usage: %s ADDR PORT RECORD READY GREETING REPLY [N] [LIFETIME_S]\n",
-                 argv[0]);
+    std::fprintf(stderr, "usage: %s ADDR PORT RECORD READY GREETING REPLY [N] [LIFETIME_S]\n", argv[0]);
     return 2;
   }
   const int connections = argc > 7 ? std::atoi(argv[7]) : 1;
