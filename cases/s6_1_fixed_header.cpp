@@ -66,13 +66,10 @@ std::vector<ReplyRow> reply_rows() {
 
 pg::Bytes request_for(ReplyKind kind, const Scenario& scenario) {
   switch (kind) {
-    case ReplyKind::InfoAnswer:
-      return scenario.message({cv::InfoTlv{}});
-    case ReplyKind::UnsupportedVersion:
-      return with_version(scenario, kReplyProbeVersion);
+    case ReplyKind::InfoAnswer: return scenario.message({cv::InfoTlv{}});
+    case ReplyKind::UnsupportedVersion: return with_version(scenario, kReplyProbeVersion);
     case ReplyKind::Success:
-    case ReplyKind::ServerReset:
-      break;
+    case ReplyKind::ServerReset: break;
   }
   return scenario.base_connect();
 }

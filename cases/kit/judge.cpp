@@ -51,8 +51,7 @@ std::optional<std::string> value_problem(const cv::ErrorTlv& error, const ErrorR
     case cv::ErrorCode::UnsupportedTcpOption:
       if (rule.kinds) return listed_kinds_problem(error, *rule.kinds);
       return std::nullopt;
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
 }
 

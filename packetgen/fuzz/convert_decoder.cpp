@@ -35,14 +35,10 @@ void check_bounds(const DecodeOutcome& outcome, std::size_t input_size) {
 // it is stricter than some decoder settings, never looser.
 bool expected_refusal(const EncodeError& error, const Decoded& decoded, const DecodeOptions& options) {
   switch (error.rule) {
-    case EncodeRule::NoTlvs:
-      return decoded.message.tlvs.empty();  // header-only reply (AMB-02)
-    case EncodeRule::ForbiddenDestination:
-      return options.direction != Direction::ClientToConverter;
-    case EncodeRule::ErrorValueNotEmpty:
-      return !options.check_zero_fields;
-    default:
-      return false;
+    case EncodeRule::NoTlvs: return decoded.message.tlvs.empty();  // header-only reply (AMB-02)
+    case EncodeRule::ForbiddenDestination: return options.direction != Direction::ClientToConverter;
+    case EncodeRule::ErrorValueNotEmpty: return !options.check_zero_fields;
+    default: return false;
   }
 }
 

@@ -15,8 +15,7 @@ bool allowed(Direction direction, TlvType type) {
     case Direction::ConverterToClient:
       return type == TlvType::Connect || type == TlvType::ExtendedTcpHeader ||
              type == TlvType::SupportedTcpExtensions || type == TlvType::Error;
-    case Direction::Any:
-      return true;
+    case Direction::Any: return true;
   }
   return false;
 }

@@ -21,18 +21,13 @@ class TlvValueDecoder {
 
   TlvOutcome run() {
     switch (static_cast<TlvType>(tlv_[0])) {
-      case TlvType::Info:
-        return info();
-      case TlvType::Connect:
-        return connect();
-      case TlvType::ExtendedTcpHeader:
-        return with_zero_field(ExtendedTcpHeaderTlv{tail(kValueOffset)});
+      case TlvType::Info: return info();
+      case TlvType::Connect: return connect();
+      case TlvType::ExtendedTcpHeader: return with_zero_field(ExtendedTcpHeaderTlv{tail(kValueOffset)});
       case TlvType::SupportedTcpExtensions:
         return with_zero_field(SupportedTcpExtensionsTlv{strip_trailing_zeros(tail(kValueOffset))});
-      case TlvType::Cookie:
-        return with_zero_field(CookieTlv{tail(kValueOffset)});
-      case TlvType::Error:
-        return error_tlv();
+      case TlvType::Cookie: return with_zero_field(CookieTlv{tail(kValueOffset)});
+      case TlvType::Error: return error_tlv();
     }
     return fault(DecodeRule::UnknownType, 0);  // the caller filters types; kept for safety
   }
@@ -63,9 +58,7 @@ class TlvValueDecoder {
     ErrorTlv error;
     error.code = static_cast<ErrorCode>(raw_code);
     switch (value_shape(error.code)) {
-      case ErrorValueShape::ByteList:
-        error.list = strip_trailing_zeros(tail(kErrorValueOffset));
-        break;
+      case ErrorValueShape::ByteList: error.list = strip_trailing_zeros(tail(kErrorValueOffset)); break;
       case ErrorValueShape::ZeroThenBytes:
         if (auto bad = non_zero(kErrorValueOffset, kValueOffset)) return fault(DecodeRule::NonZeroField, *bad);
         error.bytes = tail(kValueOffset);

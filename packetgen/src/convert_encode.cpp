@@ -28,16 +28,12 @@ Bytes encode_error_value(const ErrorTlv& error, TlvWriter writer) {
   Bytes& out = writer.value();
   put_u8(out, static_cast<std::uint8_t>(error.code));
   switch (value_shape(error.code)) {
-    case ErrorValueShape::ByteList:
-      put_bytes(out, error.list);
-      break;
+    case ErrorValueShape::ByteList: put_bytes(out, error.list); break;
     case ErrorValueShape::ZeroThenBytes:
       put_u8(out, 0);
       put_bytes(out, error.bytes);
       break;
-    case ErrorValueShape::SingleByte:
-      put_u8(out, error.value);
-      break;
+    case ErrorValueShape::SingleByte: put_u8(out, error.value); break;
   }
   return std::move(writer).finish();
 }

@@ -227,14 +227,10 @@ bool transport_checksum_valid(std::uint8_t protocol, const Endpoints& addresses,
 
 std::string_view name(HeaderRule rule) {
   switch (rule) {
-    case HeaderRule::Empty:
-      return "empty";
-    case HeaderRule::BadVersion:
-      return "bad-version";
-    case HeaderRule::Truncated:
-      return "truncated";
-    case HeaderRule::BadLength:
-      return "bad-length";
+    case HeaderRule::Empty: return "empty";
+    case HeaderRule::BadVersion: return "bad-version";
+    case HeaderRule::Truncated: return "truncated";
+    case HeaderRule::BadLength: return "bad-length";
   }
   return "unknown";
 }
@@ -242,12 +238,9 @@ std::string_view name(HeaderRule rule) {
 Result<Header, HeaderRule> parse_header(ByteView packet) {
   if (packet.empty()) return failure(HeaderRule::Empty);
   switch (packet[0] >> 4) {
-    case 4:
-      return parse_ipv4(packet);
-    case 6:
-      return parse_ipv6(packet);
-    default:
-      return failure(HeaderRule::BadVersion);
+    case 4: return parse_ipv4(packet);
+    case 6: return parse_ipv6(packet);
+    default: return failure(HeaderRule::BadVersion);
   }
 }
 

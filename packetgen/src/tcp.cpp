@@ -27,12 +27,9 @@ void store_checksum(Bytes& tcp_bytes, std::uint16_t checksum) {
 
 std::uint16_t chosen_checksum(const Segment& segment, const ip::Endpoints& addresses, ByteView tcp_bytes) {
   switch (segment.checksum_mode) {
-    case ChecksumMode::Explicit:
-      return segment.checksum;
-    case ChecksumMode::Wrong:
-      return corrupted_checksum(ip::transport_checksum(ip::kProtoTcp, addresses, tcp_bytes));
-    case ChecksumMode::Correct:
-      break;
+    case ChecksumMode::Explicit: return segment.checksum;
+    case ChecksumMode::Wrong: return corrupted_checksum(ip::transport_checksum(ip::kProtoTcp, addresses, tcp_bytes));
+    case ChecksumMode::Correct: break;
   }
   return ip::transport_checksum(ip::kProtoTcp, addresses, tcp_bytes);
 }
@@ -79,16 +76,11 @@ std::uint16_t corrupted_checksum(std::uint16_t correct) {
 
 std::string_view name(ParseRule rule) {
   switch (rule) {
-    case ParseRule::NotIp:
-      return "not-ip";
-    case ParseRule::TruncatedIp:
-      return "truncated-ip";
-    case ParseRule::NotTcp:
-      return "not-tcp";
-    case ParseRule::TruncatedTcp:
-      return "truncated-tcp";
-    case ParseRule::BadDataOffset:
-      return "bad-data-offset";
+    case ParseRule::NotIp: return "not-ip";
+    case ParseRule::TruncatedIp: return "truncated-ip";
+    case ParseRule::NotTcp: return "not-tcp";
+    case ParseRule::TruncatedTcp: return "truncated-tcp";
+    case ParseRule::BadDataOffset: return "bad-data-offset";
   }
   return "unknown";
 }

@@ -101,22 +101,15 @@ Decoded exact(ByteView option, std::size_t size, OptionValue value) {
 // Called only with option.size() >= 2 (kind, length, body in bounds).
 Decoded decode(ByteView option) {
   switch (option[0]) {
-    case kind::MSS:
-      return option.size() == 4 ? Decoded(MssOption{get_u16(option, 2)}) : std::nullopt;
-    case kind::WindowScale:
-      return option.size() == 3 ? Decoded(WindowScaleOption{option[2]}) : std::nullopt;
-    case kind::SackPermitted:
-      return exact(option, 2, SackPermittedOption{});
-    case kind::Sack:
-      return decode_sack(option);
+    case kind::MSS: return option.size() == 4 ? Decoded(MssOption{get_u16(option, 2)}) : std::nullopt;
+    case kind::WindowScale: return option.size() == 3 ? Decoded(WindowScaleOption{option[2]}) : std::nullopt;
+    case kind::SackPermitted: return exact(option, 2, SackPermittedOption{});
+    case kind::Sack: return decode_sack(option);
     case kind::Timestamps:
       return option.size() == 10 ? Decoded(TimestampsOption{get_u32(option, 2), get_u32(option, 6)}) : std::nullopt;
-    case kind::FastOpen:
-      return decode_fast_open(option);
-    case kind::Mptcp:
-      return decode_mptcp(option);
-    default:
-      return UnknownOption{};
+    case kind::FastOpen: return decode_fast_open(option);
+    case kind::Mptcp: return decode_mptcp(option);
+    default: return UnknownOption{};
   }
 }
 

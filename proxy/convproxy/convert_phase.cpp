@@ -105,8 +105,7 @@ Decision decide_on_error(ByteView stream, const convert::DecodeError& error) {
       return decision::SendError{convert::ErrorTlv::unsupported_version({convert::kVersion})};
     case convert::ErrorCode::UnsupportedMessage:
       return decision::SendError{echo_error(*code, culprit_of(stream, error))};
-    default:
-      return decision::SendError{echo_error(convert::ErrorCode::MalformedMessage, culprit_of(stream, error))};
+    default: return decision::SendError{echo_error(convert::ErrorCode::MalformedMessage, culprit_of(stream, error))};
   }
 }
 

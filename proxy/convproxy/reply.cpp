@@ -37,12 +37,9 @@ std::size_t content_size(const convert::Tlv& tlv) {
           return kHead + value.cookie.size();
         else if constexpr (std::is_same_v<T, convert::ErrorTlv>) {
           switch (convert::value_shape(value.code)) {
-            case convert::ErrorValueShape::ByteList:
-              return kHead - 1 + value.list.size();
-            case convert::ErrorValueShape::ZeroThenBytes:
-              return kHead + value.bytes.size();
-            case convert::ErrorValueShape::SingleByte:
-              return kHead;
+            case convert::ErrorValueShape::ByteList: return kHead - 1 + value.list.size();
+            case convert::ErrorValueShape::ZeroThenBytes: return kHead + value.bytes.size();
+            case convert::ErrorValueShape::SingleByte: return kHead;
           }
           return kHead;
         } else {

@@ -41,12 +41,9 @@ std::int64_t unix_seconds() {
 
 std::string error_value_text(const convert::ErrorTlv& error) {
   switch (convert::value_shape(error.code)) {
-    case convert::ErrorValueShape::ByteList:
-      return "\"" + packetgen::to_hex(error.list) + "\"";
-    case convert::ErrorValueShape::ZeroThenBytes:
-      return std::to_string(error.bytes.size()) + "_bytes";
-    case convert::ErrorValueShape::SingleByte:
-      return std::to_string(error.value);
+    case convert::ErrorValueShape::ByteList: return "\"" + packetgen::to_hex(error.list) + "\"";
+    case convert::ErrorValueShape::ZeroThenBytes: return std::to_string(error.bytes.size()) + "_bytes";
+    case convert::ErrorValueShape::SingleByte: return std::to_string(error.value);
   }
   return {};
 }
@@ -93,15 +90,12 @@ void Session::on_event(Side side, std::uint32_t events) {
         abort(ResetSides::Both);
       }
       return;
-    case Phase::Relaying:
-      relay();
-      return;
+    case Phase::Relaying: relay(); return;
     case Phase::Closing:
       if (side == Side::Client) drain_and_close();
       return;
     case Phase::Replying:
-    case Phase::Done:
-      return;
+    case Phase::Done: return;
   }
 }
 
@@ -121,9 +115,7 @@ void Session::on_timer(Clock::time_point now) {
       spdlog::debug("event=convert_timeout client={} bytes={}", peer_, inbound_.size());
       act(decide_incomplete(inbound_));
       return;
-    case Phase::Connecting:
-      downstream_failed({DownstreamFailure::Kind::Timeout, 0, ETIMEDOUT});
-      return;
+    case Phase::Connecting: downstream_failed({DownstreamFailure::Kind::Timeout, 0, ETIMEDOUT}); return;
     case Phase::Relaying: {
       const auto idle = worker_.shared().config.idle_timeout;
       if (now - last_activity_ < idle) {
@@ -134,12 +126,9 @@ void Session::on_timer(Clock::time_point now) {
       abort(ResetSides::Both);
       return;
     }
-    case Phase::Closing:
-      finish();
-      return;
+    case Phase::Closing: finish(); return;
     case Phase::Replying:
-    case Phase::Done:
-      return;
+    case Phase::Done: return;
   }
 }
 

@@ -41,8 +41,7 @@ std::string testcase(const CaseResult& result) {
   std::string body;
   const std::string message = xml_escape(result.observed);
   switch (result.verdict) {
-    case Verdict::Pass:
-      break;
+    case Verdict::Pass: break;
     case Verdict::Warn:
       body = fmt::format("<system-out>{}</system-out>", xml_escape("WARN\n" + details(result)));
       break;
@@ -89,32 +88,15 @@ std::string xml_escape(std::string_view text) {
       continue;
     }
     switch (byte) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += byte < 0x20 ? '?' : static_cast<char>(byte);
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\t': out += "&#9;"; break;
+      case '\r': out += "&#13;"; break;
+      default: out += byte < 0x20 ? '?' : static_cast<char>(byte);
     }
     ++i;
   }

@@ -137,26 +137,16 @@ class RandomMessages {
 
   ErrorTlv error() {
     switch (below(10)) {
-      case 0:
-        return ErrorTlv::unsupported_version(list(1 + below(4)));
-      case 1:
-        return ErrorTlv::malformed_message(bytes(4 * below(6)));
-      case 2:
-        return ErrorTlv::unsupported_message(bytes(4 * below(6)));
-      case 3:
-        return ErrorTlv::missing_cookie(bytes(4 * below(5)));
-      case 4:
-        return ErrorTlv::not_authorized();
-      case 5:
-        return ErrorTlv::unsupported_tcp_option(list(1 + below(6)));
-      case 6:
-        return ErrorTlv::resource_exceeded(static_cast<std::uint8_t>(below(256)));
-      case 7:
-        return ErrorTlv::network_failure(static_cast<std::uint8_t>(below(256)));
-      case 8:
-        return ErrorTlv::connection_reset();
-      default:
-        return ErrorTlv::destination_unreachable(static_cast<std::uint8_t>(below(16)));
+      case 0: return ErrorTlv::unsupported_version(list(1 + below(4)));
+      case 1: return ErrorTlv::malformed_message(bytes(4 * below(6)));
+      case 2: return ErrorTlv::unsupported_message(bytes(4 * below(6)));
+      case 3: return ErrorTlv::missing_cookie(bytes(4 * below(5)));
+      case 4: return ErrorTlv::not_authorized();
+      case 5: return ErrorTlv::unsupported_tcp_option(list(1 + below(6)));
+      case 6: return ErrorTlv::resource_exceeded(static_cast<std::uint8_t>(below(256)));
+      case 7: return ErrorTlv::network_failure(static_cast<std::uint8_t>(below(256)));
+      case 8: return ErrorTlv::connection_reset();
+      default: return ErrorTlv::destination_unreachable(static_cast<std::uint8_t>(below(16)));
     }
   }
 

@@ -98,28 +98,16 @@ int list_catalog(const Invocation& invocation, const Registry& registry) {
   const auto& table = registry.requirements();
   if (invocation.list_requirements) {
     switch (invocation.list_format) {
-      case ListFormat::Text:
-        fmt::print("{}", requirements_text(table, cases));
-        break;
-      case ListFormat::Json:
-        fmt::print("{}", requirements_json(table, cases));
-        break;
-      case ListFormat::Markdown:
-        fmt::print("{}", requirements_markdown(table, cases));
-        break;
+      case ListFormat::Text: fmt::print("{}", requirements_text(table, cases)); break;
+      case ListFormat::Json: fmt::print("{}", requirements_json(table, cases)); break;
+      case ListFormat::Markdown: fmt::print("{}", requirements_markdown(table, cases)); break;
     }
     return kExitOk;
   }
   switch (invocation.list_format) {
-    case ListFormat::Text:
-      fmt::print("{}", list_text(cases));
-      break;
-    case ListFormat::Json:
-      fmt::print("{}", list_json(cases));
-      break;
-    case ListFormat::Markdown:
-      fmt::print("{}", catalog_markdown(cases, table));
-      break;
+    case ListFormat::Text: fmt::print("{}", list_text(cases)); break;
+    case ListFormat::Json: fmt::print("{}", list_json(cases)); break;
+    case ListFormat::Markdown: fmt::print("{}", catalog_markdown(cases, table)); break;
   }
   return kExitOk;
 }
@@ -206,10 +194,8 @@ int main(int argc, char** argv, const Registry& registry) {
       fmt::print("convtest {}\ncatalog {} ({} cases)\n", CONVTEST_VERSION, registry.catalog_hash(),
                  registry.cases().size());
       return kExitOk;
-    case Command::List:
-      return list_catalog(invocation, registry);
-    case Command::Run:
-      return run_catalog(invocation, registry);
+    case Command::List: return list_catalog(invocation, registry);
+    case Command::Run: return run_catalog(invocation, registry);
   }
   return kExitUsage;
 }

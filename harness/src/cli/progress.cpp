@@ -83,12 +83,9 @@ class LiveProgress final : public ProgressSink {
 std::unique_ptr<ProgressSink> make_progress(ProgressStyle style, std::FILE* out) {
   if (style == ProgressStyle::Auto) style = ::isatty(::fileno(out)) ? ProgressStyle::Line : ProgressStyle::Plain;
   switch (style) {
-    case ProgressStyle::Line:
-      return std::make_unique<LiveProgress>(out);
-    case ProgressStyle::Plain:
-      return std::make_unique<PlainProgress>(out);
-    default:
-      return nullptr;
+    case ProgressStyle::Line: return std::make_unique<LiveProgress>(out);
+    case ProgressStyle::Plain: return std::make_unique<PlainProgress>(out);
+    default: return nullptr;
   }
 }
 

@@ -24,14 +24,10 @@ Coverage coverage(const Requirement& row, const std::vector<std::string>& cases)
 
 std::string_view name(Coverage value) {
   switch (value) {
-    case Coverage::Covered:
-      return "covered";
-    case Coverage::Operational:
-      return "operational";
-    case Coverage::NotAutomated:
-      return "not-automated";
-    case Coverage::NotCovered:
-      return "not-covered";
+    case Coverage::Covered: return "covered";
+    case Coverage::Operational: return "operational";
+    case Coverage::NotAutomated: return "not-automated";
+    case Coverage::NotCovered: return "not-covered";
   }
   return "not-covered";
 }
@@ -44,14 +40,10 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::string cases_line(const Requirement& row, const std::vector<std::string>& cases) {
   switch (coverage(row, cases)) {
-    case Coverage::Covered:
-      return joined(cases);
-    case Coverage::Operational:
-      return "none (operational: the operator checklist, docs/ops-checklist.md)";
-    case Coverage::NotAutomated:
-      return fmt::format("none (not automated: {})", row.not_automated);
-    case Coverage::NotCovered:
-      return "none";
+    case Coverage::Covered: return joined(cases);
+    case Coverage::Operational: return "none (operational: the operator checklist, docs/ops-checklist.md)";
+    case Coverage::NotAutomated: return fmt::format("none (not automated: {})", row.not_automated);
+    case Coverage::NotCovered: return "none";
   }
   return "none";
 }

@@ -121,8 +121,7 @@ void LegacyServer::answer(const ReceivedSyn& syn) {
                        PathSide::ServerSide);
       break;
     }
-    case SynAnswer::Silence:
-      break;
+    case SynAnswer::Silence: break;
   }
   if (std::find(refused_.begin(), refused_.end(), key) == refused_.end()) refused_.push_back(key);
 }

@@ -25,56 +25,34 @@ bool offers_window_scale(packetgen::ByteView options) {
 
 std::string_view name(TcpState state) {
   switch (state) {
-    case TcpState::Closed:
-      return "CLOSED";
-    case TcpState::SynSent:
-      return "SYN-SENT";
-    case TcpState::SynReceived:
-      return "SYN-RECEIVED";
-    case TcpState::Established:
-      return "ESTABLISHED";
-    case TcpState::FinWait1:
-      return "FIN-WAIT-1";
-    case TcpState::FinWait2:
-      return "FIN-WAIT-2";
-    case TcpState::CloseWait:
-      return "CLOSE-WAIT";
-    case TcpState::Closing:
-      return "CLOSING";
-    case TcpState::LastAck:
-      return "LAST-ACK";
-    case TcpState::TimeWait:
-      return "TIME-WAIT";
-    case TcpState::Reset:
-      return "RESET";
+    case TcpState::Closed: return "CLOSED";
+    case TcpState::SynSent: return "SYN-SENT";
+    case TcpState::SynReceived: return "SYN-RECEIVED";
+    case TcpState::Established: return "ESTABLISHED";
+    case TcpState::FinWait1: return "FIN-WAIT-1";
+    case TcpState::FinWait2: return "FIN-WAIT-2";
+    case TcpState::CloseWait: return "CLOSE-WAIT";
+    case TcpState::Closing: return "CLOSING";
+    case TcpState::LastAck: return "LAST-ACK";
+    case TcpState::TimeWait: return "TIME-WAIT";
+    case TcpState::Reset: return "RESET";
   }
   return "?";
 }
 
 std::string_view name(TcpEvent::Kind kind) {
   switch (kind) {
-    case TcpEvent::Kind::Sent:
-      return "sent";
-    case TcpEvent::Kind::Received:
-      return "received";
-    case TcpEvent::Kind::Established:
-      return "established";
-    case TcpEvent::Kind::Data:
-      return "data";
-    case TcpEvent::Kind::OutOfOrder:
-      return "out-of-order";
-    case TcpEvent::Kind::Duplicate:
-      return "duplicate";
-    case TcpEvent::Kind::Fin:
-      return "fin";
-    case TcpEvent::Kind::Reset:
-      return "reset";
-    case TcpEvent::Kind::Retransmit:
-      return "retransmit";
-    case TcpEvent::Kind::GaveUp:
-      return "gave-up";
-    case TcpEvent::Kind::Icmp:
-      return "icmp";
+    case TcpEvent::Kind::Sent: return "sent";
+    case TcpEvent::Kind::Received: return "received";
+    case TcpEvent::Kind::Established: return "established";
+    case TcpEvent::Kind::Data: return "data";
+    case TcpEvent::Kind::OutOfOrder: return "out-of-order";
+    case TcpEvent::Kind::Duplicate: return "duplicate";
+    case TcpEvent::Kind::Fin: return "fin";
+    case TcpEvent::Kind::Reset: return "reset";
+    case TcpEvent::Kind::Retransmit: return "retransmit";
+    case TcpEvent::Kind::GaveUp: return "gave-up";
+    case TcpEvent::Kind::Icmp: return "icmp";
   }
   return "?";
 }
@@ -283,19 +261,15 @@ void TcpConnection::handle(const InboundSegment& inbound) {
   }
   switch (state_) {
     case TcpState::Closed:
-    case TcpState::Reset:
-      return;
-    case TcpState::SynSent:
-      on_syn_sent(in, inbound.time);
-      return;
+    case TcpState::Reset: return;
+    case TcpState::SynSent: on_syn_sent(in, inbound.time); return;
     case TcpState::SynReceived:
       if ((in.segment.flags & pt::flag::SYN) && !(in.segment.flags & pt::flag::ACK)) {
         retransmit_now();  // the peer did not get our SYN-ACK
         return;
       }
       [[fallthrough]];
-    default:
-      on_synchronized(in, inbound.time);
+    default: on_synchronized(in, inbound.time);
   }
 }
 
@@ -333,14 +307,9 @@ void TcpConnection::on_syn_sent(const pt::Parsed& in, Clock::time_point now) {
   }
   if (s.flags & pt::flag::FIN) take_fin(now);
   switch (config_.third_ack.mode) {
-    case ThirdAck::Mode::Immediate:
-      complete_handshake();
-      break;
-    case ThirdAck::Mode::Delayed:
-      third_ack_due_ = now + config_.third_ack.delay;
-      break;
-    case ThirdAck::Mode::Never:
-      break;
+    case ThirdAck::Mode::Immediate: complete_handshake(); break;
+    case ThirdAck::Mode::Delayed: third_ack_due_ = now + config_.third_ack.delay; break;
+    case ThirdAck::Mode::Never: break;
   }
 }
 
@@ -439,17 +408,10 @@ void TcpConnection::take_fin(Clock::time_point) {
   record(TcpEvent::Kind::Fin, "FIN received");
   switch (state_) {
     case TcpState::SynReceived:
-    case TcpState::Established:
-      state_ = TcpState::CloseWait;
-      break;
-    case TcpState::FinWait1:
-      state_ = snd_una_ == snd_nxt_ ? TcpState::TimeWait : TcpState::Closing;
-      break;
-    case TcpState::FinWait2:
-      state_ = TcpState::TimeWait;
-      break;
-    default:
-      break;
+    case TcpState::Established: state_ = TcpState::CloseWait; break;
+    case TcpState::FinWait1: state_ = snd_una_ == snd_nxt_ ? TcpState::TimeWait : TcpState::Closing; break;
+    case TcpState::FinWait2: state_ = TcpState::TimeWait; break;
+    default: break;
   }
 }
 
@@ -492,10 +454,8 @@ bool TcpConnection::is_open() const {
   switch (state_) {
     case TcpState::Closed:
     case TcpState::TimeWait:
-    case TcpState::Reset:
-      return false;
-    default:
-      return true;
+    case TcpState::Reset: return false;
+    default: return true;
   }
 }
 

@@ -138,25 +138,15 @@ ChildStream output_stream(int target, const Stream& stream, int capture_write_en
   ChildStream child;
   child.target = target;
   switch (stream.kind) {
-    case Stream::Kind::Inherit:
-      child.keep = true;
-      break;
-    case Stream::Kind::Capture:
-      child.from_fd = capture_write_end;
-      break;
-    case Stream::Kind::Stdout:
-      child.same_as_stdout = true;
-      break;
-    case Stream::Kind::File:
-      child.path = stream.path.c_str(), child.open_flags = O_WRONLY | O_CREAT | O_TRUNC;
-      break;
+    case Stream::Kind::Inherit: child.keep = true; break;
+    case Stream::Kind::Capture: child.from_fd = capture_write_end; break;
+    case Stream::Kind::Stdout: child.same_as_stdout = true; break;
+    case Stream::Kind::File: child.path = stream.path.c_str(), child.open_flags = O_WRONLY | O_CREAT | O_TRUNC; break;
     case Stream::Kind::AppendFile:
       child.path = stream.path.c_str(), child.open_flags = O_WRONLY | O_CREAT | O_APPEND;
       break;
     case Stream::Kind::Null:
-    case Stream::Kind::Pipe:
-      child.path = "/dev/null", child.open_flags = O_WRONLY;
-      break;
+    case Stream::Kind::Pipe: child.path = "/dev/null", child.open_flags = O_WRONLY; break;
   }
   return child;
 }
@@ -165,30 +155,19 @@ ChildStream input_stream(const Stream& stream, int pipe_read_end) {
   ChildStream child;
   child.target = STDIN_FILENO;
   switch (stream.kind) {
-    case Stream::Kind::Inherit:
-      child.keep = true;
-      break;
-    case Stream::Kind::Pipe:
-      child.from_fd = pipe_read_end;
-      break;
-    case Stream::Kind::File:
-      child.path = stream.path.c_str(), child.open_flags = O_RDONLY;
-      break;
-    default:
-      child.path = "/dev/null", child.open_flags = O_RDONLY;
-      break;
+    case Stream::Kind::Inherit: child.keep = true; break;
+    case Stream::Kind::Pipe: child.from_fd = pipe_read_end; break;
+    case Stream::Kind::File: child.path = stream.path.c_str(), child.open_flags = O_RDONLY; break;
+    default: child.path = "/dev/null", child.open_flags = O_RDONLY; break;
   }
   return child;
 }
 
 std::string_view failed_step(int step) {
   switch (step) {
-    case 1:
-      return "cannot enter the network namespace for";
-    case 2:
-      return "cannot set up the standard streams of";
-    default:
-      return "cannot execute";
+    case 1: return "cannot enter the network namespace for";
+    case 2: return "cannot set up the standard streams of";
+    default: return "cannot execute";
   }
 }
 

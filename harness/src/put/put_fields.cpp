@@ -128,8 +128,7 @@ FieldError check_text(const PutField& field, const std::string& text) {
   if (field.rule == TextRule::Any) return std::nullopt;
   if (text.empty()) return field.none_word.empty() ? FieldError("must not be empty") : std::nullopt;
   switch (field.rule) {
-    case TextRule::Any:
-      break;
+    case TextRule::Any: break;
     case TextRule::Ipv4Address:
       if (!is_ip_address(text, AF_INET)) return fmt::format("\"{}\" is not an IPv4 address", text);
       break;

@@ -115,15 +115,9 @@ reports::PutIdentity identify(const PutDescription& put, const std::filesystem::
   identity.addresses.push_back(put.address4);
   if (!put.address6.empty()) identity.addresses.push_back(put.address6);
   switch (put.mode) {
-    case PutMode::Spawn:
-      identity.target = put.spawn_template;
-      break;
-    case PutMode::Netns:
-      identity.target = put.netns_path;
-      break;
-    case PutMode::Remote:
-      identity.target = put.iface;
-      break;
+    case PutMode::Spawn: identity.target = put.spawn_template; break;
+    case PutMode::Netns: identity.target = put.netns_path; break;
+    case PutMode::Remote: identity.target = put.iface; break;
   }
   if (put.mode != PutMode::Spawn) return identity;
   PlaceholderValues values{put.address4, put.address6, put.port};

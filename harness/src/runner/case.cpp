@@ -10,12 +10,9 @@ using reports::Verdict;
 
 std::string_view name(ProfileScope scope) {
   switch (scope) {
-    case ProfileScope::Any:
-      return "any";
-    case ProfileScope::DefaultOnly:
-      return "default";
-    case ProfileScope::StrictOnly:
-      return "strict";
+    case ProfileScope::Any: return "any";
+    case ProfileScope::DefaultOnly: return "default";
+    case ProfileScope::StrictOnly: return "strict";
   }
   return "?";
 }

@@ -113,10 +113,8 @@ class LabSandboxes final : public SandboxFactory {
     settings.port = put_.port;
     settings.time_scale = options_.time_scale;
     switch (put_.mode) {
-      case PutMode::Spawn:
-        return Lab::local(settings);
-      case PutMode::Netns:
-        return Lab::in_namespace(put_.netns_path, settings);
+      case PutMode::Spawn: return Lab::local(settings);
+      case PutMode::Netns: return Lab::in_namespace(put_.netns_path, settings);
       case PutMode::Remote: {
         RemoteSettings remote;
         remote.interface = put_.iface;

@@ -16,14 +16,10 @@ bool starts_with(std::string_view text, std::string_view prefix) { return text.s
 
 std::string_view name(RequirementKind kind) {
   switch (kind) {
-    case RequirementKind::Converter:
-      return "converter";
-    case RequirementKind::Client:
-      return "client";
-    case RequirementKind::Ambiguity:
-      return "ambiguity";
-    case RequirementKind::Reference:
-      return "reference";
+    case RequirementKind::Converter: return "converter";
+    case RequirementKind::Client: return "client";
+    case RequirementKind::Ambiguity: return "ambiguity";
+    case RequirementKind::Reference: return "reference";
   }
   return "converter";
 }

@@ -16,28 +16,17 @@ ExitCode exit_code_for(ErrorCode code) {
 
 std::string_view describe(ExitCode code) {
   switch (code) {
-    case ExitCode::Ok:
-      return "relay finished";
-    case ExitCode::ConnectionFailed:
-      return "connection to the converter failed or broke";
-    case ExitCode::Usage:
-      return "usage error";
-    case ExitCode::Environment:
-      return "environment problem";
-    case ExitCode::BadReply:
-      return "invalid or missing Convert reply";
-    case ExitCode::ValidationError:
-      return "converter refused: message validation error";
-    case ExitCode::MissingCookie:
-      return "converter refused: cookie required";
-    case ExitCode::ClientSideError:
-      return "converter refused: client-side error";
-    case ExitCode::ConverterSideError:
-      return "converter refused: converter-side error";
-    case ExitCode::DestinationError:
-      return "converter refused: destination error";
-    case ExitCode::OtherError:
-      return "converter refused: unclassified error";
+    case ExitCode::Ok: return "relay finished";
+    case ExitCode::ConnectionFailed: return "connection to the converter failed or broke";
+    case ExitCode::Usage: return "usage error";
+    case ExitCode::Environment: return "environment problem";
+    case ExitCode::BadReply: return "invalid or missing Convert reply";
+    case ExitCode::ValidationError: return "converter refused: message validation error";
+    case ExitCode::MissingCookie: return "converter refused: cookie required";
+    case ExitCode::ClientSideError: return "converter refused: client-side error";
+    case ExitCode::ConverterSideError: return "converter refused: converter-side error";
+    case ExitCode::DestinationError: return "converter refused: destination error";
+    case ExitCode::OtherError: return "converter refused: unclassified error";
   }
   return "unknown";
 }

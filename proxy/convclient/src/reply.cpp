@@ -51,13 +51,11 @@ std::string describe_error(const convert::ErrorTlv& error) {
     case convert::ErrorCode::NetworkFailure:
       return text + (error.value == 0 ? std::string(", retry after at least 30 s")
                                       : fmt::format(", retry after {} s", error.value));
-    case convert::ErrorCode::DestinationUnreachable:
-      return text + fmt::format(", ICMP code {}", error.value);
+    case convert::ErrorCode::DestinationUnreachable: return text + fmt::format(", ICMP code {}", error.value);
     case convert::ErrorCode::MalformedMessage:
     case convert::ErrorCode::UnsupportedMessage:
       return text + fmt::format(", echo: {}", packetgen::to_hex(error.bytes));
-    default:
-      return text;
+    default: return text;
   }
 }
 

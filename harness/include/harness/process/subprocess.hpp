@@ -63,15 +63,15 @@ struct Stream {
 };
 
 struct SpawnOptions {
-  std::vector<std::string> argv;  // argv[0] without a '/' is looked up in PATH
+  std::vector<std::string> argv{};  // argv[0] without a '/' is looked up in PATH
   // Nothing: the parent's environment. Otherwise exactly these NAME=value.
-  std::optional<std::vector<std::string>> environment;
+  std::optional<std::vector<std::string>> environment{};
   Stream stdin_from = Stream::null();
   Stream stdout_to = Stream::null();
   Stream stderr_to = Stream::null();
   // A network namespace file (/run/netns/NAME, /proc/PID/ns/net) the child
   // enters before exec; empty: the namespace of the spawning thread.
-  std::filesystem::path network_namespace;
+  std::filesystem::path network_namespace{};
   // Its own process group: signals reach everything it started, and the
   // group is killed when its leader is reaped.
   bool own_process_group = false;
