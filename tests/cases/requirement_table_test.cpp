@@ -74,7 +74,9 @@ TEST(RequirementTable, ListsEveryCitedIdWithItsCases) {
       EXPECT_EQ(listed.count(requirement), 1U) << spec.id << " cites " << requirement;
       const auto* row = registry.requirements().find(requirement);
       ASSERT_NE(row, nullptr) << requirement;
-      if (row->kind() == harness::RequirementKind::Ambiguity) EXPECT_FALSE(row->position.empty()) << requirement;
+      if (row->kind() == harness::RequirementKind::Ambiguity) {
+        EXPECT_FALSE(row->position.empty()) << requirement;
+      }
     }
   for (const auto& row : listing["requirements"])
     for (const auto& id : row["cases"]) {
