@@ -43,7 +43,8 @@ std::uint16_t port_of(std::size_t index) { return static_cast<std::uint16_t>(100
 
 std::size_t count_errors(const std::vector<Client*>& clients, std::optional<cv::ErrorCode> code = std::nullopt) {
   return static_cast<std::size_t>(std::count_if(clients.begin(), clients.end(), [&](const Client* client) {
-    const auto* error = client->reply().error_tlv();
+    const Reply reply = client->reply();
+    const auto* error = reply.error_tlv();
     return error != nullptr && (!code || error->code == *code);
   }));
 }

@@ -44,7 +44,10 @@ std::string nl_failure(std::string_view what, int code) {
   return text;
 }
 
+// An interface address or a route needs its prefix length written out: a
+// bare address would silently become a host prefix, a likely mistake.
 packetgen::Result<NlAddrPtr, std::string> parse_prefix(std::string_view text) {
+  if (text.find('/') == std::string_view::npos) return failure(fmt::format("'{}' has no /prefix length", text));
   const auto cidr = packetgen::ip::Cidr::parse(text);
   if (!cidr) return failure(fmt::format("bad prefix {}", cidr.error()));
   const bool v4 = cidr->address.family == packetgen::ip::Family::V4;
