@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -64,6 +65,39 @@ class ScriptedPeer {
   MemoryLink& link_;
   FlowKey flow_;
 };
+
+// In-flight hooks (MemoryLink::set_in_flight_hook). Each acts once, on the
+// packets `picks` chooses; every other packet passes untouched.
+using PacketFilter = std::function<bool(const packetgen::Bytes&)>;
+
+// Loses the first packet picked.
+inline InFlightHook lose_first(PacketFilter picks) {
+  return [picks = std::move(picks), acted = false](packetgen::Bytes packet) mutable -> std::vector<packetgen::Bytes> {
+    if (acted || !picks(packet)) return {std::move(packet)};
+    acted = true;
+    return {};
+  };
+}
+
+// Holds back the first packet picked until the second one has passed: the
+// two arrive swapped.
+inline InFlightHook swap_first_two(PacketFilter picks) {
+  return [picks = std::move(picks), held = std::optional<packetgen::Bytes>(),
+          acted = false](packetgen::Bytes packet) mutable -> std::vector<packetgen::Bytes> {
+    if (acted || !picks(packet)) return {std::move(packet)};
+    if (!held) {
+      held = std::move(packet);
+      return {};
+    }
+    acted = true;
+    return {std::move(packet), *std::move(held)};
+  };
+}
+
+inline bool carries_payload(const packetgen::Bytes& packet) {
+  auto parsed = packetgen::tcp::parse(packet);
+  return parsed && !parsed->segment.payload.empty();
+}
 
 // Two Wires joined by a MemoryLink pair on one ManualClock, for the
 // harness's endpoints on both ends. Declare it before those endpoints.

@@ -35,7 +35,9 @@ inline TimeSource& steady_time_source() {
 }
 
 // Time that moves only when told: by the test (advance) or by an idle Wire
-// (wait_until, to its next timer or deadline). Never goes back.
+// (wait_until, to its next timer or deadline). Never goes back. An endpoint
+// timer that stays due after on_timer() holds a Wire at one instant for
+// good (on the steady clock, until the deadline).
 class ManualClock final : public TimeSource {
  public:
   explicit ManualClock(Clock::time_point start = {}) : now_(start) {}
