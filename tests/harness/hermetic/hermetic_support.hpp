@@ -33,7 +33,7 @@ inline std::size_t count_events(const TcpConnection& tcp, TcpEvent::Kind kind) {
 class ScriptedPeer {
  public:
   // `flow` as the peer sees it: local is the peer's address and port.
-  ScriptedPeer(MemoryLink& link, FlowKey flow) : link_(link), flow_(std::move(flow)) {}
+  ScriptedPeer(MemoryLink& link, const FlowKey& flow) : link_(link), flow_(flow) {}
 
   // Every TCP segment that arrived since the last call, oldest first.
   std::vector<packetgen::tcp::Segment> take() {
