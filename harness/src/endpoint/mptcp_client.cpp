@@ -94,7 +94,7 @@ void MptcpClient::on_received(const pt::Parsed& in) {
       had_dss = true;
       const auto& dss = dss_option->dss;
       ReceivedDss received{dss.data_ack, std::nullopt, std::nullopt,     0,
-                           dss.data_fin, s.seq,        s.payload.size(), Clock::now()};
+                           dss.data_fin, s.seq,        s.payload.size(), wire_.now()};
       if (dss.mapping) {
         received.dsn = dss.mapping->dsn;
         received.subflow_seq = dss.mapping->subflow_seq;

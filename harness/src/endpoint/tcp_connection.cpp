@@ -84,7 +84,7 @@ void TcpConnection::accept(const pt::Parsed& syn, packetgen::Bytes synack_option
   learn_peer_options(syn);
   if (take_syn_data && !syn.segment.payload.empty()) {
     peer_syn_payload_size_ = syn.segment.payload.size();
-    take_data(syn, Clock::now());
+    take_data(syn, wire_.now());
   }
   state_ = TcpState::SynReceived;
   handshake_acked_ = true;
@@ -151,7 +151,7 @@ void TcpConnection::emit(std::uint8_t flags, packetgen::Bytes payload, std::opti
   auto segment = build(flags, snd_nxt_, std::move(payload), std::move(chosen));
   const auto consumed = sequence_space(segment);
   snd_nxt_ += consumed;
-  if (track && consumed > 0) in_flight_.push_back({segment, Clock::now(), 0});
+  if (track && consumed > 0) in_flight_.push_back({segment, wire_.now(), 0});
   transmit(segment);
 }
 
@@ -227,7 +227,7 @@ void TcpConnection::retransmit_now() {
   if (in_flight_.empty()) return;
   auto& oldest = in_flight_.front();
   if (oldest.segment.flags & pt::flag::ACK) oldest.segment.ack = rcv_nxt_;
-  oldest.sent_at = Clock::now();
+  oldest.sent_at = wire_.now();
   ++oldest.retransmissions;
   record(TcpEvent::Kind::Retransmit,
          fmt::format("retransmission {} of seq {}", oldest.retransmissions, oldest.segment.seq));
@@ -469,7 +469,7 @@ std::size_t TcpConnection::bytes_acked_by_peer() const {
 }
 
 void TcpConnection::record(TcpEvent::Kind kind, std::string detail, std::size_t offset, std::size_t length) {
-  events_.push_back({kind, Clock::now(), offset, length, std::move(detail)});
+  events_.push_back({kind, wire_.now(), offset, length, std::move(detail)});
 }
 
 }  // namespace convtest::harness

@@ -23,8 +23,8 @@ constexpr std::size_t kTeardownDrainLimit = 64;
 
 }  // namespace
 
-Wire::Wire(Link& link, WireOptions options)
-    : link_(link), options_(std::move(options)), self_(std::make_shared<Wire*>(this)) {
+Wire::Wire(Link& link, WireOptions options, TimeSource& clock)
+    : link_(link), options_(std::move(options)), clock_(clock), self_(std::make_shared<Wire*>(this)) {
   link_.before_close([weak = std::weak_ptr<Wire*>(self_)](Link&) {
     if (auto wire = weak.lock()) (*wire)->teardown();
   });
@@ -117,7 +117,7 @@ std::vector<const WireEvent*> Wire::events_since(std::size_t first_index) const 
 }
 
 Status Wire::send(packetgen::ByteView ip_packet, PathSide side) {
-  const auto now = Clock::now();
+  const auto now = clock_.now();
   const auto wall = WallClock::now();
   auto outcome = middlebox_.process(ip_packet, side, Direction::ToPut);
   if (outcome.changed())
@@ -140,7 +140,7 @@ Status Wire::send(packetgen::ByteView ip_packet, PathSide side) {
 }
 
 void Wire::ingest(const Packet& packet) {
-  const auto now = Clock::now();
+  const auto now = clock_.now();
   const Routed routed = route(packet.bytes);
   auto outcome = middlebox_.process(packet.bytes, routed.side, Direction::FromPut);
   auto& event = log(Direction::FromPut, routed.side, packet.bytes, packet.timestamp, now);
@@ -174,7 +174,7 @@ void Wire::deliver(const packetgen::Bytes& bytes, Routed routed, Clock::time_poi
   }
 }
 
-std::optional<Clock::time_point> Wire::earliest_timer() const {
+std::optional<Clock::time_point> Wire::next_timer() const {
   std::optional<Clock::time_point> earliest;
   for (const auto* endpoint : endpoints_)
     if (auto due = endpoint->next_timer(); due && (!earliest || *due < *earliest)) earliest = due;
@@ -191,14 +191,27 @@ void Wire::fire_timers(Clock::time_point now) {
 
 bool Wire::run_until(Clock::time_point deadline, const std::function<bool()>& done) {
   for (;;) {
-    const auto now = Clock::now();
+    const auto now = clock_.now();
     fire_timers(now);
     if (done && done()) return true;
     if (now >= deadline) return false;
     auto wake = deadline;
-    if (auto due = earliest_timer(); due && *due < wake) wake = std::max(*due, now);
-    if (auto packet = link_.receive(wake)) ingest(*packet);
+    if (auto due = next_timer(); due && *due < wake) wake = std::max(*due, now);
+    if (auto packet = link_.receive(wake))
+      ingest(*packet);
+    else
+      clock_.wait_until(wake);
   }
+}
+
+std::size_t Wire::poll() {
+  fire_timers(clock_.now());
+  std::size_t read = 0;
+  while (auto packet = link_.receive(clock_.now())) {
+    ingest(*packet);
+    ++read;
+  }
+  return read;
 }
 
 void Wire::reset_backlog_flows() {
@@ -232,7 +245,7 @@ void Wire::teardown() {
   if (torn_down_) return;
   torn_down_ = true;
   for (std::size_t i = 0; i < kTeardownDrainLimit; ++i) {
-    auto packet = link_.receive(Clock::now());
+    auto packet = link_.receive(clock_.now());
     if (!packet) break;
     ingest(*packet);
   }

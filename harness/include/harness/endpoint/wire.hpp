@@ -5,7 +5,8 @@
 // (the PUT's downstream SYN may come before the server role listens), and
 // logs every packet both ways for expectations and reports.
 //
-// Single-threaded: nothing moves unless someone calls run_until()/run_for().
+// Single-threaded: nothing moves unless someone calls run_until()/run_for()
+// or poll(). Every time it and its endpoints use comes from its TimeSource.
 // Declare the Wire before the endpoints that use it, so that the endpoints
 // (which reset their open flows when destroyed) go first.
 
@@ -20,6 +21,7 @@
 #include "harness/emulate/middlebox.hpp"
 #include "harness/endpoint/flow.hpp"
 #include "harness/link/link.hpp"
+#include "harness/link/time_source.hpp"
 #include "packetgen/icmp.hpp"
 #include "packetgen/tcp.hpp"
 
@@ -84,7 +86,8 @@ struct WireOptions {
 
 class Wire {
  public:
-  explicit Wire(Link& link, WireOptions options = {});
+  // `clock` must outlive the Wire.
+  explicit Wire(Link& link, WireOptions options = {}, TimeSource& clock = steady_time_source());
   ~Wire();
   Wire(const Wire&) = delete;
   Wire& operator=(const Wire&) = delete;
@@ -102,8 +105,17 @@ class Wire {
 
   // Reads, dispatches and fires endpoint timers until `done()` is true or
   // the deadline passes; returns done(). `done` may be empty (run to the deadline).
+  // While the link is idle, time goes to the next timer or the deadline
+  // (TimeSource::wait_until).
   bool run_until(Clock::time_point deadline, const std::function<bool()>& done = {});
-  void run_for(Clock::duration duration) { run_until(Clock::now() + duration); }
+  void run_for(Clock::duration duration) { run_until(now() + duration); }
+  // Fires the timers due now and dispatches every packet the link already
+  // holds, without waiting; returns how many packets it read.
+  std::size_t poll();
+
+  Clock::time_point now() const { return clock_.now(); }
+  // The earliest timer of the attached endpoints.
+  std::optional<Clock::time_point> next_timer() const;
 
   // Resets every open flow (endpoints' flows and PUT flows left in the
   // backlog) so the PUT's sockets die at once; the notes measured namespaces
@@ -138,11 +150,11 @@ class Wire {
   WireEvent& log(Direction direction, PathSide side, packetgen::ByteView bytes, WallClock::time_point wall_time,
                  Clock::time_point time);
   void fire_timers(Clock::time_point now);
-  std::optional<Clock::time_point> earliest_timer() const;
   void reset_backlog_flows();
 
   Link& link_;
   WireOptions options_;
+  TimeSource& clock_;
   emulate::Middlebox middlebox_;
   std::vector<WireEndpoint*> endpoints_;
   struct Backlogged {

@@ -1,7 +1,8 @@
 #pragma once
 // The harness's only view of the network: a link that carries whole IP
 // packets to and from the PUT. TunLink (local lab) and PcapL2Link (a remote
-// PUT on a real NIC) implement it; everything above is link-agnostic.
+// PUT on a real NIC) implement it, and MemoryLink joins two Links back to
+// back for hermetic tests; everything above is link-agnostic.
 
 #include <chrono>
 #include <functional>
