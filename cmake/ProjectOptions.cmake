@@ -19,3 +19,14 @@ endif()
 # Version string baked into every binary (convtest, convproxy, convclient).
 target_compile_definitions(convtest_options INTERFACE
   CONVTEST_VERSION="${PROJECT_VERSION}")
+
+# Headers that most translation units parse again and again (fmt in half of
+# them, GoogleTest and nlohmann/json in a third), compiled once per target.
+# Only the sanitized test build turns this on: the release build keeps
+# checking that every file includes what it uses.
+option(CONVTEST_PCH "Precompile the most-included library headers" OFF)
+function(convtest_precompile target)
+  if(CONVTEST_PCH)
+    target_precompile_headers(${target} PRIVATE ${ARGN})
+  endif()
+endfunction()

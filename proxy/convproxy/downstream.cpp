@@ -10,17 +10,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include "convproxy/socket_options.hpp"
 #include "packetgen/tcp_options.hpp"
 
 namespace convtest::convproxy {
 
 namespace {
 
-constexpr int kIpprotoMptcp = 262;
 constexpr std::uint8_t kIcmpDestUnreach = 3;
 constexpr std::uint8_t kIcmp6DestUnreach = 1;
-
-void set_int(int fd, int level, int name, int value) { ::setsockopt(fd, level, name, &value, sizeof value); }
 
 DownstreamFailure classify_errno(int error) {
   if (error == ECONNREFUSED) return {DownstreamFailure::Kind::Refused, 0, error};
@@ -92,11 +90,11 @@ Fd open_socket(int family, bool mptcp) {
 
 void configure(int fd, int family, const DownstreamSettings& settings) {
   if (family == AF_INET)
-    set_int(fd, IPPROTO_IP, IP_RECVERR, 1);
+    set_int_option(fd, IPPROTO_IP, IP_RECVERR, 1);
   else
-    set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
-  set_int(fd, IPPROTO_TCP, TCP_SYNCNT, settings.syn_retries);
-  set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+    set_int_option(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
+  set_int_option(fd, IPPROTO_TCP, TCP_SYNCNT, settings.syn_retries);
+  set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, 1);
 }
 
 }  // namespace

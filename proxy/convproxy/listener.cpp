@@ -10,16 +10,14 @@
 #include <fstream>
 #include <optional>
 
+#include "convproxy/socket_options.hpp"
+
 namespace convtest::convproxy {
 
 namespace {
-constexpr int kIpprotoMptcp = 262;
 constexpr int kBacklog = 4096;
 constexpr int kFastOpenQueue = 4096;
 
-bool set_int(int fd, int level, int name, int value) {
-  return ::setsockopt(fd, level, name, &value, sizeof value) == 0;
-}
 }  // namespace
 
 bool mptcp_supported() {
@@ -47,14 +45,14 @@ packetgen::Result<OpenedListener, std::string> open_listener(const Address& addr
   if (!opened.fd)
     return packetgen::failure(fmt::format("socket() for {}: {}", to_string(endpoint), std::strerror(errno)));
   const int fd = opened.fd.get();
-  set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-  if (!set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1))
+  set_int_option(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+  if (!set_int_option(fd, SOL_SOCKET, SO_REUSEPORT, 1))
     return packetgen::failure(fmt::format("SO_REUSEPORT on {}: {}", to_string(endpoint), std::strerror(errno)));
-  if (family == AF_INET6) set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+  if (family == AF_INET6) set_int_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
   if (setup.accept_syn_data) {
-    if (!set_int(fd, IPPROTO_TCP, TCP_FASTOPEN, kFastOpenQueue))
+    if (!set_int_option(fd, IPPROTO_TCP, TCP_FASTOPEN, kFastOpenQueue))
       return packetgen::failure(fmt::format("TCP_FASTOPEN on {}: {}", to_string(endpoint), std::strerror(errno)));
-    if (!set_int(fd, IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, 1))
+    if (!set_int_option(fd, IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, 1))
       return packetgen::failure(
           fmt::format("TCP_FASTOPEN_NO_COOKIE on {}: {}", to_string(endpoint), std::strerror(errno)));
   }

@@ -96,6 +96,8 @@ packetgen::Result<Matrix, std::string> load_matrix(const fs::path& path) {
     for (const auto& [fault, effect] : document.at("faults").items())
       for (const auto& [verdict, ids] : effect.items())
         matrix.faults[fault].cases[verdict] = ids.get<std::set<std::string>>();
+    matrix.kernel_dependent =
+        document.value("kernel_dependent", json::object()).get<std::map<std::string, std::string>>();
     return matrix;
   } catch (const json::exception& error) {
     return packetgen::failure(fmt::format("{}: {}", path.string(), error.what()));
@@ -116,7 +118,8 @@ json to_json(const Matrix& matrix) {
           {"seed", matrix.seed},
           {"ci_faults", matrix.ci_faults},
           {"baseline", effect_json(matrix.baseline)},
-          {"faults", faults}};
+          {"faults", faults},
+          {"kernel_dependent", matrix.kernel_dependent}};
 }
 
 FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& fault) {
@@ -175,6 +178,10 @@ std::vector<std::string> differences(const FaultEffect& expected, const FaultRun
     for (const auto& id : ids)
       if (run.verdicts.count(id) == 0) lines.push_back(fmt::format("{}: {} expected, not in the report", id, verdict));
   return lines;
+}
+
+bool no_effect_on_this_kernel(const Matrix& matrix, const FaultRun& run) {
+  return matrix.kernel_dependent.count(run.fault) != 0 && run.problem.empty() && observed_effect(run).cases.empty();
 }
 
 std::vector<std::string> coverage_problems(const Matrix& matrix, const json& catalog) {

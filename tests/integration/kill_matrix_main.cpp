@@ -101,12 +101,18 @@ int main(int argc, char** argv) {
   for (const auto& fault : selected_faults(options, matrix, offered)) {
     const km::FaultRun run = km::run_fault(tools, matrix, fault);
     const km::FaultEffect effect = km::observed_effect(run);
-    observed.faults[fault] = effect;
-    const auto lines = km::differences(matrix.faults[fault], run);
+    const bool kernel_says_no = km::no_effect_on_this_kernel(matrix, run);
+    // A kernel that hides the fault says nothing about the kernels that don't: keep what they recorded.
+    observed.faults[fault] = kernel_says_no ? matrix.faults[fault] : effect;
+    const auto lines = kernel_says_no ? std::vector<std::string>{} : km::differences(matrix.faults[fault], run);
     std::size_t other = 0;
     for (const auto& [verdict, ids] : effect.cases) other += verdict == "FAIL" || verdict == "WARN" ? 0 : ids.size();
     fmt::print("{:<28} {:>3} FAIL {:>3} WARN {:>3} other  {:5.1f} s  {}\n", fault, effect.with("FAIL").size(),
-               effect.with("WARN").size(), other, run.seconds, lines.empty() ? "as expected" : "DIFFERS");
+               effect.with("WARN").size(), other, run.seconds,
+               kernel_says_no  ? "no effect on this kernel"
+               : lines.empty() ? "as expected"
+                               : "DIFFERS");
+    if (kernel_says_no) fmt::print("    kernel-dependent: {}\n", matrix.kernel_dependent.at(fault));
     if (!options.write.empty() && run.problem.empty()) continue;
     for (const auto& line : lines) fmt::print("    {}\n", line);
     if (!lines.empty()) ++mismatched;

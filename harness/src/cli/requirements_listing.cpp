@@ -32,15 +32,9 @@ std::string_view name(Coverage value) {
   return "not-covered";
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
-
 std::string cases_line(const Requirement& row, const std::vector<std::string>& cases) {
   switch (coverage(row, cases)) {
-    case Coverage::Covered: return joined(cases);
+    case Coverage::Covered: return fmt::format("{}", fmt::join(cases, ", "));
     case Coverage::Operational: return "none (operational: the operator checklist, docs/ops-checklist.md)";
     case Coverage::NotAutomated: return fmt::format("none (not automated: {})", row.not_automated);
     case Coverage::NotCovered: return "none";
