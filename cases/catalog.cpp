@@ -4,8 +4,8 @@
 
 namespace convtest::cases {
 
-harness::Registry make_catalog() {
-  harness::Registry registry(requirement_table());
+harness::Registry make_catalog(std::uint64_t pairwise_seed) {
+  harness::Registry registry(requirement_table(), pairwise_seed);
   register_all(registry);
   return registry;
 }

@@ -8,7 +8,7 @@
 namespace convtest::cases {
 
 // The requirement table and every case: the catalog `convtest` runs.
-harness::Registry make_catalog();
+harness::Registry make_catalog(std::uint64_t pairwise_seed = harness::kDefaultPairwiseSeed);
 
 void register_all(harness::Registry& registry);
 

@@ -4,7 +4,4 @@
 #include "catalog.hpp"
 #include "harness/cli/cli.hpp"
 
-int main(int argc, char** argv) {
-  const auto registry = convtest::cases::make_catalog();
-  return convtest::harness::cli::main(argc, argv, registry);
-}
+int main(int argc, char** argv) { return convtest::harness::cli::main(argc, argv, convtest::cases::make_catalog); }

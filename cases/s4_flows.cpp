@@ -176,6 +176,7 @@ void register_s4_flows(harness::Registry& registry) {
       .accepted_outcomes = {"a converter with a single external address passes trivially"},
       .unkillable_reason = "convproxy has a single external address per family: no fault can make it choose "
                            "another one for the same client",
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -216,6 +217,7 @@ void register_s4_flows(harness::Registry& registry) {
                               kZeroRttData.size()),
       .expectation = fmt::format("The converter's SYN toward the server within {} s.", kPromptly.count()),
       .accepted_outcomes = {"downstream SYN before any ACK from the client"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -248,6 +250,7 @@ void register_s4_flows(harness::Registry& registry) {
       .expectation = "The first byte of the Convert reply leaves the converter after the server's SYN-ACK arrived.",
       .accepted_outcomes = {"reply in the SYN-ACK sent after the server's SYN-ACK",
                             "lenient AMB-01: an immediate SYN-ACK without payload, the reply in a later segment"},
+      .dimensions = dimensions::kAnyClient,
       .run = [](CaseContext& context) { return deferred_confirmation(context, false); },
   });
   registry.add({
@@ -265,6 +268,7 @@ void register_s4_flows(harness::Registry& registry) {
       .expectation = "The converter's SYN-ACK and its Convert reply both leave after the server's SYN-ACK.",
       .accepted_outcomes = {"SYN-ACK carrying the reply after the server's SYN-ACK"},
       .unkillable_reason = "convproxy always answers at once (Linux TFO); under --strict this case reports it",
+      .dimensions = dimensions::kAnyClient,
       .run = [](CaseContext& context) { return deferred_confirmation(context, true); },
   });
 
@@ -281,6 +285,7 @@ void register_s4_flows(harness::Registry& registry) {
         .stimulus = fmt::format("SYN carrying a Base Connect; application data {}.", where_text(row)),
         .expectation = "A success reply; the server's byte stream equals the application bytes exactly.",
         .accepted_outcomes = {"the bytes in one or several segments"},
+        .dimensions = dimensions::kEveryPath,
         .run = [row](CaseContext& context) { return relayed_once(context, row); },
     });
   }
@@ -304,6 +309,7 @@ void register_s4_flows(harness::Registry& registry) {
                                  "server's {} bytes.",
                                  kPromptly.count(), kServerBanner.size()),
       .accepted_outcomes = {"RST (with or without ACK) to the client"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -344,6 +350,7 @@ void register_s4_flows(harness::Registry& registry) {
                               kSessionEarlyData.size(), kServerBanner.size()),
       .expectation = fmt::format("RST at the server within {} s.", kPromptly.count()),
       .accepted_outcomes = {"RST (with or without ACK) to the server"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -379,6 +386,7 @@ void register_s4_flows(harness::Registry& registry) {
                                  "bytes after the reply, then FIN; no RST.",
                                  kRequestInSyn.size() + kRequestAfterSyn.size(), kAnswerAfterClientFin.size()),
       .accepted_outcomes = {"FIN propagated both ways with data preserved"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -424,6 +432,7 @@ void register_s4_flows(harness::Registry& registry) {
                                  "the {} client bytes then FIN; no RST.",
                                  kBannerThenFin.size(), kSessionEarlyData.size() + kDataAfterServerFin.size()),
       .accepted_outcomes = {"FIN propagated both ways with data preserved"},
+      .dimensions = dimensions::kEveryPath,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);

@@ -57,6 +57,7 @@ void register_s5_mptcp(harness::Registry& registry) {
                      "mapped at DSN = IDSN + 1; the server receives exactly the early data.",
       .accepted_outcomes = {"reply in the first DSS-mapped data segment (PASS)",
                             "reply in the SYN-ACK payload (WARN, AMB-29)"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             const pg::Bytes early = text_bytes(kBaseConnectData);
@@ -108,6 +109,7 @@ void register_s5_mptcp(harness::Registry& registry) {
                                  "Extensions TLV listing kind {}.",
                                  kMptcpKind),
       .accepted_outcomes = {"reply in the SYN-ACK payload or the first data segment"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -156,6 +158,7 @@ void register_s5_mptcp(harness::Registry& registry) {
       .expectation = "The converter's reply with a Supported TCP Extensions TLV reaches the client, then a DATA_FIN "
                      "(the MPTCP connection's end; the subflow FIN may follow later).",
       .accepted_outcomes = {"reply in the SYN-ACK payload or after the third ACK"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -203,6 +206,7 @@ void register_s5_mptcp(harness::Registry& registry) {
                                  "converter || key client, nonce converter || nonce client).",
                                  kMpJoinSynAckLength),
       .accepted_outcomes = {"SYN-ACK with MP_JOIN (PASS)", "RST: the subflow refused (WARN)"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -259,6 +263,7 @@ void register_s5_mptcp(harness::Registry& registry) {
                               kResetData.size()),
       .expectation = "The client receives MP_FASTCLOSE (in an ACK or an RST) from the converter.",
       .accepted_outcomes = {"MP_FASTCLOSE on the subflow, with or without an RST"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             const pg::Bytes early = text_bytes(kResetData);
@@ -294,6 +299,7 @@ void register_s5_mptcp(harness::Registry& registry) {
                               kDataFinData.size()),
       .expectation = fmt::format("The server receives the {} early bytes, then a FIN (no RST).", kDataFinData.size()),
       .accepted_outcomes = {"FIN at the server, the converter's side staying open for the server's bytes"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             const pg::Bytes early = text_bytes(kDataFinData);
@@ -331,6 +337,7 @@ void register_s5_mptcp(harness::Registry& registry) {
                                  "receives the {} early bytes.",
                                  kMptcpKind, kPlainData.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             const pg::Bytes early = text_bytes(kPlainData);
@@ -370,6 +377,7 @@ void register_s5_mptcp(harness::Registry& registry) {
                                  "bytes then the {} bytes, nothing else.",
                                  kMappedData.size(), kEarlyData.size(), kMappedData.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or the first data segment"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             const pg::Bytes early = text_bytes(kEarlyData);

@@ -127,6 +127,7 @@ void register_s6_1_fixed_header(harness::Registry& registry) {
                                    error_reply_text(version_one_only()), cv::kVersion),
         .accepted_outcomes = {"Error 0 in the SYN-ACK payload or a later segment, then FIN"},
         .negative = true,
+        .dimensions = dimensions::kAnyClient,
         .run =
             [version](CaseContext& context) {
               Scenario scenario(context);
@@ -159,6 +160,7 @@ void register_s6_1_fixed_header(harness::Registry& registry) {
       .expectation = "An RST from the converter (to the SYN or after its SYN-ACK); no SYN toward the server.",
       .accepted_outcomes = {"RST instead of a SYN-ACK", "SYN-ACK, then RST"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -195,6 +197,7 @@ void register_s6_1_fixed_header(harness::Registry& registry) {
                                    cv::kVersion, cv::kMagic >> 8, cv::kMagic & 0xFF),
         .accepted_outcomes = {"the message in the SYN-ACK payload or in a later segment"},
         .negative = invalid_request,
+        .dimensions = row.kind == ReplyKind::Success ? dimensions::kEveryPath : dimensions::kAnyClient,
         .run = [kind = row.kind](CaseContext& context) { return reply_fixed_header(context, kind); },
     });
   }

@@ -307,6 +307,7 @@ void register_rejection(harness::Registry& registry, const RejectionRow& row) {
       .accepted_outcomes = accepted_outcomes_text(row.rule),
       .negative = true,
       .timeout = row.timeout,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [rule = row.rule, message_of = row.message_of](CaseContext& context) {
             Scenario scenario(context);
@@ -355,6 +356,7 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
       // "A given TLV MUST only appear once on a connection. If two or more
       // instances of the same TLV are exchanged, the converter MUST return a
       // Malformed Message error and close."
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -392,6 +394,7 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
       // "Application data comes immediately after the last TLV": bytes after
       // Total Length x 4 are the client's data, relayed as they are even when
       // they look like TLVs.
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -436,6 +439,7 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
       .negative = true,
       // "The Value field MUST be zero-padded": Unsupported TCP Option listing
       // two kinds (two bytes of list, two bytes of padding after byte 3).
+      .dimensions = dimensions::kAnyClient,
       .run =
           [experimental_kinds](CaseContext& context) {
             Scenario scenario(context);
@@ -473,6 +477,7 @@ void register_s6_2_1_tlv(harness::Registry& registry) {
       // The converter's TLVs as a strict reader sees them: zero padding and
       // zero "Unassigned" bytes (CONV-012, CONV-019, CONV-029), each type once
       // (CONV-013). The reply decoder checks all of it.
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);

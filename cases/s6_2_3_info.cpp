@@ -48,6 +48,27 @@ const cv::SupportedTcpExtensionsTlv* supported_of(const Reply& reply) {
   return reply.find<cv::SupportedTcpExtensionsTlv>();
 }
 
+constexpr std::uint32_t kRequestTsval = 0x01020304;
+
+// The listed kinds without the trailing zero padding.
+std::vector<std::uint8_t> listed_kinds(const cv::SupportedTcpExtensionsTlv& supported) {
+  std::vector<std::uint8_t> kinds = supported.kinds;
+  while (!kinds.empty() && kinds.back() == kind::EOL) kinds.pop_back();
+  return kinds;
+}
+
+// An option of `option_kind` as a client requests it in an Extended Connect:
+// the form its RFC gives a SYN, or kind and length 2 for kinds without one.
+pg::Bytes requested_option(std::uint8_t option_kind) {
+  switch (option_kind) {
+    case kind::SackPermitted: return pg::tcp::sack_permitted();
+    case kind::Timestamps: return pg::tcp::timestamps(kRequestTsval, 0);
+    case kind::Mptcp: return pg::tcp::mptcp::mp_capable_syn();
+    case kind::FastOpen: return pg::tcp::fast_open_request();
+    default: return pg::tcp::raw_option(option_kind, {});
+  }
+}
+
 }  // namespace
 
 void register_s6_2_3_info(harness::Registry& registry) {
@@ -67,6 +88,7 @@ void register_s6_2_3_info(harness::Registry& registry) {
       .expectation = "A Convert reply with a Supported TCP Extensions TLV and no Error TLV, then FIN; no SYN toward "
                      "any server.",
       .accepted_outcomes = {"reply in the SYN-ACK payload or the first data segment, then FIN"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -102,6 +124,7 @@ void register_s6_2_3_info(harness::Registry& registry) {
       .expectation = fmt::format("The Supported TCP Extensions TLV has bytes 2-3 zero and none of the kinds {}.",
                                  forbidden_kinds_text()),
       .accepted_outcomes = {"any list of other kinds, e.g. 30, 4, 8, 34"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -140,6 +163,7 @@ void register_s6_2_3_info(harness::Registry& registry) {
       .expectation = "A SYN reaches the server; the reply carries no Error TLV and holds the Supported TCP "
                      "Extensions TLV.",
       .accepted_outcomes = {"with or without Extended TCP Header (AMB-02)"},
+      .dimensions = dimensions::kEveryPath,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -172,6 +196,7 @@ void register_s6_2_3_info(harness::Registry& registry) {
                                  fmt::join(std::begin(kNeverAnnounced), std::end(kNeverAnnounced) - 1, ", "),
                                  std::end(kNeverAnnounced)[-1]),
       .accepted_outcomes = {"a list longer than what the SYN uses (options offered on request)"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -196,6 +221,66 @@ void register_s6_2_3_info(harness::Registry& registry) {
                               hex(syn_options), hex(unlisted), hex(supported->kinds)));
             return CaseOutcome::pass(
                 fmt::format("downstream SYN options {}; listed kinds {}", hex(syn_options), hex(supported->kinds)));
+          },
+  });
+
+  // What no single message shows: the list and the refusals must agree
+  // (AMB-33), and the list holds TCP option kinds.
+  registry.add({
+      .id = "info-listed-kinds-accepted-alone",
+      .requirements = {"CONV-I10", "CONV-I09", "AMB-33"},
+      .section = "6.2.4",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"info", "supported-extensions", "tcp-options", "extended-connect", "consistency"},
+      .needs = {Feature::Info},
+      .title = "Every kind the converter lists in Supported TCP Extensions is accepted when a client requests it "
+               "alone in an Extended Connect, and every listed kind is an assigned TCP option kind.",
+      .stimulus = fmt::format("SYN carrying Info alone ({}); then, for each listed kind, a SYN carrying an Extended "
+                              "Connect to {} whose options field holds only that kind ({} for Timestamps, "
+                              "MP_CAPABLE {} for MPTCP, {} for TFO, kind and length 2 otherwise); the server "
+                              "accepts.",
+                              wire_text(info_alone_message()), server_endpoint_text(Family::V4),
+                              wire_text(pg::tcp::timestamps(kRequestTsval, 0)),
+                              wire_text(pg::tcp::mptcp::mp_capable_syn()), wire_text(pg::tcp::fast_open_request())),
+      .expectation = "No Extended Connect for a listed kind is answered with Error 33 (Unsupported TCP Option), and "
+                     "IANA's TCP option kind registry assigns every listed kind.",
+      .accepted_outcomes = {"success replies", "errors other than 33 (not judged here)"},
+      .dimensions = dimensions::kAnyClient,
+      .run =
+          [](CaseContext& context) {
+            Scenario scenario(context);
+            scenario.serve();
+            const Reply info = scenario.connect(info_alone_message()).await_reply(2s);
+            const auto* supported = supported_of(info);
+            if (supported == nullptr)
+              return CaseOutcome::inconclusive("no Supported TCP Extensions TLV to check: " + info.describe());
+            const std::vector<std::uint8_t> kinds = listed_kinds(*supported);
+            std::vector<Client*> requests;
+            for (const std::uint8_t listed : kinds)
+              requests.push_back(&scenario.connect(scenario.message({scenario.connect_tlv(requested_option(listed))})));
+            if (auto answered = scenario.await_replies(requests, 3s); !answered)
+              return CaseOutcome::inconclusive("not every Extended Connect was answered: " + answered.observed);
+            std::vector<std::uint8_t> refused;
+            for (std::size_t i = 0; i < kinds.size(); ++i) {
+              const Reply reply = requests[i]->reply();
+              scenario.log(fmt::format("kind {} requested alone: {}", kinds[i], reply.describe()));
+              const auto* error = reply.error_tlv();
+              if (error != nullptr && error->code == cv::ErrorCode::UnsupportedTcpOption) refused.push_back(kinds[i]);
+            }
+            if (!refused.empty())
+              return CaseOutcome::violated(fmt::format(
+                  "Supported TCP Extensions lists {}, yet an Extended Connect requesting kind(s) {} alone gets Error "
+                  "33",
+                  hex(kinds), hex(refused)));
+            std::vector<std::uint8_t> unassigned;
+            std::ranges::copy_if(kinds, std::back_inserter(unassigned),
+                                 [](std::uint8_t listed) { return !pg::tcp::is_assigned_kind(listed); });
+            if (!unassigned.empty())
+              return CaseOutcome::warn(
+                  fmt::format("Supported TCP Extensions lists {}, of which {} no TCP option registry assigns",
+                              hex(kinds), hex(unassigned)));
+            return CaseOutcome::pass(fmt::format("listed kinds {}: each accepted alone", hex(kinds)));
           },
   });
 }

@@ -248,6 +248,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                        "server receives exactly the early data, once.",
         .accepted_outcomes = {"reply in the SYN-ACK payload or in the first data segment",
                               "header-only reply or header + Extended TCP Header (AMB-02)"},
+        .dimensions = dimensions::kAnyTransport,
         .run = [family](CaseContext& context) { return base_connect_with_early_data(context, family); },
     });
   }
@@ -267,6 +268,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                      "client acknowledged the error), and no SYN toward any server.",
       .accepted_outcomes = {"Error 1 in the SYN-ACK payload or in a later segment, then FIN"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             return refused_destination(context, kServerPort, cv::ipv4_mapped(kLoopbackV4), kMalformedOnly);
@@ -301,6 +303,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                                            "then FIN"}
                 : std::vector<std::string>{"Error 1 echoing the Connect, then FIN", "Error 32 with value 0, then FIN"},
         .negative = true,
+        .dimensions = dimensions::kAnyClient,
         .run =
             [forbidden](CaseContext& context) {
               return refused_destination(context, kServerPort, forbidden.address,
@@ -324,6 +327,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
       .expectation = "Error TLV code 1 echoing the Connect TLV (or 32), then FIN; no SYN toward the server.",
       .accepted_outcomes = {"Error 1 echoing the Connect, then FIN", "Error 32 with value 0, then FIN"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             return refused_destination(context, kPortZero, cv::connect_address(server_address(Family::V4)),
@@ -345,6 +349,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
       .expectation = fmt::format("Error TLV {}, then FIN.", wire_text(cv::encode_tlv(cv::ErrorTlv::not_authorized()))),
       .accepted_outcomes = {"Error 32 in the SYN-ACK payload or a later segment, then FIN"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -377,6 +382,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
       .accepted_outcomes = {"any option set of the converter's own (e.g. Linux: MSS, SACK-Permitted, TS, WS 7)"},
       .unkillable_reason = "convproxy's downstream SYN is built by the kernel, which cannot be made to copy the "
                            "client's SYN options",
+      .dimensions = dimensions::kEveryPath,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -419,6 +425,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
         .stimulus = fmt::format("{} ({}){}", row.stimulus_start, wire_text(row.option), row.stimulus_end),
         .expectation = row.expectation + ".",
         .accepted_outcomes = {"the requested option among the converter's own options, in any order"},
+        .dimensions = dimensions::kAnyClient,
         .run = [row](CaseContext& context) { return extended_connect(context, row); },
     });
   }
@@ -447,6 +454,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                                  "exactly.",
                                  cookie_option.size(), option_head_text(cookie_option)),
       .accepted_outcomes = {"the TFO option anywhere among the converter's own options"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [cookie_option](CaseContext& context) {
             Scenario scenario(context);

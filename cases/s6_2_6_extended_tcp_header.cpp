@@ -30,8 +30,8 @@ pg::Bytes sack_request() { return pg::tcp::sack_permitted(); }
 // sent an Extended Connect and the server accepted": the options of the
 // server's SYN-ACK, byte for byte (AMB-25). For a Base Connect the TLV is
 // what enables a bypass (CONV-I03, AMB-02: SHOULD).
-CaseOutcome extended_header_verbatim(CaseContext& context, Family family, const pg::Bytes& synack_options,
-                                     const pg::Bytes& connect_options) {
+CaseOutcome extended_header_verbatim(CaseContext& context, std::optional<Family> family,
+                                     const pg::Bytes& synack_options, const pg::Bytes& connect_options) {
   Scenario scenario(context, family);
   scenario.serve({.synack_options = synack_options});
   auto& client = scenario.connect(scenario.message({scenario.connect_tlv(connect_options)}));
@@ -100,6 +100,7 @@ void register_s6_2_6_extended_tcp_header(harness::Registry& registry) {
                                    "option bytes of the server's SYN-ACK, in order, NOP included.",
                                    static_cast<int>(cv::TlvType::ExtendedTcpHeader)),
         .accepted_outcomes = {"reply in the SYN-ACK payload or in the first data segment"},
+        .dimensions = dimensions::kAnyTransport,
         .run =
             [row](CaseContext& context) {
               return extended_header_verbatim(context, row.family, row.synack_options, sack_request());
@@ -123,10 +124,11 @@ void register_s6_2_6_extended_tcp_header(harness::Registry& registry) {
                                  "verbatim.",
                                  static_cast<int>(cv::TlvType::ExtendedTcpHeader)),
       .accepted_outcomes = {"a header-only reply is conformant for MUST but WARNs here (AMB-02)"},
+      .dimensions = dimensions::kEveryPath,
       .run =
           [](CaseContext& context) {
-            return extended_header_verbatim(context, Family::V4, synack::linux_full(0x01020304, 0, kMss, kWindowShift),
-                                            {});
+            return extended_header_verbatim(context, std::nullopt,
+                                            synack::linux_full(0x01020304, 0, kMss, kWindowShift), {});
           },
   });
 }

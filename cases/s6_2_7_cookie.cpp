@@ -41,24 +41,21 @@ std::optional<pg::ip::Address> first_of_family(const std::vector<std::string>& c
 // cookie; with no cookie_clients declared, every client needs one.
 pg::ip::Address cookie_client(Scenario& scenario, std::size_t skip = 0) {
   const auto& declared = scenario.context().put.cookie_clients;
-  if (declared.empty()) {
-    const unsigned index = static_cast<unsigned>(scenario.client_address().bytes[3]) + 1 + static_cast<unsigned>(skip);
-    return harness::addressing::client_v4(index);
-  }
-  return *first_of_family(declared, Family::V4, skip);
+  if (declared.empty()) return scenario.other_client_address(static_cast<unsigned>(skip));
+  return *first_of_family(declared, scenario.client_family(), skip);
 }
 
-// UNSUPPORTED when the PUT description names fewer IPv4 cookie clients than the case needs.
-std::optional<CaseOutcome> too_few_cookie_clients(const harness::PutDescription& put, std::size_t needed) {
-  if (put.cookie_clients.empty()) return std::nullopt;
-  std::size_t v4 = 0;
-  for (const auto& text : put.cookie_clients) {
-    const auto address = pg::ip::Address::parse(text);
-    if (address && address->family == pg::ip::Family::V4) ++v4;
-  }
-  if (v4 >= needed) return std::nullopt;
-  return CaseOutcome::unsupported(fmt::format(
-      "the PUT description names {} IPv4 cookie client(s); this case needs {} (--cookie-clients)", v4, needed));
+// UNSUPPORTED when the PUT description names fewer cookie clients of the
+// scenario's client family than the case needs.
+std::optional<CaseOutcome> too_few_cookie_clients(const Scenario& scenario, std::size_t needed) {
+  const auto& declared = scenario.context().put.cookie_clients;
+  if (declared.empty()) return std::nullopt;
+  std::size_t found = 0;
+  while (found < needed && first_of_family(declared, scenario.client_family(), found)) ++found;
+  if (found >= needed) return std::nullopt;
+  return CaseOutcome::unsupported(
+      fmt::format("the PUT description names {} {} cookie client(s); this case needs {} (--cookie-clients)", found,
+                  scenario.client_family() == Family::V4 ? "IPv4" : "IPv6", needed));
 }
 
 pg::Bytes with_cookie(const Scenario& scenario, pg::Bytes cookie) {
@@ -96,10 +93,10 @@ struct RefusedCookieRow {
 // altered, issued to another address, or expired (key rotation, CONV-031).
 CaseOutcome rejected_cookie(CaseContext& context, Tamper tamper) {
   const bool other_client = tamper == Tamper::OtherClient;
-  if (auto unsupported = too_few_cookie_clients(context.put, other_client ? 2 : 1)) return *unsupported;
   if (tamper == Tamper::Stale && !context.put.cookie_max_age)
     return CaseOutcome::unsupported("the PUT description declares no cookie_max_age (--cookie-max-age)");
   Scenario scenario(context);
+  if (auto unsupported = too_few_cookie_clients(scenario, other_client ? 2 : 1)) return *unsupported;
   scenario.serve();
   const auto owner = cookie_client(scenario);
   const auto presenter = other_client ? cookie_client(scenario, 1) : owner;
@@ -160,10 +157,11 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
                      "words, AMB-15), then FIN; no SYN toward the server.",
       .accepted_outcomes = {"Error 3 with a cookie, then FIN", "Error 32 when the PUT computes no cookie (AMB-17)"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
-            if (auto unsupported = too_few_cookie_clients(context.put, 1)) return *unsupported;
             Scenario scenario(context);
+            if (auto unsupported = too_few_cookie_clients(scenario, 1)) return *unsupported;
             scenario.serve();
             const pg::Bytes message = scenario.base_connect();
             auto& client = scenario.connect(message, {.address = cookie_client(scenario)});
@@ -190,10 +188,11 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
                   "Connect.",
       .expectation = "The second request gets a success reply (no Error TLV) and its SYN reaches the server.",
       .accepted_outcomes = {"success reply with or without Extended TCP Header"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
-            if (auto unsupported = too_few_cookie_clients(context.put, 1)) return *unsupported;
             Scenario scenario(context);
+            if (auto unsupported = too_few_cookie_clients(scenario, 1)) return *unsupported;
             scenario.serve();
             const auto address = cookie_client(scenario);
             const Fetched fetched = fetch_cookie(scenario, address);
@@ -225,6 +224,7 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
         .accepted_outcomes = {"Error 32 in the SYN-ACK payload or a later segment, then FIN"},
         .negative = true,
         .timeout = row.timeout,
+        .dimensions = dimensions::kAnyClient,
         .run = [tamper = row.tamper](CaseContext& context) { return rejected_cookie(context, tamper); },
     });
   }
@@ -245,6 +245,7 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
                               kArbitraryCookie.size(), server_endpoint_text(Family::V4)),
       .expectation = "A SYN reaches the server and the reply carries no Error TLV.",
       .accepted_outcomes = {"success reply with or without Extended TCP Header"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             if (context.put.has(Feature::Cookie) && context.put.cookie_clients.empty())
@@ -280,6 +281,7 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
         .expectation = fmt::format("Error TLV {}, then FIN; no SYN toward the server.", not_authorized_text()),
         .accepted_outcomes = {"Error 32 in the SYN-ACK payload or a later segment, then FIN"},
         .negative = true,
+        .dimensions = dimensions::kAnyTransport,
         .run =
             [family](CaseContext& context) {
               const auto denied = first_of_family(context.put.acl_denied, family);
@@ -314,6 +316,7 @@ void register_s6_2_7_cookie(harness::Registry& registry) {
       .expectation = "No SYN toward the server; the converter answers Not Authorized, closes, or stays silent.",
       .accepted_outcomes = {"Error 32 then FIN", "no answer", "FIN or RST without Convert reply"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);

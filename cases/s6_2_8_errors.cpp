@@ -28,7 +28,7 @@ const pg::Bytes kExperimentalOptions{0xFD, 0x04, 0x12, 0x34, 0xFE, 0x04, 0x56, 0
 // the server answered the converter's SYN as `script` says.
 CaseOutcome downstream_failure(CaseContext& context, harness::emulate::ServerScript script,
                                std::vector<AcceptedError> accepted, Clock::duration wait = 3s,
-                               Family family = Family::V4) {
+                               std::optional<Family> family = std::nullopt) {
   Scenario scenario(context, family);
   scenario.serve(std::move(script));
   auto& client = scenario.connect(scenario.base_connect(text_bytes(kEarlyData)));
@@ -102,6 +102,7 @@ void register_icmp_rows(harness::Registry& registry) {
                                    error_reply_text(cv::ErrorTlv::destination_unreachable(row.code))),
         .accepted_outcomes = {fmt::format("Error 97 with value {} in the SYN-ACK payload or a later segment, then FIN",
                                           row.code)},
+        .dimensions = dimensions::kAnyTransport,
         .run =
             [row](CaseContext& context) {
               return downstream_failure(context, {.answer = SynAnswer::IcmpUnreachable, .icmp_code = row.code},
@@ -132,6 +133,7 @@ void register_soft_icmp(harness::Registry& registry) {
                                    code),
         .accepted_outcomes = {"the retransmitted SYN succeeds: success reply, early data relayed",
                               fmt::format("Error 97 with value {}, then FIN (stack aborts SYN-SENT)", code)},
+        .dimensions = dimensions::kAnyTransport,
         .run =
             [code](CaseContext& context) {
               const pg::Bytes early = text_bytes(kSoftData);
@@ -176,6 +178,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
                                  "later).",
                                  error_reply_text(cv::ErrorTlv::connection_reset())),
       .accepted_outcomes = {"Error 96 in the SYN-ACK payload or in a later segment, then FIN"},
+      .dimensions = dimensions::kEveryPath,
       .run =
           [](CaseContext& context) {
             return downstream_failure(context, {.answer = SynAnswer::Reset}, {{cv::ErrorCode::ConnectionReset, 0}});
@@ -199,6 +202,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
                                  error_reply_text(cv::ErrorTlv::destination_unreachable(kProhibited)), kProhibited),
       .accepted_outcomes = {fmt::format("Error 97 with value {} in the SYN-ACK payload or a later segment, then FIN",
                                         kProhibited)},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             return downstream_failure(context, {.answer = SynAnswer::IcmpUnreachable, .icmp_code = kProhibited},
@@ -220,6 +224,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .expectation = "The Error TLV (96), then no RST from the converter for at least 1 s (retransmissions and "
                      "FIN are fine).",
       .accepted_outcomes = {"FIN after the Error TLV", "retransmissions of the Error TLV, RST only after 1 s"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -254,6 +259,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
                      "toward the server.",
       .accepted_outcomes = {"Error 2 echoing the unknown TLV or the whole message (AMB-05)"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -287,6 +293,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
                             "Error 65 after the converter's connect timeout, "
                             "then FIN"},
       .timeout = std::chrono::milliseconds(10000),
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             return downstream_failure(
@@ -311,6 +318,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .expectation = "Error TLV 65 (any back-off value) within 6 s (the converter's connect timeout), then FIN.",
       .accepted_outcomes = {"Error 65 in the SYN-ACK payload or a later segment, then FIN"},
       .timeout = std::chrono::milliseconds(10000),
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             // No code is defined for silence: Network Failure is AMB-21's position; 97 has no ICMP code to echo.
@@ -332,6 +340,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .expectation = "Error TLV 65, then FIN.",
       .accepted_outcomes = {"Error 65 at once (no route) or after the connect timeout (the packets vanish)"},
       .timeout = std::chrono::milliseconds(10000),
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -355,6 +364,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .stimulus = "SYN carrying a Base Connect; the server answers the converter's SYN with RST.",
       .expectation = "The Error TLV in the client's byte stream; no RST from the converter carries data.",
       .accepted_outcomes = {"Error TLV in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -391,6 +401,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
           fmt::format("A version-1 reply {}, then FIN; no SYN toward the server.", error_reply_text(version_one_only)),
       .accepted_outcomes = {"the reply in the SYN-ACK payload or a later segment, then FIN"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [version_one_only](CaseContext& context) {
             Scenario scenario(context);
@@ -421,6 +432,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
       .expectation = "Error 0 listing version 1, then FIN; no SYN toward any server.",
       .accepted_outcomes = {"Error 0 in the SYN-ACK payload or a later segment, then FIN"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -448,6 +460,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
                                  wire_text(cv::encode_tlv(cv::ErrorTlv::unsupported_tcp_option({0xFD, 0xFE})))),
       .accepted_outcomes = {"kinds 253 and 254 in either order"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);

@@ -137,6 +137,7 @@ void register_s6_protocol(harness::Registry& registry) {
       .expectation = kIgnoredExpectation,
       .accepted_outcomes = kIgnoredOutcomes,
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run = [](CaseContext& context) { return ignored_without_convert(context, {}); },
   });
   const pg::Bytes wrong_magic = cv::MessageBuilder::from(base_connect_message()).magic(kWrongMagic).build();
@@ -153,6 +154,7 @@ void register_s6_protocol(harness::Registry& registry) {
       .expectation = kIgnoredExpectation,
       .accepted_outcomes = kIgnoredOutcomes,
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run = [wrong_magic](CaseContext& context) { return ignored_without_convert(context, wrong_magic); },
   });
   registry.add({
@@ -168,6 +170,7 @@ void register_s6_protocol(harness::Registry& registry) {
       .expectation = kIgnoredExpectation,
       .accepted_outcomes = kIgnoredOutcomes,
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run = [](CaseContext& context) { return ignored_without_convert(context, text_bytes(kHttpRequest)); },
   });
   // The builder's other wrong-magic stimuli: the draft-era 0x0000 (AMB-35)
@@ -188,6 +191,7 @@ void register_s6_protocol(harness::Registry& registry) {
         .expectation = kIgnoredExpectation,
         .accepted_outcomes = kIgnoredOutcomes,
         .negative = true,
+        .dimensions = dimensions::kAnyClient,
         .run = [payload = stimulus.bytes](CaseContext& context) { return ignored_without_convert(context, payload); },
     });
   }
@@ -210,6 +214,7 @@ void register_s6_protocol(harness::Registry& registry) {
                                    kServerFirstBytes.size()),
         .accepted_outcomes = {"reply in the SYN-ACK payload or in the first data segment",
                               "header-only reply (AMB-02)"},
+        .dimensions = dimensions::kEveryPath,
         .run = [row](CaseContext& context) { return reply_occupies_first_bytes(context, row); },
     });
   }

@@ -205,6 +205,7 @@ void add_ignored(harness::Registry& registry, IgnoredOptions row) {
       .expectation = std::move(row.expectation),
       .accepted_outcomes = {"success reply (header only or with Extended TCP Header), the converter's own value "
                             "or no such option downstream"},
+      .dimensions = dimensions::kAnyClient,
       .run = [options = std::move(row.options), check = std::move(row.check)](
                  CaseContext& context) { return proceeds_with(context, Request{.options = options}, check); },
   });
@@ -298,6 +299,7 @@ void register_s7_options(harness::Registry& registry) {
                                           "FIN",
                                           kind::TcpAo)},
         .negative = true,
+        .dimensions = dimensions::kAnyClient,
         .run =
             [options = options](CaseContext& context) {
               return refused_with_33(context, options, {.required = {kind::TcpAo}, .allowed = {kind::TcpAo}});
@@ -331,6 +333,7 @@ void register_s7_options(harness::Registry& registry) {
                                  fmt::join(too_long_kinds, ", ")),
       .accepted_outcomes = {fmt::format("any non-empty subset of {:02X} in the list", fmt::join(too_long_kinds, ", "))},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [too_long, too_long_kinds](CaseContext& context) {
             return refused_with_33(context, too_long, {.required = {}, .allowed = too_long_kinds});
@@ -352,6 +355,7 @@ void register_s7_options(harness::Registry& registry) {
       .expectation = "A success reply with Supported TCP Extensions and a downstream SYN carrying SACK-Permitted; "
                      "or Error 33 listing only kind 4 (the converter does not offer it).",
       .accepted_outcomes = {"success with kind 4 downstream", "Error 33 listing kind 4 only"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             return proceeds_with(context,
@@ -378,6 +382,7 @@ void register_s7_options(harness::Registry& registry) {
                                  "kind 8.",
                                  timestamps.size()),
       .accepted_outcomes = {"success with a generated Timestamps option downstream", "Error 33 listing kind 8 only"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             return proceeds_with(

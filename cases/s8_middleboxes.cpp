@@ -193,6 +193,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                  "TLV, and the server receives the {} early bytes.",
                                  kTfoStrippedData.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             // "The converter accepts data in the SYN regardless of a TFO option": a middlebox that
@@ -246,6 +247,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                    "Error TLV; the server receives the {} early bytes.",
                                    kSynData.size()),
         .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+        .dimensions = dimensions::kAnyClient,
         .run = [options = variant.options](CaseContext& context) { return syn_data_accepted(context, options); },
     });
   }
@@ -267,6 +269,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                      "the server.",
       .accepted_outcomes = {"payload-less SYN ignored or connection closed without reply (AMB-13)",
                             "late Convert message taken: valid reply, early data relayed without Convert bytes"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -295,6 +298,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                      "Convert reply and exactly the early data at the server.",
       .accepted_outcomes = {"payload-less SYN ignored or connection closed without reply (AMB-13)",
                             "late Convert message taken: valid reply, early data relayed without Convert bytes"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             // Every copy of the SYN carrying data is dropped; like Linux's TFO client, the client
@@ -357,6 +361,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                    "has no Error TLV; the server receives exactly the {} early bytes.",
                                    kSplitData.size()),
         .accepted_outcomes = {"reply in any segment after the message is complete"},
+        .dimensions = dimensions::kAnyClient,
         .run = [keep = variant.keep,
                 cuts = variant.cuts](CaseContext& context) { return convert_split(context, keep, cuts); },
     });
@@ -378,6 +383,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                  "a reply without Error TLV; the server receives the {} early bytes.",
                                  kMptcpStrippedData.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             // The converter sees a plain TCP client, so its SYN-ACK must not carry MP_CAPABLE
@@ -421,6 +427,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                  "early data.",
                                  kServerSpeaks.size()),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
             // The client falls back (no MP_CAPABLE in its SYN-ACK, none in its third ACK), and so
@@ -464,6 +471,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
       .expectation = "The reply's Extended TCP Header TLV equals the SYN-ACK option bytes the converter received, "
                      "NOPs included.",
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             return synack_options_changed(context, emulate::NopOptions{{kind::SackPermitted, kind::Timestamps}});
@@ -485,6 +493,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                  "received (MSS {}).",
                                  kClampedMss),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyClient,
       .run = [](CaseContext& context) { return synack_options_changed(context, emulate::ClampMss{kClampedMss}); },
   });
   registry.add({
@@ -503,6 +512,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
                                  "the client receives the reply and then exactly the {} server bytes.",
                                  kClampedMss, kServerBurst),
       .accepted_outcomes = {"reply in the SYN-ACK payload or a later segment"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);

@@ -32,12 +32,7 @@ constexpr std::string_view kReplayedData = "replay-me";
 constexpr auto kReplayAfterClose = 200ms;
 
 // A client address of this case other than the scenario's own client.
-pg::ip::Address other_client(const Scenario& scenario, unsigned index) {
-  for (unsigned offset = 0;; ++offset) {
-    auto address = harness::addressing::client_v4(index + offset);
-    if (!(address == scenario.client_address())) return address;
-  }
-}
+pg::ip::Address other_client(const Scenario& scenario, unsigned index) { return scenario.other_client_address(index); }
 
 std::uint16_t port_of(std::size_t index) { return static_cast<std::uint16_t>(10000 + index); }
 
@@ -74,6 +69,7 @@ void register_s9_security(harness::Registry& registry) {
       .expectation = "The last client gets Error 64 with a back-off Value, then a FIN (no early RST); no SYN "
                      "reaches the server for it.",
       .accepted_outcomes = {"Error 64 in the SYN-ACK payload or a later segment, any back-off value"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             const unsigned limit = context.put.session_limit.value_or(0);
@@ -118,6 +114,7 @@ void register_s9_security(harness::Registry& registry) {
                                  "request still produces a downstream SYN.",
                                  kPendingRequests),
       .accepted_outcomes = {"excess refused with Error 64", "excess dropped or closed without reply"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -169,6 +166,7 @@ void register_s9_security(harness::Registry& registry) {
                                  kMalformedRequests),
       .accepted_outcomes = {"excess requests closed without reply, dropped or reset"},
       .negative = true,
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -219,6 +217,7 @@ void register_s9_security(harness::Registry& registry) {
       .accepted_outcomes = {"any downstream SYN within the margin"},
       .unkillable_reason = "the downstream SYN is built by the kernel from its own option policy; no convproxy "
                            "fault enlarges it",
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -254,6 +253,7 @@ void register_s9_security(harness::Registry& registry) {
       .expectation = "Exactly one downstream SYN.",
       .accepted_outcomes = {"one SYN toward the server"},
       .timeout = std::chrono::milliseconds(4000),
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);
@@ -300,6 +300,7 @@ void register_s9_security(harness::Registry& registry) {
       .accepted_outcomes = {"proxied again (PASS, recorded)", "not proxied again (PASS, recorded)"},
       .unkillable_reason = "informational case: both behaviours pass",
       .timeout = std::chrono::milliseconds(6000),
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             const pg::Bytes early = text_bytes(kReplayedData);
@@ -343,6 +344,7 @@ void register_s9_security(harness::Registry& registry) {
                               kDuplicateSynAfter.count(), kSlowServer.count()),
       .expectation = "One downstream connection; the client gets a reply without Error TLV.",
       .accepted_outcomes = {"duplicate SYN answered with a SYN-ACK or an ACK, or ignored"},
+      .dimensions = dimensions::kAnyClient,
       .run =
           [](CaseContext& context) {
             Scenario scenario(context);

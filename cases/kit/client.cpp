@@ -16,16 +16,46 @@ using harness::expect::PacketFilter;
 
 PacketFilter downstream_syn() { return PacketFilter().from_put().side(PathSide::ServerSide).bare_syn(); }
 
+pg::Bytes tfo_option(harness::TfoOption tfo, std::mt19937_64& random) {
+  switch (tfo) {
+    case harness::TfoOption::None: return {};
+    case harness::TfoOption::CookieRequest: return pg::tcp::fast_open_request();
+    case harness::TfoOption::BogusCookie: {
+      pg::Bytes cookie(8);
+      for (auto& byte : cookie) byte = static_cast<std::uint8_t>(random());
+      return pg::tcp::fast_open(cookie);
+    }
+  }
+  return {};
+}
+
+// The SYN's options: the instance's TFO option first, then the case's own.
+pg::Bytes syn_options_of(const ClientOptions& options, const harness::Instance& instance, std::mt19937_64& random) {
+  pg::Bytes bytes = tfo_option(options.tfo.value_or(instance.tfo.value_or(harness::TfoOption::None)), random);
+  pg::put_bytes(bytes, options.syn_options);
+  return bytes;
+}
+
+// With a split delivery, the part after the SYN; the SYN keeps the first part.
+pg::Bytes split_off_rest(pg::Bytes& syn_payload, harness::Delivery delivery) {
+  if (delivery != harness::Delivery::Split || syn_payload.size() <= harness::kSplitOffset) return {};
+  pg::Bytes rest(syn_payload.begin() + harness::kSplitOffset, syn_payload.end());
+  syn_payload.resize(harness::kSplitOffset);
+  return rest;
+}
+
 }  // namespace
 
 Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
     : scenario_(scenario),
-      transport_(options.transport),
+      transport_(options.transport.value_or(scenario.instance().transport.value_or(Transport::Tcp))),
+      delivery_(options.delivery.value_or(scenario.instance().delivery.value_or(harness::Delivery::Syn))),
       address_(options.address.value_or(scenario.client_address())),
       port_(options.port.value_or(scenario.fresh_port())),
       first_event_(scenario.wire().next_event_index()),
-      syn_payload_(syn_payload),
-      syn_options_(options.syn_options) {
+      syn_options_(syn_options_of(options, scenario.instance(), scenario.random())) {
+  const pg::Bytes rest = split_off_rest(syn_payload, delivery_);
+  syn_payload_ = syn_payload;
   harness::TcpConfig config;
   config.flow = harness::FlowKey{address_, port_, scenario.put_address(), scenario.put_port()};
   config.side = PathSide::ClientSide;
@@ -34,20 +64,24 @@ Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
   config.third_ack = options.third_ack;
   config.retransmit = options.retransmit;
   config.resend_unacked_syn_data = options.resend_unacked_syn_data;
-  scenario.log(fmt::format(
-      "{} client {}.{} -> PUT {}.{}: SYN{} with {} payload bytes: {}", transport_ == Transport::Mptcp ? "MPTCP" : "TCP",
-      address_.to_string(), port_, scenario.put_address().to_string(), scenario.put_port(),
-      transport_ == Transport::Mptcp ? " (MP_CAPABLE)" : "", syn_payload.size(), hex(syn_payload)));
+  scenario.log(fmt::format("{} client {}.{} -> PUT {}.{}: SYN{} with {} payload bytes: {}{}",
+                           transport_ == Transport::Mptcp ? "MPTCP" : "TCP", address_.to_string(), port_,
+                           scenario.put_address().to_string(), scenario.put_port(),
+                           transport_ == Transport::Mptcp ? " (MP_CAPABLE)" : "", syn_payload.size(), hex(syn_payload),
+                           syn_options_.empty() ? "" : fmt::format(", options {}", hex(syn_options_))));
+  if (!rest.empty())
+    scenario.log(fmt::format("then {} more bytes after the handshake (split delivery): {}", rest.size(), hex(rest)));
   if (transport_ == Transport::Mptcp) {
     harness::MptcpConfig mptcp_config;
     mptcp_config.tcp = config;
     mptcp_config.local_key = scenario.random()();
     mptcp_ = std::make_unique<harness::MptcpClient>(scenario.wire(), mptcp_config);
-    mptcp_->connect(std::move(syn_payload), std::move(options.syn_options));
+    mptcp_->connect(std::move(syn_payload), syn_options_);
   } else {
     tcp_ = std::make_unique<harness::TcpClient>(scenario.wire(), config);
-    tcp_->tcp().connect(std::move(options.syn_options), std::move(syn_payload));
+    tcp_->tcp().connect(syn_options_, std::move(syn_payload));
   }
+  if (!rest.empty()) send(rest);
 }
 
 Client::~Client() = default;

@@ -12,6 +12,7 @@
 #include "harness/endpoint/mptcp_client.hpp"
 #include "harness/endpoint/tcp_client.hpp"
 #include "harness/expect/expect.hpp"
+#include "harness/runner/dimensions.hpp"
 #include "kit/reply.hpp"
 
 namespace convtest::cases {
@@ -19,14 +20,18 @@ namespace convtest::cases {
 using harness::Clock;
 class Scenario;
 
-enum class Transport : std::uint8_t {
-  Tcp,    // a plain TCP client
-  Mptcp,  // an MPTCP v1 client: MP_CAPABLE in its SYN, the Convert message outside DSN space
-};
+// Tcp: a plain TCP client; Mptcp: an MPTCP v1 client, MP_CAPABLE in its SYN,
+// the Convert message outside DSN space.
+using Transport = harness::ClientTransport;
 
 // How a client opens its connection; every member has the usual default.
+// Transport, delivery and TFO option default to the case instance's values.
 struct ClientOptions {
-  Transport transport = Transport::Tcp;
+  std::optional<Transport> transport{};  // default: the instance's, else TCP
+  // Whole in the SYN, or split after harness::kSplitOffset bytes with the
+  // rest sent once the handshake completes. Default: the instance's, else whole.
+  std::optional<harness::Delivery> delivery{};
+  std::optional<harness::TfoOption> tfo{};   // before syn_options; default: the instance's, else none
   std::optional<pg::ip::Address> address{};  // default: the scenario's client address
   std::optional<std::uint16_t> port{};       // default: a fresh port from the case's seed
   pg::Bytes syn_options{};                   // TCP options of the SYN (after MP_CAPABLE for MPTCP)
@@ -47,6 +52,7 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   Transport transport() const { return transport_; }
+  harness::Delivery delivery() const { return delivery_; }
   const pg::ip::Address& address() const { return address_; }
   std::uint16_t port() const { return port_; }
   std::size_t first_event() const { return first_event_; }
@@ -97,10 +103,11 @@ class Client {
  private:
   Scenario& scenario_;
   Transport transport_;
+  harness::Delivery delivery_;
   pg::ip::Address address_;
   std::uint16_t port_;
   std::size_t first_event_;
-  pg::Bytes syn_payload_;
+  pg::Bytes syn_payload_;  // what the SYN carried: with a split delivery, the first part
   pg::Bytes syn_options_;
   std::unique_ptr<harness::TcpClient> tcp_;
   std::unique_ptr<harness::MptcpClient> mptcp_;

@@ -34,6 +34,19 @@ std::vector<const harness::WireEvent*> put_syns_downstream(const harness::Wire& 
   return harness::expect::matching(wire, PacketFilter().from_put().side(PathSide::ServerSide).bare_syn());
 }
 
+pg::ip::Address client_address_in(Family family, unsigned index) {
+  return family == Family::V4 ? addressing::client_v4(index) : addressing::client_v6(index);
+}
+
+harness::PathFamily path_family(const CaseContext& context, std::optional<Family> family) {
+  // A case that varies the family and then fixes it would report one family under another's id.
+  if (family && context.spec.instance.family)
+    throw std::logic_error(
+        fmt::format("case {} declares the family dimension but opens its scenario in a fixed family", context.spec.id));
+  if (family) return *family == Family::V4 ? harness::PathFamily::V4 : harness::PathFamily::V6;
+  return context.spec.instance.family.value_or(harness::PathFamily::V4);
+}
+
 }  // namespace
 
 pg::ip::Address server_address(Family family) {
@@ -56,16 +69,17 @@ pg::Bytes must_encode(const cv::Message& message) {
   return std::move(encoded.value());
 }
 
-Scenario::Scenario(CaseContext& context, Family family)
+Scenario::Scenario(CaseContext& context, std::optional<Family> family)
     : context_(context),
-      family_(family),
+      client_family_(harness::client_family(path_family(context, family))),
+      server_family_(harness::destination_family(path_family(context, family))),
       random_(context.seed),
       timing_{context.time_scale, context.deadline},
-      client_address_(family == Family::V4 ? addressing::client_v4(static_cast<unsigned>(random_() % 100))
-                                           : addressing::client_v6(static_cast<unsigned>(random_() % 100))),
-      put_address_(put_address_of(context.the_lab(), family)),
+      client_index_(static_cast<unsigned>(random_() % addressing::kClientCount)),
+      client_address_(client_address_in(client_family_, client_index_)),
+      put_address_(put_address_of(context.the_lab(), client_family_)),
       put_port_(context.the_lab().put().port),
-      server_address_(cases::server_address(family)),
+      server_address_(cases::server_address(server_family_)),
       wire_(context.the_lab().link(), wire_options(put_port_)) {}
 
 Scenario::~Scenario() = default;
@@ -78,6 +92,10 @@ harness::emulate::LegacyServer& Scenario::serve(harness::emulate::ServerScript s
   return *server_;
 }
 
+pg::ip::Address Scenario::other_client_address(unsigned n) const {
+  return client_address_in(client_family_, (client_index_ + 1 + n) % addressing::kClientCount);
+}
+
 std::uint16_t Scenario::fresh_port() { return static_cast<std::uint16_t>(20000 + random_() % 40000); }
 
 Client& Scenario::connect(pg::Bytes syn_payload, ClientOptions options) {
@@ -85,7 +103,7 @@ Client& Scenario::connect(pg::Bytes syn_payload, ClientOptions options) {
   return *clients_.back();
 }
 
-cv::Ipv6Address Scenario::server_in_connect() const { return cases::server_in_connect(family_); }
+cv::Ipv6Address Scenario::server_in_connect() const { return cases::server_in_connect(server_family_); }
 
 cv::ConnectTlv Scenario::connect_tlv(pg::Bytes tcp_options) const {
   cv::ConnectTlv connect;

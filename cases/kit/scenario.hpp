@@ -5,6 +5,7 @@
 // it builds the Convert messages cases send, from named parts.
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "harness/expect/expect.hpp"
 #include "harness/runner/case.hpp"
 #include "kit/client.hpp"
+#include "kit/dimensions.hpp"
 #include "packetgen/convert.hpp"
 #include "packetgen/convert_builder.hpp"
 
@@ -22,7 +24,7 @@ namespace convtest::cases {
 using harness::CaseContext;
 using harness::CaseOutcome;
 
-enum class Family : std::uint8_t { V4, V6 };
+using harness::Family;
 
 // The legacy server every case talks to, as a case's metadata names it:
 // "198.51.100.10:80" or "[2001:db8:2::a]:80".
@@ -39,20 +41,30 @@ pg::Bytes must_encode(const cv::Message& message);
 
 class Scenario {
  public:
-  explicit Scenario(CaseContext& context, Family family = Family::V4);
+  // The families of the case's instance (default: IPv4 client and server),
+  // or `family` for both when a case runs in one family only.
+  explicit Scenario(CaseContext& context, std::optional<Family> family = std::nullopt);
   ~Scenario();
   Scenario(const Scenario&) = delete;
   Scenario& operator=(const Scenario&) = delete;
 
   CaseContext& context() { return context_; }
+  const CaseContext& context() const { return context_; }
   harness::Wire& wire() { return wire_; }
   const harness::Wire& wire() const { return wire_; }
   const harness::expect::Timing& timing() const { return timing_; }
   std::mt19937_64& random() { return random_; }
-  Family family() const { return family_; }
+  // The client's family, and the server's (the destination of the Connect TLV).
+  Family client_family() const { return client_family_; }
+  Family server_family() const { return server_family_; }
+  // The instance's values for the clients of this case.
+  const harness::Instance& instance() const { return context_.spec.instance; }
   void log(std::string line) { context_.log(std::move(line)); }
 
   const pg::ip::Address& client_address() const { return client_address_; }
+  // Another client of the lab, in the client family: `n` = 0, 1, ... never
+  // gives client_address().
+  pg::ip::Address other_client_address(unsigned n) const;
   const pg::ip::Address& put_address() const { return put_address_; }
   std::uint16_t put_port() const { return put_port_; }
   const pg::ip::Address& server_address() const { return server_address_; }
@@ -99,9 +111,11 @@ class Scenario {
 
  private:
   CaseContext& context_;
-  Family family_;
+  Family client_family_;
+  Family server_family_;
   std::mt19937_64 random_;
   harness::expect::Timing timing_;
+  unsigned client_index_;
   pg::ip::Address client_address_;
   pg::ip::Address put_address_;
   std::uint16_t put_port_;

@@ -1,5 +1,8 @@
 #include "packetgen/tcp_options.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace convtest::packetgen::tcp {
 
 Bytes mss(std::uint16_t value) {
@@ -9,6 +12,15 @@ Bytes mss(std::uint16_t value) {
 }
 
 Bytes window_scale(std::uint8_t shift) { return {kind::WindowScale, 3, shift}; }
+
+bool is_assigned_kind(std::uint8_t option_kind) {
+  // 0-30: EOL through MPTCP (6-7, 9-26 include obsolete and historic
+  // assignments); 34 TCP Fast Open; 69 TCP-ENO; 172 and 174 AccECN;
+  // 253 and 254 experiments (RFC 4727).
+  constexpr std::uint8_t kAssignedOutsideTheFirstRange[] = {34, 69, 172, 174, 253, 254};
+  return option_kind <= kind::Mptcp ||
+         std::ranges::find(kAssignedOutsideTheFirstRange, option_kind) != std::end(kAssignedOutsideTheFirstRange);
+}
 
 Bytes sack_permitted() { return {kind::SackPermitted, 2}; }
 

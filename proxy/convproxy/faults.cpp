@@ -48,6 +48,8 @@ constexpr std::array kFaults{
     FaultInfo{Fault::AutonomousSynRetransmission, "autonomous-syn-retransmission", "CONV-070"},
     FaultInfo{Fault::SwallowClientFin, "swallow-client-fin", "CONV-I18"},
     FaultInfo{Fault::FinOnServerReset, "fin-on-server-reset", "CONV-I18, AMB-27"},
+    FaultInfo{Fault::RefuseListedKind, "refuse-listed-kind", "CONV-I10, AMB-33"},
+    FaultInfo{Fault::AdvertiseUnassignedKind, "advertise-unassigned-kind", "CONV-I09, AMB-33"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 }  // namespace

@@ -53,6 +53,8 @@ enum class Fault : std::uint8_t {
   AutonomousSynRetransmission,
   SwallowClientFin,
   FinOnServerReset,
+  RefuseListedKind,
+  AdvertiseUnassignedKind,
   Count_,
 };
 

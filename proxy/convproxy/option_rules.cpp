@@ -36,7 +36,7 @@ packetgen::Result<DownstreamOptions, UnsupportedOptions> evaluate_options(packet
     if (ignored(k) && !(policy.reject_ignored_kinds && k != kind::EOL && k != kind::NOP)) continue;
     placed_bytes += option.bytes.size();
     if (placed_bytes > packetgen::tcp::kMaxOptionsSize) add_unique(overflow.kinds, k);
-    if (k == kind::SackPermitted || k == kind::Timestamps) continue;
+    if (k == kind::SackPermitted || (k == kind::Timestamps && !policy.refuse_timestamps)) continue;
     if (k == kind::Mptcp && policy.mptcp_available) {
       downstream.mptcp = !policy.drop_requested;
       continue;

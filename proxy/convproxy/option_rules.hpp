@@ -33,6 +33,7 @@ struct OptionPolicy {
   bool accept_tcp_ao = false;         // fault accept-tcp-ao
   bool reject_ignored_kinds = false;  // fault reject-ignored-options: 2, 3, 5 -> error 33
   bool drop_requested = false;        // fault drop-requested-options: no MPTCP / TFO downstream
+  bool refuse_timestamps = false;     // fault refuse-listed-kind: 8 -> error 33, though listed
 };
 
 // The options field of a Connect TLV (well framed: the decoder checked it).

@@ -20,6 +20,7 @@ constexpr std::uint8_t kForbiddenVersion = 0;
 // Kinds section 7 forbids announcing: MSS, Window Scale, SACK, TCP-AO.
 constexpr std::uint8_t kForbiddenKinds[] = {2, 3, 5, 29};
 constexpr std::uint8_t kMptcpKind = 30;
+constexpr std::uint8_t kUnassignedKind = 99;  // "reserved" in IANA's TCP option kind registry
 constexpr std::uint8_t kWrongVersion = 2;
 constexpr std::uint8_t kWrongNotAuthorizedValue = 1;
 
@@ -121,6 +122,7 @@ ReplyFaults ReplyFaults::from(const FaultSet& faults) {
   out.nonzero_unassigned = faults.has(Fault::NonzeroUnassigned);
   out.advertise_forbidden_kinds = faults.has(Fault::AdvertiseForbiddenKinds);
   out.no_mptcp_in_supported = faults.has(Fault::NoMptcpInSupported);
+  out.advertise_unassigned_kind = faults.has(Fault::AdvertiseUnassignedKind);
   out.no_error_echo = faults.has(Fault::NoErrorEcho);
   out.wrong_version_list = faults.has(Fault::WrongVersionList);
   out.nonzero_not_authorized = faults.has(Fault::NonzeroNotAuthorizedValue);
@@ -157,6 +159,7 @@ std::vector<std::uint8_t> announced_kinds(std::vector<std::uint8_t> kinds, const
   if (faults.no_mptcp_in_supported) std::erase(kinds, kMptcpKind);
   if (faults.advertise_forbidden_kinds)
     kinds.insert(kinds.end(), std::begin(kForbiddenKinds), std::end(kForbiddenKinds));
+  if (faults.advertise_unassigned_kind) kinds.push_back(kUnassignedKind);
   return kinds;
 }
 

@@ -23,6 +23,7 @@ struct ReplyFaults {
   bool nonzero_unassigned = false;
   bool advertise_forbidden_kinds = false;
   bool no_mptcp_in_supported = false;
+  bool advertise_unassigned_kind = false;
   bool no_error_echo = false;
   bool wrong_version_list = false;
   bool nonzero_not_authorized = false;

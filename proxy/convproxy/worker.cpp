@@ -40,7 +40,7 @@ PhaseContext make_context(const Shared& shared) {
   const auto& faults = shared.config.faults;
   context.option_policy =
       OptionPolicy{shared.mptcp_available, faults.has(Fault::AcceptTcpAo), faults.has(Fault::RejectIgnoredOptions),
-                   faults.has(Fault::DropRequestedOptions)};
+                   faults.has(Fault::DropRequestedOptions), faults.has(Fault::RefuseListedKind)};
   context.faults = shared.config.faults;
   return context;
 }

@@ -32,7 +32,10 @@ json to_json(const PutIdentity& put) {
 json to_json(const Provenance& provenance) {
   return {
       {"tool", {{"name", "convtest"}, {"version", provenance.tool_version}}},
-      {"catalog", {{"sha256", provenance.catalog_hash}, {"cases", provenance.catalog_size}}},
+      {"catalog",
+       {{"sha256", provenance.catalog_hash},
+        {"cases", provenance.catalog_size},
+        {"pairwise_seed", provenance.pairwise_seed}}},
       {"put", to_json(provenance.put)},
       {"kernel", provenance.kernel},
       {"seed", provenance.seed},
@@ -120,6 +123,24 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(const std::st
 CaseResult read_case(Reader& reader, const json& item) {
   CaseResult result;
   result.id = reader.text(item, "id");
+  // Reports from before instances: the id is the case's, one configuration.
+  result.case_id = item.contains("case") ? reader.text(item, "case") : result.id;
+  if (item.contains("instance")) {
+    const json& instance = item.at("instance");
+    if (!instance.is_object()) reader.fail("\"instance\" must be an object");
+    for (const auto& [dimension, value] : instance.items()) {
+      if (!value.is_string())
+        reader.fail(fmt::format("instance value \"{}\" must be a string", dimension));
+      else
+        result.instance.emplace_back(dimension, value.get<std::string>());
+    }
+  }
+  if (item.contains("expansion")) result.expansion = reader.text(item, "expansion");
+  if (item.contains("phases_s") && item.at("phases_s").is_object())
+    for (const auto& [phase, seconds] : item.at("phases_s").items())
+      if (seconds.is_number())
+        result.phases.emplace_back(
+            phase, std::chrono::microseconds(static_cast<long long>(seconds.get<double>() * 1e6 + 0.5)));
   result.requirements = reader.texts(item, "requirements");
   result.section = reader.text(item, "section");
   result.level = reader.enumerated<Level>(item, "level", parse_level);
@@ -143,6 +164,8 @@ Provenance read_provenance(Reader& reader, const json& item) {
   if (const json* catalog = reader.field(item, "catalog")) {
     provenance.catalog_hash = reader.text(*catalog, "sha256");
     provenance.catalog_size = reader.number<std::size_t>(*catalog, "cases");
+    if (catalog->contains("pairwise_seed"))
+      provenance.pairwise_seed = reader.number<std::uint64_t>(*catalog, "pairwise_seed");
   }
   if (const json* put = reader.field(item, "put")) {
     provenance.put.name = reader.text(*put, "name");
@@ -186,8 +209,15 @@ std::string iso8601_utc(std::chrono::system_clock::time_point time) {
 }
 
 json to_json(const CaseResult& result) {
+  json instance = json::object();
+  for (const auto& [dimension, value] : result.instance) instance[dimension] = value;
+  json phases = json::object();
+  for (const auto& [phase, spent] : result.phases) phases[phase] = static_cast<double>(spent.count()) / 1e6;
   return {
       {"id", result.id},
+      {"case", result.case_id},
+      {"instance", instance},
+      {"expansion", result.expansion},
       {"requirements", result.requirements},
       {"section", result.section},
       {"level", name(result.level)},
@@ -197,6 +227,7 @@ json to_json(const CaseResult& result) {
       {"expected", result.expected},
       {"observed", result.observed},
       {"duration_s", static_cast<double>(result.duration.count()) / 1000.0},
+      {"phases_s", phases},
       {"pcap", optional_string(result.pcap)},
       {"put_output", optional_string(result.put_output)},
       {"repro", result.repro},

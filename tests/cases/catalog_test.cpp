@@ -66,11 +66,32 @@ TEST(Catalog, ListingsRenderEveryCase) {
   const auto json = nlohmann::json::parse(harness::cli::list_json(all));
   EXPECT_EQ(json.size(), all.size());
   for (const auto* spec : all) {
-    EXPECT_NE(markdown.find("`" + spec->id + "`"), std::string::npos) << spec->id;
-    EXPECT_NE(text.find(spec->id), std::string::npos) << spec->id;
+    EXPECT_NE(markdown.find("`" + spec->case_id() + "`"), std::string::npos) << spec->id;
+    const std::string suffix = spec->id.substr(spec->case_id().size());
+    EXPECT_NE(text.find(spec->case_id()), std::string::npos) << spec->id;
+    if (!suffix.empty()) {
+      EXPECT_NE(text.find(suffix), std::string::npos) << spec->id;
+    }
   }
   // One header, one separator, one row per case: no row broken by a newline or a pipe.
-  EXPECT_EQ(static_cast<std::size_t>(std::count(markdown.begin(), markdown.end(), '\n')), all.size() + 2);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(markdown.begin(), markdown.end(), '\n')), registry.case_count() + 2);
+}
+
+TEST(Catalog, RunsItsCasesAcrossFamiliesAndTransports) {
+  const auto registry = full_catalog();
+  EXPECT_GE(registry.cases().size(), 400U);
+  std::set<std::string> over_ipv6;
+  std::set<std::string> over_mptcp;
+  std::set<std::string> cases;
+  for (const auto& spec : registry.cases()) {
+    cases.insert(spec.case_id());
+    const auto family = spec.instance.family;
+    if (family && harness::client_family(*family) == harness::Family::V6) over_ipv6.insert(spec.case_id());
+    if (spec.instance.transport == harness::ClientTransport::Mptcp) over_mptcp.insert(spec.case_id());
+  }
+  // Most cases vary both; those that do not fix the dimension in their stimulus (docs/design.md, "Dimensions").
+  EXPECT_GE(over_ipv6.size() * 10, cases.size() * 8);
+  EXPECT_GE(over_mptcp.size() * 10, cases.size() * 8);
 }
 
 TEST(Catalog, HashIsStableAcrossRegistrations) {

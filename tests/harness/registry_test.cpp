@@ -115,11 +115,64 @@ TEST(Registry, MetadataJsonHasEveryCatalogField) {
   spec.needs = {Feature::Mptcp};
   spec.negative = true;
   const auto json = metadata_json(spec);
-  for (const char* key : {"id", "requirements", "section", "level", "class", "profile", "tags", "needs", "title",
-                          "stimulus", "expectation", "accepted_outcomes", "negative", "unkillable_reason"})
+  for (const char* key :
+       {"id", "case", "instance", "expansion", "requirements", "section", "level", "class", "profile", "tags", "needs",
+        "title", "stimulus", "expectation", "accepted_outcomes", "negative", "unkillable_reason"})
     EXPECT_TRUE(json.contains(key)) << key;
   EXPECT_EQ(json["needs"][0], "mptcp");
   EXPECT_EQ(json["level"], "MUST");
+}
+
+TEST(Registry, ACaseWithDimensionsBecomesOneInstancePerCombination) {
+  Registry registry(small_table());
+  CaseSpec spec = valid_spec("connect-base");
+  spec.dimensions = {.family = {PathFamily::V4, PathFamily::V6},
+                     .transport = {ClientTransport::Tcp, ClientTransport::Mptcp}};
+  registry.add(spec);
+  registry.add(valid_spec("hdr-version-2"));
+  EXPECT_TRUE(registry.problems().empty()) << registry.problems().front();
+  std::vector<std::string> ids;
+  for (const auto& instance : registry.cases()) ids.push_back(instance.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"connect-base[v4,tcp]", "connect-base[v4,mptcp]", "connect-base[v6,tcp]",
+                                           "connect-base[v6,mptcp]", "hdr-version-2"}));
+  EXPECT_EQ(registry.case_count(), 2U);
+  const CaseSpec* v6 = registry.find("connect-base[v6,mptcp]");
+  ASSERT_NE(v6, nullptr);
+  EXPECT_EQ(v6->case_id(), "connect-base");
+  EXPECT_EQ(v6->instance.family, PathFamily::V6);
+  EXPECT_EQ(v6->instance.transport, ClientTransport::Mptcp);
+  EXPECT_EQ(v6->expansion, Expansion::Full);
+  const auto json = metadata_json(*v6);
+  EXPECT_EQ(json["case"], "connect-base");
+  EXPECT_EQ(json["instance"]["family"], "v6");
+  EXPECT_EQ(json["expansion"], "full");
+  EXPECT_TRUE(metadata_problems(*v6).empty());
+}
+
+TEST(Registry, ACaseIdUsedByAnotherCasesInstancesIsADuplicate) {
+  Registry registry(small_table());
+  CaseSpec spec = valid_spec("connect-base");
+  spec.dimensions = {.transport = {ClientTransport::Tcp, ClientTransport::Mptcp}};
+  registry.add(spec);
+  registry.add(valid_spec("connect-base"));
+  ASSERT_EQ(registry.problems().size(), 1U);
+  EXPECT_NE(registry.problems().front().find("duplicate id"), std::string::npos);
+}
+
+TEST(Registry, ThePairwiseSeedChoosesTheInstancesOfLargeGrids) {
+  CaseSpec spec = valid_spec("every-path");
+  spec.dimensions = {.family = {PathFamily::V4, PathFamily::V6, PathFamily::V6ToV4, PathFamily::V4ToV6},
+                     .transport = {ClientTransport::Tcp, ClientTransport::Mptcp},
+                     .delivery = {Delivery::Syn, Delivery::Split},
+                     .tfo = {TfoOption::None, TfoOption::CookieRequest, TfoOption::BogusCookie}};
+  Registry one(small_table(), 1);
+  one.add(spec);
+  Registry again(small_table(), 1);
+  again.add(spec);
+  EXPECT_EQ(one.catalog_hash(), again.catalog_hash());
+  EXPECT_EQ(one.cases().front().expansion, Expansion::Pairwise);
+  EXPECT_EQ(one.cases().front().id, "every-path[v4,tcp,syn,no-tfo]");
+  EXPECT_LT(one.cases().size(), spec.dimensions.grid());
 }
 
 }  // namespace

@@ -90,6 +90,7 @@ packetgen::Result<Matrix, std::string> load_matrix(const fs::path& path) {
     matrix.jobs = document.at("jobs").get<unsigned>();
     matrix.seed = document.at("seed").get<std::uint64_t>();
     matrix.ci_faults = document.at("ci_faults").get<std::vector<std::string>>();
+    matrix.dimensions = document.value("dimensions", std::vector<std::string>{});
     const json baseline = document.value("baseline", json::object());
     for (const auto& [verdict, ids] : baseline.items())
       matrix.baseline.cases[verdict] = ids.get<std::set<std::string>>();
@@ -117,6 +118,7 @@ json to_json(const Matrix& matrix) {
           {"jobs", matrix.jobs},
           {"seed", matrix.seed},
           {"ci_faults", matrix.ci_faults},
+          {"dimensions", matrix.dimensions},
           {"baseline", effect_json(matrix.baseline)},
           {"faults", faults},
           {"kernel_dependent", matrix.kernel_dependent}};
@@ -144,6 +146,7 @@ FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& 
                                     "--report",
                                     report.string()};
   if (matrix.strict) words.emplace_back("--strict");
+  for (const auto& dimension : matrix.dimensions) words.insert(words.end(), {"--dim", dimension});
   const auto started = Clock::now();
   run.exit_code = run_logged(words, run.log);
   run.seconds = std::chrono::duration<double>(Clock::now() - started).count();
@@ -236,9 +239,11 @@ std::vector<std::string> convproxy_faults(const fs::path& convproxy) {
   return faults;
 }
 
-json catalog_metadata(const fs::path& convtest) {
+json catalog_metadata(const fs::path& convtest, const std::vector<std::string>& dimensions) {
   const fs::path log = fs::temp_directory_path() / fmt::format("convtest-list-{}.json", ::getpid());
-  const int exit_code = run_logged({convtest.string(), "list", "--format", "json"}, log);
+  std::vector<std::string> words{convtest.string(), "list", "--format", "json"};
+  for (const auto& dimension : dimensions) words.insert(words.end(), {"--dim", dimension});
+  const int exit_code = run_logged(words, log);
   const std::string output = read_text(log);
   fs::remove(log);
   if (exit_code != 0) return json::value_t::discarded;

@@ -38,6 +38,9 @@ struct Matrix {
   unsigned jobs = 2;
   std::uint64_t seed = 11;
   std::vector<std::string> ci_faults;  // the subset ctest runs
+  // --dim filters of every run: the matrix judges each case's base instance
+  // (IPv4, TCP, whole message, no TFO option), which every case has.
+  std::vector<std::string> dimensions;
   // The unfaulted convproxy's non-PASS verdicts (SHOULDs it cannot follow):
   // a case that is not PASS there is not killed by a fault.
   FaultEffect baseline;
@@ -91,6 +94,6 @@ std::vector<std::string> unknown_cases(const Matrix& matrix, const nlohmann::jso
 std::vector<std::string> convproxy_faults(const fs::path& convproxy);
 
 // `convtest list --format json`, parsed (discarded on failure).
-nlohmann::json catalog_metadata(const fs::path& convtest);
+nlohmann::json catalog_metadata(const fs::path& convtest, const std::vector<std::string>& dimensions);
 
 }  // namespace convtest::kill_matrix

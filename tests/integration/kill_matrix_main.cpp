@@ -37,7 +37,7 @@ std::vector<std::string> selected_faults(const Options& options, const km::Matri
 }
 
 int report_coverage(const km::Matrix& matrix, const fs::path& convtest) {
-  const auto catalog = km::catalog_metadata(convtest);
+  const auto catalog = km::catalog_metadata(convtest, matrix.dimensions);
   if (catalog.is_discarded()) {
     fmt::print("kill-matrix: `convtest list --format json` failed\n");
     return 1;

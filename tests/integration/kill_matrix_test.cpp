@@ -55,7 +55,7 @@ TEST(KillMatrix, KernelDependentFaultsAreKnownAndStayOutOfCi) {
 
 TEST(KillMatrix, EveryMustCaseIsKilledOrSaysWhyNot) {
   const auto matrix = the_matrix();
-  const auto catalog = km::catalog_metadata(CONVTEST_BINARY);
+  const auto catalog = km::catalog_metadata(CONVTEST_BINARY, matrix.dimensions);
   ASSERT_FALSE(catalog.is_discarded()) << "convtest list --format json failed";
   const auto unknown = km::unknown_cases(matrix, catalog);
   EXPECT_TRUE(unknown.empty()) << "the matrix names cases the catalog lacks:\n" << joined(unknown) << kRegenerate;

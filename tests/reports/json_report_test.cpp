@@ -60,6 +60,12 @@ TEST(JsonReport, CarriesEveryCaseFieldAndTheProvenance) {
   EXPECT_EQ(failed["pcap"], "out/artifacts/case-1.pcap");
   EXPECT_EQ(failed["put_output"], "out/artifacts/case-1.put.log");
   EXPECT_EQ(failed["duration_s"], 0.123);
+  EXPECT_EQ(failed["case"], "case-1");
+  EXPECT_EQ(failed["instance"]["family"], "v6");
+  EXPECT_EQ(failed["instance"]["transport"], "mptcp");
+  EXPECT_EQ(failed["expansion"], "full");
+  EXPECT_EQ(failed["phases_s"]["case"], 0.08);
+  EXPECT_EQ(document["results"][0]["instance"], nlohmann::json::object());
   EXPECT_TRUE(document["results"][0]["pcap"].is_null());
 }
 

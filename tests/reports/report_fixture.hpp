@@ -17,6 +17,7 @@ namespace convtest::reports::testing {
 inline CaseResult make_result(std::string id, Verdict verdict) {
   CaseResult result;
   result.id = std::move(id);
+  result.case_id = result.id;
   result.requirements = {"CONV-045", "AMB-03"};
   result.section = "6.2.8";
   result.level = Level::Must;
@@ -28,7 +29,13 @@ inline CaseResult make_result(std::string id, Verdict verdict) {
   result.duration = std::chrono::milliseconds(123);
   result.repro = "convtest run --seed 7 --case " + result.id;
   result.log = {"client SYN", "reply"};
+  result.phases = {{"lab", std::chrono::microseconds(2500)},
+                   {"put_start", std::chrono::microseconds(30000)},
+                   {"case", std::chrono::microseconds(80000)},
+                   {"teardown", std::chrono::microseconds(10500)}};
   if (verdict == Verdict::Fail) {
+    result.instance = {{"family", "v6"}, {"transport", "mptcp"}};
+    result.expansion = "full";
     result.pcap = "out/artifacts/" + result.id + ".pcap";
     result.put_output = "out/artifacts/" + result.id + ".put.log";
   }

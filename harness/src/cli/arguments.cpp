@@ -23,9 +23,20 @@ struct PutFlags {
   std::vector<PutFlagSlot> slots = std::vector<PutFlagSlot>(put_fields().size());  // by field; never resized
 };
 
-void add_filters(CLI::App& command, Selection& selection) {
-  command.add_option("-c,--case", selection.cases, "case id glob (repeatable, comma-separated)")
-      ->delimiter(',')
+struct FilterWords {
+  std::vector<std::string> cases;  // split after parsing: an instance id has commas
+  std::vector<std::string> excludes;
+  std::vector<std::string> dimensions;
+};
+
+void add_filters(CLI::App& command, Selection& selection, FilterWords& words) {
+  command.add_option("-c,--case", words.cases, "case id glob or instance id (repeatable, comma-separated)")
+      ->group("Selection");
+  command
+      .add_option("--dim", words.dimensions,
+                  "only instances with these values: family=v4|v6|v6-to-v4|v4-to-v6, transport=tcp|mptcp, "
+                  "delivery=syn|split, tfo=no-tfo|tfo-request|tfo-bogus (repeatable; values comma-separated)")
+      ->type_name("DIM=VALUE")
       ->group("Selection");
   command.add_option("-r,--requirement", selection.requirements, "requirement id glob: CONV-045, CONV-0[0-9]*, AMB-06")
       ->delimiter(',')
@@ -39,9 +50,20 @@ void add_filters(CLI::App& command, Selection& selection) {
   command.add_option("-t,--tag", selection.tags, "tag glob: ipv6, middlebox, mptcp, error ...")
       ->delimiter(',')
       ->group("Selection");
-  command.add_option("-x,--exclude", selection.excludes, "drop cases whose id, requirement, section or tag matches")
-      ->delimiter(',')
+  command.add_option("-x,--exclude", words.excludes, "drop cases whose id, requirement, section or tag matches")
       ->group("Selection");
+}
+
+// The words of --case, --exclude and --dim into the selection; a usage error's text.
+std::optional<std::string> take_filter_words(const FilterWords& words, Selection& selection) {
+  selection.cases = split_case_patterns(words.cases);
+  selection.excludes = split_case_patterns(words.excludes);
+  for (const auto& text : words.dimensions) {
+    DimensionFilter filter;
+    if (auto problem = parse_dimension_filter(text, filter)) return problem;
+    selection.dimensions.push_back(std::move(filter));
+  }
+  return std::nullopt;
 }
 
 void add_put_flags(CLI::App& command, PutFlags& flags) {
@@ -118,12 +140,14 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   app.add_flag("-V,--version", version, "print the version and exit");
 
   CLI::App* run = app.add_subcommand("run", "run the catalog against a PUT (the default command)");
-  add_filters(*run, invocation.selection);
+  FilterWords filter_words;
+  add_filters(*run, invocation.selection, filter_words);
   PutFlags put_flags;
   add_put_flags(*run, put_flags);
   run->add_flag("--strict", invocation.strict,
                 "SHOULD-level and keyword-free behaviour violations FAIL; strict AMB positions");
-  run->add_option("-j,--jobs", invocation.jobs, "parallel cases (default: two per core)")->check(CLI::Range(1, 1024));
+  run->add_option("-j,--jobs", invocation.jobs, "parallel instances (default: six per core)")
+      ->check(CLI::Range(1, 1024));
   std::string seed_text;
   run->add_option("--seed", seed_text, "seed for everything random (default: a fresh one, reported)");
   run->add_option("--time-scale", invocation.time_scale, "multiply every deadline (slow or remote PUTs), default 1")
@@ -139,8 +163,16 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   run->add_option("--progress", progress, "auto, line (live line), plain (one line per case) or none")
       ->check(CLI::IsMember({"auto", "line", "plain", "none"}));
 
+  std::string pairwise_seed_text;
+  auto add_pairwise_seed = [&pairwise_seed_text](CLI::App& command) {
+    command.add_option("--pairwise-seed", pairwise_seed_text,
+                       fmt::format("which instances a pairwise-expanded case has (default {})", kDefaultPairwiseSeed));
+  };
+  add_pairwise_seed(*run);
+
   CLI::App* list = app.add_subcommand("list", "list the catalog (or a selection of it)");
-  add_filters(*list, invocation.selection);
+  add_pairwise_seed(*list);
+  add_filters(*list, invocation.selection, filter_words);
   std::string format = "text";
   list->add_option("-f,--format", format, "text, json or markdown")->check(CLI::IsMember({"text", "json", "markdown"}));
   list->add_flag("--requirements", invocation.list_requirements,
@@ -155,6 +187,13 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     std::string message = error.what();
     if (*run) message += "\nsee: convtest run --help";
     return packetgen::failure(UsageError{message, false});
+  }
+  if (auto problem = take_filter_words(filter_words, invocation.selection))
+    return packetgen::failure(UsageError{*problem, false});
+  if (!pairwise_seed_text.empty()) {
+    auto pairwise_seed = parse_seed(pairwise_seed_text);
+    if (!pairwise_seed) return packetgen::failure(UsageError{"--pairwise-seed needs a non-negative integer", false});
+    invocation.pairwise_seed = *pairwise_seed;
   }
   if (version) {
     invocation.command = Command::Version;
@@ -193,6 +232,8 @@ std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t
   std::vector<std::string> words{"convtest", "run"};
   for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
   words.insert(words.end(), {"--seed", std::to_string(seed)});
+  if (invocation.pairwise_seed != kDefaultPairwiseSeed)
+    words.insert(words.end(), {"--pairwise-seed", std::to_string(invocation.pairwise_seed)});
   if (invocation.strict) words.emplace_back("--strict");
   if (invocation.time_scale != 1.0)
     words.insert(words.end(), {"--time-scale", fmt::format("{}", invocation.time_scale)});

@@ -32,7 +32,7 @@ std::vector<const Requirement*> rows_of(const RequirementTable& table, Requireme
 
 std::string level_counts(const std::vector<const CaseSpec*>& cases) {
   std::map<std::string_view, std::size_t> counts;
-  for (const CaseSpec* spec : cases) ++counts[reports::name(spec->level)];
+  for (const auto& group : group_by_case(cases)) ++counts[reports::name(group.front()->level)];
   std::string text;
   for (const auto level :
        {reports::Level::Must, reports::Level::Should, reports::Level::May, reports::Level::Behaviour})
@@ -46,12 +46,13 @@ std::string header(const std::vector<const CaseSpec*>& cases) {
       "# The convtest catalog\n\n"
       "Generated from the case registry by `convtest list --format markdown`; do not edit by hand.\n"
       "Regenerate with `scripts/update-catalog-doc.sh` (a test fails while this file is stale).\n\n"
-      "{} cases ({}). Requirement ids refer to the requirement table (`convtest list --requirements`):\n"
+      "{} cases ({}), run as {} instances across their dimensions (docs/design.md, \"Dimensions\").\n"
+      "Requirement ids refer to the requirement table (`convtest list --requirements`):\n"
       "CONV-xxx (BCP 14 keywords), CONV-Ixx (normative text without keywords, judged as `behaviour`), AMB-xx\n"
       "(the position taken on an ambiguity, [below](#ambiguity-positions)), REF-xx (RFC 7413 / RFC 8684 rules\n"
       "the flows rely on). T is the converter, C the client, S the server. Requirements that no harness can\n"
       "judge are in the [operator checklist]({}).\n\n",
-      cases.size(), level_counts(cases), kChecklist);
+      case_count(cases), level_counts(cases), cases.size(), kChecklist);
 }
 
 std::string converter_coverage(const RequirementTable& table, const CasesByRequirement& covered) {
@@ -150,9 +151,30 @@ std::string markdown_cell(std::string_view text) {
 
 CasesByRequirement cases_by_requirement(const std::vector<const CaseSpec*>& cases) {
   CasesByRequirement out;
-  for (const CaseSpec* spec : cases)
-    for (const auto& requirement : spec->requirements) out[requirement].push_back(spec->id);
+  for (const auto& group : group_by_case(cases))
+    for (const auto& requirement : group.front()->requirements) out[requirement].push_back(group.front()->case_id());
   return out;
+}
+
+std::vector<std::vector<const CaseSpec*>> group_by_case(const std::vector<const CaseSpec*>& instances) {
+  std::vector<std::vector<const CaseSpec*>> groups;
+  for (const CaseSpec* spec : instances) {
+    if (groups.empty() || groups.back().front()->case_id() != spec->case_id()) groups.emplace_back();
+    groups.back().push_back(spec);
+  }
+  return groups;
+}
+
+std::size_t case_count(const std::vector<const CaseSpec*>& instances) { return group_by_case(instances).size(); }
+
+std::string grid_text(const std::vector<const CaseSpec*>& instances) {
+  const CaseSpec& first = *instances.front();
+  if (first.expansion == Expansion::Single) return {};
+  std::vector<std::string_view> suffixes;
+  for (const CaseSpec* spec : instances)
+    suffixes.emplace_back(std::string_view(spec->id).substr(spec->case_id().size()));
+  return fmt::format("{} of {}, {} instance(s): {}", name(first.expansion), first.dimensions.grid(), instances.size(),
+                     fmt::join(suffixes, " "));
 }
 
 const std::vector<std::string>& citing(const CasesByRequirement& covered, std::string_view id) {

@@ -24,17 +24,19 @@ std::string needs_text(const CaseSpec& spec) {
 
 std::string list_text(const std::vector<const CaseSpec*>& cases) {
   std::size_t id_width = 4;
-  for (const CaseSpec* spec : cases) id_width = std::max(id_width, spec->id.size());
+  for (const CaseSpec* spec : cases) id_width = std::max(id_width, spec->case_id().size());
   std::string text;
-  for (const CaseSpec* spec : cases) {
-    text += fmt::format("{:<{}}  {:<9}  §{:<7}  {}\n", spec->id, id_width, reports::name(spec->level), spec->section,
-                        joined(spec->requirements));
+  for (const auto& instances : group_by_case(cases)) {
+    const CaseSpec* spec = instances.front();
+    text += fmt::format("{:<{}}  {:<9}  §{:<7}  {}\n", spec->case_id(), id_width, reports::name(spec->level),
+                        spec->section, joined(spec->requirements));
     text += fmt::format("    {}\n", spec->title);
     text += fmt::format("    sends:   {}\n", spec->stimulus);
     text += fmt::format("    expects: {}\n", spec->expectation);
     if (!spec->needs.empty()) text += fmt::format("    needs:   {}\n", needs_text(*spec));
+    if (const auto grid = grid_text(instances); !grid.empty()) text += fmt::format("    runs:    {}\n", grid);
   }
-  text += fmt::format("{} case(s)\n", cases.size());
+  text += fmt::format("{} case(s), {} instance(s)\n", case_count(cases), cases.size());
   return text;
 }
 
@@ -46,14 +48,16 @@ std::string list_json(const std::vector<const CaseSpec*>& cases) {
 
 std::string list_markdown(const std::vector<const CaseSpec*>& cases) {
   std::string text =
-      "| id | requirements | § | level | class | requirement | what it sends | what must happen | needs |\n"
-      "|---|---|---|---|---|---|---|---|---|\n";
-  for (const CaseSpec* spec : cases)
-    text +=
-        fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n", spec->id,
-                    markdown_cell(joined(spec->requirements)), markdown_cell(spec->section), reports::name(spec->level),
-                    reports::name(spec->case_class), markdown_cell(spec->title), markdown_cell(spec->stimulus),
-                    markdown_cell(spec->expectation), markdown_cell(needs_text(*spec)));
+      "| id | requirements | § | level | class | requirement | what it sends | what must happen | needs | instances |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& instances : group_by_case(cases)) {
+    const CaseSpec* spec = instances.front();
+    text += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", spec->case_id(),
+                        markdown_cell(joined(spec->requirements)), markdown_cell(spec->section),
+                        reports::name(spec->level), reports::name(spec->case_class), markdown_cell(spec->title),
+                        markdown_cell(spec->stimulus), markdown_cell(spec->expectation),
+                        markdown_cell(needs_text(*spec)), markdown_cell(grid_text(instances)));
+  }
   return text;
 }
 

@@ -123,7 +123,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
 
   RunOptions options;
   // Cases spend most of their time waiting on deadlines, not on a core.
-  options.jobs = invocation.jobs != 0 ? invocation.jobs : 2 * std::max(1U, std::thread::hardware_concurrency());
+  options.jobs = invocation.jobs != 0 ? invocation.jobs : 6 * std::max(1U, std::thread::hardware_concurrency());
   if (invocation.put.mode != PutMode::Spawn && options.jobs > 1) {
     // Labs joining one namespace or one NIC cannot run side by side.
     if (invocation.jobs > 1)
@@ -151,6 +151,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   provenance.tool_version = CONVTEST_VERSION;
   provenance.catalog_hash = registry.catalog_hash();
   provenance.catalog_size = registry.cases().size();
+  provenance.pairwise_seed = invocation.pairwise_seed;
   provenance.put = identify(invocation.put, bin_dir);
   provenance.kernel = kernel_identity();
   provenance.command_line = command_line(invocation);
@@ -174,7 +175,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
 
 }  // namespace
 
-int main(int argc, char** argv, const Registry& registry) {
+int main(int argc, char** argv, const CatalogFactory& make_catalog) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
   auto parsed = parse_arguments(arguments);
   if (!parsed) {
@@ -183,16 +184,17 @@ int main(int argc, char** argv, const Registry& registry) {
     if (!error.message.empty() && error.message.back() != '\n') fmt::print(error.help ? stdout : stderr, "\n");
     return error.help ? kExitOk : kExitUsage;
   }
+  const Invocation& invocation = parsed.value();
+  const Registry registry = make_catalog(invocation.pairwise_seed);
   if (!registry.problems().empty()) {
     fmt::print(stderr, "convtest: the catalog is broken (harness error):\n");
     for (const auto& problem : registry.problems()) fmt::print(stderr, "  {}\n", problem);
     return kExitUsage;
   }
-  const Invocation& invocation = parsed.value();
   switch (invocation.command) {
     case Command::Version:
-      fmt::print("convtest {}\ncatalog {} ({} cases)\n", CONVTEST_VERSION, registry.catalog_hash(),
-                 registry.cases().size());
+      fmt::print("convtest {}\ncatalog {} ({} cases, {} instances)\n", CONVTEST_VERSION, registry.catalog_hash(),
+                 registry.case_count(), registry.cases().size());
       return kExitOk;
     case Command::List: return list_catalog(invocation, registry);
     case Command::Run: return run_catalog(invocation, registry);

@@ -123,6 +123,8 @@ PutProcessResult Lab::spawn_put(const std::string& command_template, const std::
   options.output_dir = output_dir;
   options.label = label;
   options.ready_port = target_.port;
+  options.ready_v4 = command_template.find("{addr}") != std::string::npos;
+  options.ready_v6 = target_.v6.has_value() && command_template.find("{addr6}") != std::string::npos;
   options.ready_timeout = scaled(ready_timeout);
   options.stop_grace = scaled(milliseconds(1000));
   return PutProcess::spawn(*netns_, options);

@@ -1,10 +1,17 @@
 #include "harness/lab/put_process.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 namespace convtest::harness {
 namespace {
@@ -35,27 +42,64 @@ std::string file_tail(const std::filesystem::path& path, std::size_t max_bytes) 
   return text;
 }
 
-bool port_listed(const char* table, std::uint16_t port) {
-  std::ifstream in(table);
-  std::string line;
-  std::getline(in, line);  // header
-  constexpr const char* kListen = "0A";
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state;
-    if (!(fields >> slot >> local >> remote >> state)) continue;
-    const auto colon = local.rfind(':');
-    if (colon == std::string::npos || state != kListen) continue;
-    if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port) return true;
+enum class Listened : std::uint8_t { No, Specific, Wildcard };
+
+bool all_zero(const std::uint32_t* words, std::size_t count) {
+  return std::all_of(words, words + count, [](std::uint32_t word) { return word == 0; });
+}
+
+// Whether the calling thread's namespace has a TCP socket of `family` in
+// LISTEN on `port`, and whether one is bound to the wildcard address (an
+// IPv6 wildcard socket also takes IPv4). Asked of sock_diag for listeners
+// only: /proc/net/tcp walks every established socket of the machine.
+Listened port_listed(int family, std::uint16_t port) {
+  const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return Listened::No;
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } query{};
+  query.header.nlmsg_len = sizeof(query);
+  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  query.request.sdiag_family = static_cast<std::uint8_t>(family);
+  query.request.sdiag_protocol = IPPROTO_TCP;
+  query.request.idiag_states = 1U << TCP_LISTEN;
+  Listened found = Listened::No;
+  if (::send(fd, &query, sizeof(query), 0) == static_cast<ssize_t>(sizeof(query))) {
+    alignas(nlmsghdr) char buffer[16384];
+    bool done = false;
+    // Bounded: a namespace of the lab holds a handful of listeners.
+    for (int reads = 0; reads < 64 && !done; ++reads) {
+      const ssize_t length = ::recv(fd, buffer, sizeof(buffer), 0);
+      if (length <= 0) break;
+      auto remaining = static_cast<unsigned>(length);
+      for (auto* message = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(message, remaining);
+           message = NLMSG_NEXT(message, remaining)) {
+        if (message->nlmsg_type == NLMSG_DONE || message->nlmsg_type == NLMSG_ERROR) {
+          done = true;
+          break;
+        }
+        const auto* socket = static_cast<const inet_diag_msg*>(NLMSG_DATA(message));
+        if (ntohs(socket->id.idiag_sport) != port) continue;
+        const bool wildcard = all_zero(socket->id.idiag_src, family == AF_INET ? 1 : 4);
+        found = wildcard ? Listened::Wildcard : std::max(found, Listened::Specific);
+      }
+    }
   }
-  return false;
+  ::close(fd);
+  return found;
 }
 
 }  // namespace
 
-bool tcp_port_listening(std::uint16_t port) {
-  // thread-self: /proc/net is the main thread's namespace, not ours.
-  return port_listed("/proc/thread-self/net/tcp", port) || port_listed("/proc/thread-self/net/tcp6", port);
+bool tcp_port_listening(std::uint16_t port, bool need_v4, bool need_v6) {
+  const Listened v4 = port_listed(AF_INET, port);
+  const Listened v6 = port_listed(AF_INET6, port);
+  const bool v4_ready = v4 != Listened::No || v6 == Listened::Wildcard;
+  const bool v6_ready = v6 != Listened::No;
+  if (!need_v4 && !need_v6) return v4_ready || v6_ready;
+  return (!need_v4 || v4_ready) && (!need_v6 || v6_ready);
 }
 
 PutProcess::PutProcess(process::Subprocess process, Argv argv, std::filesystem::path out, std::filesystem::path err,
@@ -104,7 +148,7 @@ PutProcessResult PutProcess::spawn(const Netns& netns, const SpawnOptions& optio
     {
       auto entered = netns.enter();
       if (!entered) return failure(entered.error());
-      if (tcp_port_listening(*options.ready_port)) return put;
+      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return put;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       const std::string ended = put->stop();

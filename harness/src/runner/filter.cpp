@@ -23,6 +23,17 @@ bool any_section_match(const std::vector<std::string>& patterns, std::string_vie
                      [section](const std::string& pattern) { return section_match(pattern, section); });
 }
 
+bool case_matches(const std::vector<std::string>& patterns, const CaseSpec& spec) {
+  return std::any_of(patterns.begin(), patterns.end(), [&spec](const std::string& pattern) {
+    return pattern == spec.id || glob_match(pattern, spec.case_id());
+  });
+}
+
+bool dimensions_match(const std::vector<DimensionFilter>& filters, const Instance& instance) {
+  return std::all_of(filters.begin(), filters.end(),
+                     [&instance](const DimensionFilter& filter) { return matches(instance, filter); });
+}
+
 std::string_view without_section_sign(std::string_view pattern) {
   if (pattern.rfind("§", 0) == 0) pattern.remove_prefix(std::string_view("§").size());
   return pattern;
@@ -32,7 +43,7 @@ std::string_view without_section_sign(std::string_view pattern) {
 
 bool Selection::selects_everything() const {
   return cases.empty() && requirements.empty() && sections.empty() && levels.empty() && tags.empty() &&
-         excludes.empty();
+         excludes.empty() && dimensions.empty();
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) {
@@ -50,13 +61,14 @@ bool section_match(std::string_view pattern, std::string_view section) {
 }
 
 bool is_selected(const CaseSpec& spec, const Selection& selection) {
-  if (!selection.cases.empty() && !any_match(selection.cases, spec.id)) return false;
+  if (!selection.cases.empty() && !case_matches(selection.cases, spec)) return false;
+  if (!dimensions_match(selection.dimensions, spec.instance)) return false;
   if (!selection.requirements.empty() && !any_match_any(selection.requirements, spec.requirements)) return false;
   if (!selection.sections.empty() && !any_section_match(selection.sections, spec.section)) return false;
   if (!selection.levels.empty() && !any_match(selection.levels, reports::name(spec.level))) return false;
   if (!selection.tags.empty() && !any_match_any(selection.tags, spec.tags)) return false;
   const auto& excludes = selection.excludes;
-  const bool excluded = any_match(excludes, spec.id) || any_match_any(excludes, spec.requirements) ||
+  const bool excluded = case_matches(excludes, spec) || any_match_any(excludes, spec.requirements) ||
                         any_section_match(excludes, spec.section) || any_match_any(excludes, spec.tags);
   return !excluded;
 }
@@ -66,6 +78,26 @@ std::vector<const CaseSpec*> select(const Registry& registry, const Selection& s
   for (const auto& spec : registry.cases())
     if (is_selected(spec, selection)) chosen.push_back(&spec);
   return chosen;
+}
+
+std::vector<std::string> split_case_patterns(const std::vector<std::string>& words) {
+  std::vector<std::string> patterns;
+  for (const auto& word : words) {
+    std::string current;
+    int depth = 0;
+    for (char c : word) {
+      if (c == '[') ++depth;
+      if (c == ']' && depth > 0) --depth;
+      if (c == ',' && depth == 0) {
+        if (!current.empty()) patterns.push_back(std::move(current));
+        current.clear();
+      } else {
+        current += c;
+      }
+    }
+    if (!current.empty()) patterns.push_back(std::move(current));
+  }
+  return patterns;
 }
 
 std::vector<std::string> selection_problems(const Selection& selection) {

@@ -19,8 +19,10 @@ bool looks_environmental(const std::string& text) {
 
 class LabSandbox final : public CaseSandbox {
  public:
-  LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap, std::unique_ptr<PutProcess> put)
-      : lab_(std::move(lab)), pcap_(std::move(pcap)), put_(std::move(put)) {
+  using Phases = std::vector<std::pair<std::string, std::chrono::microseconds>>;
+
+  LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap, std::unique_ptr<PutProcess> put, Phases phases)
+      : lab_(std::move(lab)), pcap_(std::move(pcap)), put_(std::move(put)), phases_(std::move(phases)) {
     if (pcap_) lab_->link().record_to(pcap_.get());
   }
   ~LabSandbox() override {
@@ -56,11 +58,18 @@ class LabSandbox final : public CaseSandbox {
     return std::filesystem::path(pcap_->path());
   }
 
+  Phases setup_phases() const override { return phases_; }
+
  private:
   std::unique_ptr<Lab> lab_;
   std::unique_ptr<PcapWriter> pcap_;
   std::unique_ptr<PutProcess> put_;
+  Phases phases_;
 };
+
+std::chrono::microseconds since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+}
 
 class LabSandboxes final : public SandboxFactory {
  public:
@@ -82,6 +91,7 @@ class LabSandboxes final : public SandboxFactory {
   }
 
   SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
+    const auto lab_started = Clock::now();
     auto lab = make_lab();
     if (!lab) return packetgen::failure(SandboxError{looks_environmental(lab.error()), lab.error()});
     std::unique_ptr<PcapWriter> pcap;
@@ -93,6 +103,8 @@ class LabSandboxes final : public SandboxFactory {
       if (!opened) return packetgen::failure(SandboxError{true, "pcap: " + opened.error()});
       pcap = std::move(opened.value());
     }
+    LabSandbox::Phases phases{{"lab", since(lab_started)}};
+    const auto put_started = Clock::now();
     std::unique_ptr<PutProcess> process;
     if (put_.mode == PutMode::Spawn) {
       const auto ready = std::chrono::milliseconds(static_cast<long long>(put_.startup_seconds * 1000.0));
@@ -100,9 +112,10 @@ class LabSandboxes final : public SandboxFactory {
                                        request.work_dir / "put-output", spec.id, ready);
       if (!spawned) return packetgen::failure(SandboxError{false, "the PUT did not start: " + spawned.error()});
       process = std::move(spawned.value());
+      phases.emplace_back("put_start", since(put_started));
     }
     return std::unique_ptr<CaseSandbox>(
-        std::make_unique<LabSandbox>(std::move(lab.value()), std::move(pcap), std::move(process)));
+        std::make_unique<LabSandbox>(std::move(lab.value()), std::move(pcap), std::move(process), std::move(phases)));
   }
 
  private:

@@ -11,6 +11,7 @@ namespace convtest::harness {
 namespace {
 
 const std::regex kIdPattern("[a-z0-9][a-z0-9.-]*");
+const std::regex kInstanceIdPattern("[a-z0-9][a-z0-9.-]*(\\[[a-z0-9,-]+\\])?");
 const std::regex kSectionPattern("([0-9]+(\\.[0-9]+)*|App\\. [A-Z](\\.[0-9]+)*)");
 const std::regex kTagPattern("[a-z0-9][a-z0-9-]*");
 
@@ -21,8 +22,13 @@ bool matches(const std::string& text, const std::regex& pattern) { return std::r
 nlohmann::json metadata_json(const CaseSpec& spec) {
   std::vector<std::string> needs;
   for (Feature feature : spec.needs) needs.emplace_back(name(feature));
+  nlohmann::json instance = nlohmann::json::object();
+  for (const auto& [dimension, value] : spec.instance.values()) instance[std::string(dimension)] = value;
   return {
       {"id", spec.id},
+      {"case", spec.case_id()},
+      {"instance", instance},
+      {"expansion", name(spec.expansion)},
       {"requirements", spec.requirements},
       {"section", spec.section},
       {"level", reports::name(spec.level)},
@@ -42,7 +48,8 @@ nlohmann::json metadata_json(const CaseSpec& spec) {
 std::vector<std::string> metadata_problems(const CaseSpec& spec) {
   std::vector<std::string> problems;
   auto problem = [&](std::string text) { problems.push_back(fmt::format("case \"{}\": {}", spec.id, text)); };
-  if (!matches(spec.id, kIdPattern)) problem("id must be lower case [a-z0-9.-]");
+  if (!matches(spec.id, spec.base_id.empty() ? kIdPattern : kInstanceIdPattern))
+    problem("id must be lower case [a-z0-9.-]");
   if (spec.requirements.empty()) problem("no requirement id");
   for (const auto& requirement : spec.requirements)
     if (!is_requirement_id(requirement))
@@ -59,19 +66,37 @@ std::vector<std::string> metadata_problems(const CaseSpec& spec) {
   return problems;
 }
 
-Registry::Registry(RequirementTable requirements)
-    : requirements_(std::move(requirements)), problems_(requirements_.problems()) {}
+Registry::Registry(RequirementTable requirements, std::uint64_t pairwise_seed)
+    : requirements_(std::move(requirements)), pairwise_seed_(pairwise_seed), problems_(requirements_.problems()) {}
 
 void Registry::add(CaseSpec spec) {
   for (auto& problem : metadata_problems(spec)) problems_.push_back(std::move(problem));
+  if (!spec.base_id.empty())
+    problems_.push_back(fmt::format("case \"{}\": base_id is set by the registry, not by the case", spec.id));
   for (const auto& requirement : spec.requirements)
     if (is_requirement_id(requirement) && requirements_.find(requirement) == nullptr)
       problems_.push_back(
           fmt::format("case \"{}\": cites {}, which is not in the requirement table "
                       "(cases/requirements/): a typo, or a row to add",
                       spec.id, requirement));
-  if (find(spec.id) != nullptr) problems_.push_back(fmt::format("case \"{}\": duplicate id", spec.id));
-  cases_.push_back(std::move(spec));
+  if (find(spec.id) != nullptr ||
+      std::any_of(cases_.begin(), cases_.end(), [&](const CaseSpec& known) { return known.base_id == spec.id; }))
+    problems_.push_back(fmt::format("case \"{}\": duplicate id", spec.id));
+  const Expanded expanded = expand(spec.dimensions, pairwise_seed_);
+  spec.base_id = spec.id;
+  spec.expansion = expanded.mode;
+  for (const Instance& instance : expanded.instances) {
+    CaseSpec one = spec;
+    one.id = spec.base_id + instance_suffix(instance, spec.dimensions);
+    one.instance = instance;
+    cases_.push_back(std::move(one));
+  }
+}
+
+std::size_t Registry::case_count() const {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < cases_.size(); ++i) count += (i == 0 || cases_[i].base_id != cases_[i - 1].base_id);
+  return count;
 }
 
 const CaseSpec* Registry::find(std::string_view id) const {

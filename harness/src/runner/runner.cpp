@@ -25,6 +25,9 @@ constexpr auto kOverrunGrace = std::chrono::seconds(2);
 CaseResult result_skeleton(const CaseSpec& spec, const RunOptions& options) {
   CaseResult result;
   result.id = spec.id;
+  result.case_id = spec.case_id();
+  for (const auto& [dimension, value] : spec.instance.values()) result.instance.emplace_back(dimension, value);
+  result.expansion = std::string(name(spec.expansion));
   result.requirements = spec.requirements;
   result.section = spec.section;
   result.level = spec.level;
@@ -190,6 +193,10 @@ CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopF
   request.seed = case_seed(options_.seed, spec.id);
   request.pcap = options_.artifacts_dir / (safe_file_name(spec.id) + ".pcap");
   request.work_dir = options_.artifacts_dir;
+  std::vector<std::pair<std::string, std::chrono::microseconds>> phases;
+  auto elapsed_since = [](Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  };
   {
     auto sandbox = sandboxes_.create(spec, request);
     if (!sandbox) {
@@ -197,9 +204,16 @@ CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopF
       result.verdict = error.environment ? Verdict::Inconclusive : Verdict::Error;
       result.observed = (error.environment ? "environment: " : "harness: could not set up the lab: ") + error.text;
     } else {
+      phases = (*sandbox)->setup_phases();
+      const auto case_started = Clock::now();
       collect(spec, **sandbox, run_stop, result);
+      phases.emplace_back("case", elapsed_since(case_started));
     }
-  }  // the lab is torn down here, before its files are touched
+    const auto teardown_started = Clock::now();
+    if (sandbox) sandbox.value().reset();  // the lab is torn down here, before its files are touched
+    phases.emplace_back("teardown", elapsed_since(teardown_started));
+  }
+  result.phases = std::move(phases);
   if (result.pcap && passed(result.verdict) && !options_.keep_all_pcaps) {
     std::error_code ignored;
     std::filesystem::remove(*result.pcap, ignored);

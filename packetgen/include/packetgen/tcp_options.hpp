@@ -26,6 +26,11 @@ inline constexpr std::uint8_t Mptcp = 30;
 inline constexpr std::uint8_t FastOpen = 34;
 }  // namespace kind
 
+// Whether IANA's "TCP Option Kind Numbers" registry assigns `option_kind`
+// (obsolete assignments included; "reserved" and the values marked as known
+// unauthorized use are not assignments).
+bool is_assigned_kind(std::uint8_t option_kind);
+
 // ---- builders: each returns the bytes of one option
 Bytes mss(std::uint16_t value);
 Bytes window_scale(std::uint8_t shift);

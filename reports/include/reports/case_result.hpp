@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reports/verdict.hpp"
@@ -13,7 +14,12 @@
 namespace convtest::reports {
 
 struct CaseResult {
-  std::string id;                         // stable case id, e.g. "hdr-version-2"
+  std::string id;       // stable instance id, e.g. "hdr-version-2[v6,mptcp]"
+  std::string case_id;  // the case it is an instance of: "hdr-version-2"
+  // The dimension values of the instance ("family" -> "v6"), and how the
+  // case's grid was expanded: "single", "full" or "pairwise".
+  std::vector<std::pair<std::string, std::string>> instance;
+  std::string expansion = "single";
   std::vector<std::string> requirements;  // CONV-xxx / AMB-xx / REF-xx
   std::string section;                    // RFC 8803 section, e.g. "6.1"
   Level level = Level::Must;
@@ -24,6 +30,9 @@ struct CaseResult {
   std::string expected;  // what the requirement demands, in words
   std::string observed;  // what the PUT did (or why no verdict was reached)
   std::chrono::milliseconds duration{0};
+  // Where the duration went, in order: "lab" (namespace, link), "put_start"
+  // (until the PUT listens), "case" (with its sanity probes), "teardown".
+  std::vector<std::pair<std::string, std::chrono::microseconds>> phases;
 
   std::optional<std::string> pcap;        // capture of every packet of the case
   std::optional<std::string> put_output;  // PUT stdout+stderr, kept when the case did not pass

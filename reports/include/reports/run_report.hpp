@@ -31,8 +31,9 @@ struct PutIdentity {
 
 struct Provenance {
   std::string tool_version;
-  std::string catalog_hash;  // SHA-256 over the metadata of every registered case
-  std::size_t catalog_size = 0;
+  std::string catalog_hash;         // SHA-256 over the metadata of every registered case
+  std::size_t catalog_size = 0;     // instances
+  std::uint64_t pairwise_seed = 1;  // chose the instances of pairwise-expanded cases
   PutIdentity put;
   std::string kernel;  // uname: sysname release version machine
   std::uint64_t seed = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct Invocation {
   unsigned jobs = 0;  // 0: one per core
   std::uint64_t seed = 0;
   bool seed_given = false;
+  std::uint64_t pairwise_seed = kDefaultPairwiseSeed;  // which instances a pairwise grid has
   double time_scale = 1.0;
   std::filesystem::path report = "out/report.json";
   std::optional<std::filesystem::path> junit;
@@ -63,8 +65,11 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitEnvironment = 2;
 inline constexpr int kExitUsage = 3;
 
+// Builds the catalog with the pairwise seed of the command line.
+using CatalogFactory = std::function<Registry(std::uint64_t pairwise_seed)>;
+
 // `convtest` entry point; returns the process exit code.
-int main(int argc, char** argv, const Registry& registry);
+int main(int argc, char** argv, const CatalogFactory& make_catalog);
 
 // The renderings of `list`.
 std::string list_text(const std::vector<const CaseSpec*>& cases);

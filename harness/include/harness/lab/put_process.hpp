@@ -29,6 +29,11 @@ struct SpawnOptions {
   // /proc/net/tcp{,6} there: a connect() probe would be a converter
   // connection itself). Nothing: ready as soon as exec succeeded.
   std::optional<std::uint16_t> ready_port;
+  // Which families must have a listener (the PUT was given an address of
+  // that family): a PUT that binds its IPv4 socket first is not ready for
+  // IPv6 clients yet. Neither: a listener of any family will do.
+  bool ready_v4 = false;
+  bool ready_v6 = false;
   std::chrono::milliseconds ready_timeout{5000};  // callers multiply by the time scale
   std::chrono::milliseconds stop_grace{1000};     // SIGTERM -> SIGKILL
 };
@@ -79,6 +84,8 @@ class PutProcess {
 
 // True when a TCP socket in LISTEN state has local port `port` in the
 // calling thread's namespace (IPv4 or IPv6 table).
-bool tcp_port_listening(std::uint16_t port);
+// With need_v4 / need_v6, a listener of that family must be among them (an
+// IPv6 wildcard socket counts for IPv4 too).
+bool tcp_port_listening(std::uint16_t port, bool need_v4 = false, bool need_v6 = false);
 
 }  // namespace convtest::harness

@@ -18,6 +18,7 @@
 
 #include "harness/link/link.hpp"
 #include "harness/put/put_description.hpp"
+#include "harness/runner/dimensions.hpp"
 #include "reports/verdict.hpp"
 
 namespace convtest::harness {
@@ -101,7 +102,7 @@ struct CaseContext {
 using CaseFunction = std::function<CaseOutcome(CaseContext&)>;
 
 struct CaseSpec {
-  std::string id{};                         // stable, lower case: "hdr-version-2"
+  std::string id{};  // stable, lower case: "hdr-version-2"; an instance's: "hdr-version-2[v6,mptcp]"
   std::vector<std::string> requirements{};  // CONV-xxx first, then AMB-xx / REF-xx
   std::string section{};                    // RFC 8803 section: "6.1", "6.2.8", "App. A.2"
   reports::Level level = reports::Level::Must;
@@ -121,6 +122,16 @@ struct CaseSpec {
   std::string unkillable_reason{};
   // Time budget before scaling; 0: the runner's default.
   std::chrono::milliseconds timeout{0};
+  // The values the case is valid for; the registry expands it into instances.
+  Dimensions dimensions{};
+
+  // Set by the registry for each instance: the case id without the values,
+  // the values this instance runs with, and how the grid was expanded.
+  std::string base_id{};
+  Instance instance{};
+  Expansion expansion = Expansion::Single;
+  // The case id without the instance's values (also before registration).
+  const std::string& case_id() const { return base_id.empty() ? id : base_id; }
 
   CaseFunction run{};
 };

@@ -1,6 +1,9 @@
 #pragma once
 // Selecting cases: glob filters (case-insensitive, fnmatch syntax: * ? [..])
-// on case id, requirement id, section, level and tag, plus excludes. Within
+// on case id, requirement id, section, level and tag, plus excludes and
+// dimension values (--dim family=v6). A case pattern selects an instance
+// when it equals the instance id ("connect-base[v6,mptcp]") or matches the
+// case id ("connect-base", "connect-*": every instance). Within
 // one kind of filter any pattern may match; across kinds all must match.
 // A section pattern also selects the sub-sections ("6.2" selects "6.2.5").
 // An exclude removes a case when it matches its id, a requirement, its
@@ -10,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/runner/dimensions.hpp"
 #include "harness/runner/registry.hpp"
 
 namespace convtest::harness {
@@ -21,6 +25,7 @@ struct Selection {
   std::vector<std::string> levels;
   std::vector<std::string> tags;
   std::vector<std::string> excludes;
+  std::vector<DimensionFilter> dimensions;
   bool selects_everything() const;
 };
 
@@ -28,6 +33,9 @@ bool glob_match(std::string_view pattern, std::string_view text);
 bool section_match(std::string_view pattern, std::string_view section);
 bool is_selected(const CaseSpec& spec, const Selection& selection);
 std::vector<const CaseSpec*> select(const Registry& registry, const Selection& selection);
+
+// "a,b[v6,mptcp],c" -> a, b[v6,mptcp], c: commas inside brackets stay.
+std::vector<std::string> split_case_patterns(const std::vector<std::string>& words);
 
 // Unknown level names in a selection ("MUST", "should", ... are fine).
 std::vector<std::string> selection_problems(const Selection& selection);

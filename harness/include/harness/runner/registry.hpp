@@ -17,12 +17,16 @@ namespace convtest::harness {
 
 class Registry {
  public:
-  explicit Registry(RequirementTable requirements);
+  explicit Registry(RequirementTable requirements, std::uint64_t pairwise_seed = kDefaultPairwiseSeed);
 
+  // Adds the case, expanded into one instance per combination of its dimensions.
   void add(CaseSpec spec);
   void set_sanity_probe(SanityProbe probe) { sanity_probe_ = std::move(probe); }
 
+  // Every instance of every case, in registration order.
   const std::vector<CaseSpec>& cases() const { return cases_; }
+  std::uint64_t pairwise_seed() const { return pairwise_seed_; }
+  std::size_t case_count() const;  // cases before expansion
   const CaseSpec* find(std::string_view id) const;
   const SanityProbe& sanity_probe() const { return sanity_probe_; }
   const RequirementTable& requirements() const { return requirements_; }
@@ -36,6 +40,7 @@ class Registry {
 
  private:
   RequirementTable requirements_;
+  std::uint64_t pairwise_seed_;
   std::vector<CaseSpec> cases_;
   std::vector<std::string> problems_;
   SanityProbe sanity_probe_;

@@ -4,11 +4,13 @@
 // lab_sandbox.hpp; the runner only sees this interface so that it can be
 // driven by any way of reaching a PUT.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/runner/case.hpp"
@@ -31,6 +33,8 @@ class CaseSandbox {
   virtual std::optional<std::string> put_exit() = 0;
   // Where this case's packets were captured, if anywhere.
   virtual std::optional<std::filesystem::path> pcap() const = 0;
+  // How long each step of the set-up took ("lab", "put_start").
+  virtual std::vector<std::pair<std::string, std::chrono::microseconds>> setup_phases() const { return {}; }
 };
 
 struct SandboxRequest {
