@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# repeat-runs.sh N [--convtest PATH] [--jobs J] [--keep DIR]
+# repeat-runs.sh N [--convtest PATH] [--jobs J] [--keep DIR] [--dim DIM=VALUE]...
 #
 # Runs the whole catalog N times against the unfaulted convproxy (the built-in
 # target) and fails when a case does not PASS or when a verdict differs between
 # runs (a flaky case). Each run uses its own seed (printed), so a seed-dependent
 # verdict shows up as flaky too. Cases scoped to one profile are SKIP in the
-# other and do not count. The release checklist runs N=20; ctest runs N=3.
+# other and do not count. --dim narrows every run to those instances (ctest
+# runs each case's base instance). The release checklist runs N=20.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 usage() {
-  echo "usage: $0 N [--convtest PATH] [--jobs J] [--keep DIR]" >&2
+  echo "usage: $0 N [--convtest PATH] [--jobs J] [--keep DIR] [--dim DIM=VALUE]..." >&2
   exit 3
 }
 
@@ -20,12 +21,14 @@ shift
 [[ $runs =~ ^[1-9][0-9]*$ ]] || usage
 convtest="$repo_root/build/release/bin/convtest"
 jobs=()
+dims=()
 keep=""
 while [ $# -gt 0 ]; do
   case $1 in
     --convtest) convtest=$2; shift 2 ;;
     --jobs) jobs=(--jobs "$2"); shift 2 ;;
     --keep) keep=$2; shift 2 ;;
+    --dim) dims+=(--dim "$2"); shift 2 ;;
     *) usage ;;
   esac
 done
@@ -34,14 +37,14 @@ require_root_for "repeat-runs"
 
 work=${keep:-$(mktemp -d -t convtest-repeat-runs.XXXXXX)}
 mkdir -p "$work"
-"$convtest" list --format json >"$work/catalog.json"
+"$convtest" list --format json "${dims[@]}" >"$work/catalog.json"
 base_seed=$(( $(date +%s) % 100000 ))
 started=$SECONDS
 for ((run = 1; run <= runs; run++)); do
   seed=$((base_seed + run))
   run_started=$SECONDS
   status=0
-  "$convtest" run "${jobs[@]}" --seed "$seed" --progress none --report "$work/run-$run.json" \
+  "$convtest" run "${jobs[@]}" "${dims[@]}" --seed "$seed" --progress none --report "$work/run-$run.json" \
     >"$work/run-$run.log" 2>&1 || status=$?
   echo "run $run/$runs: seed $seed, exit $status, $((SECONDS - run_started)) s"
 done
