@@ -28,7 +28,7 @@ struct Outcome {
 };
 
 // A catalog run takes seconds; this only stops a hung one.
-constexpr auto kRunLimit = std::chrono::minutes(5);
+constexpr auto kRunLimit = std::chrono::minutes(9);
 
 Outcome run(const std::vector<std::string>& arguments) {
   process::SpawnOptions options;
@@ -94,7 +94,7 @@ class Integration : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir); }
 
   std::vector<std::string> run_arguments() const {
-    return {"run", "--seed", "11", "--jobs", "8", "--progress", "plain", "--report", (dir / "report.json").string()};
+    return {"run", "--seed", "11", "--jobs", "6", "--progress", "plain", "--report", (dir / "report.json").string()};
   }
 
   fs::path dir;
