@@ -94,7 +94,7 @@ class Integration : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir); }
 
   std::vector<std::string> run_arguments() const {
-    return {"run", "--seed", "11", "--jobs", "6", "--progress", "plain", "--report", (dir / "report.json").string()};
+    return {"run", "--seed", "11", "--jobs", "4", "--progress", "plain", "--report", (dir / "report.json").string()};
   }
 
   fs::path dir;
