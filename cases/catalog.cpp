@@ -13,6 +13,7 @@ harness::Registry make_catalog(std::uint64_t pairwise_seed) {
 void register_all(harness::Registry& registry) {
   register_s4_flows(registry);
   register_s5_mptcp(registry);
+  register_s5_1_mptcp_subflows(registry);
   register_s6_protocol(registry);
   register_s6_1_fixed_header(registry);
   register_s6_2_1_tlv(registry);

@@ -18,6 +18,7 @@ void register_s6_2_7_cookie(harness::Registry& registry);
 void register_s7_options(harness::Registry& registry);
 void register_s9_security(harness::Registry& registry);
 void register_s5_mptcp(harness::Registry& registry);
+void register_s5_1_mptcp_subflows(harness::Registry& registry);
 void register_s6_protocol(harness::Registry& registry);
 void register_s6_1_fixed_header(harness::Registry& registry);
 void register_s6_2_1_tlv(harness::Registry& registry);

@@ -217,4 +217,25 @@ void Client::abort() {
   tcp_->tcp().abort();
 }
 
+std::size_t Client::join(JoinOptions options) {
+  auto& connection = mptcp();
+  harness::JoinConfig join;
+  join.tcp = connection.subflow().config();
+  join.tcp.flow.local_address = options.address.value_or(address_);
+  join.tcp.flow.local_port = options.port.value_or(scenario_.fresh_port());
+  join.tcp.isn = static_cast<std::uint32_t>(scenario_.random()());
+  join.tcp.third_ack = harness::ThirdAck::immediate();
+  join.nonce = static_cast<std::uint32_t>(scenario_.random()());
+  join.address_id = options.address_id;
+  join.token = options.token;
+  scenario_.log(fmt::format("MP_JOIN subflow {}.{} -> PUT {}.{}: token {:08x}, nonce {:08x}, address id {}",
+                            join.tcp.flow.local_address.to_string(), join.tcp.flow.local_port,
+                            scenario_.put_address().to_string(), scenario_.put_port(),
+                            join.token.value_or(connection.remote() ? connection.remote()->token : 0), join.nonce,
+                            join.address_id));
+  return connection.join(std::move(join));
+}
+
+void Client::send_on(std::size_t subflow, pg::ByteView data) { mptcp().send_on(subflow, data); }
+
 }  // namespace convtest::cases

@@ -43,6 +43,14 @@ struct ClientOptions {
   bool resend_unacked_syn_data = true;
 };
 
+// An additional MPTCP subflow of a client (MP_JOIN).
+struct JoinOptions {
+  std::optional<pg::ip::Address> address{};  // default: the client's own address
+  std::optional<std::uint16_t> port{};       // default: a fresh port
+  std::uint8_t address_id = 1;
+  std::optional<std::uint32_t> token{};  // default: the converter's token
+};
+
 class Client {
  public:
   // Sends the SYN carrying `syn_payload`. Use Scenario::connect.
@@ -94,6 +102,10 @@ class Client {
   std::string recent() const;
 
   void send(pg::ByteView data);
+  // MPTCP only: opens another subflow and returns its index (the initial
+  // subflow is 0); `send_on` sends on a chosen subflow.
+  std::size_t join(JoinOptions options = {});
+  void send_on(std::size_t subflow, pg::ByteView data);
   // The client's SYN once more, byte for byte (same ports, ISN, options and
   // payload): a retransmission or a replay, as the PUT cannot tell them apart.
   harness::Status send_identical_syn();

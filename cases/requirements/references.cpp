@@ -68,6 +68,22 @@ constexpr auto kRows = std::to_array<Requirement>({
      .level = "behaviour",
      .sentence = "Fallback (infinite mapping, MP_FAIL): once a connection has fallen back to TCP it never returns to "
                  "MPTCP."},
+    // REF-13 to REF-15 are this suite's additions to the shared table.
+    {.id = "REF-13",
+     .section = "RFC 8684 3.2",
+     .level = "MUST",
+     .sentence = "An MP_JOIN SYN whose token the receiver does not know (or a subflow it will not accept) is answered "
+                 "with an RST; the receiver's other connections are unaffected."},
+    {.id = "REF-14",
+     .section = "RFC 8684 3.4.2",
+     .level = "behaviour",
+     .sentence = "On REMOVE_ADDR the receiver closes the subflows that use the removed address; the connection goes "
+                 "on over the others."},
+    {.id = "REF-15",
+     .section = "RFC 8684 3.5",
+     .level = "behaviour",
+     .sentence = "MP_FASTCLOSE closes the whole MPTCP connection at once, like an RST of a TCP connection; the "
+                 "receiver's data for it is gone."},
 });
 
 }  // namespace

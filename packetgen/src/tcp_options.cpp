@@ -156,5 +156,17 @@ Bytes mp_join_ack(ByteView hmac160) {
   return out;
 }
 
+Bytes remove_addr(const std::vector<std::uint8_t>& address_ids) {
+  Bytes out{kind::Mptcp, static_cast<std::uint8_t>(3 + address_ids.size()), subtype_byte(Subtype::RemoveAddr, 0)};
+  out.insert(out.end(), address_ids.begin(), address_ids.end());
+  return out;
+}
+
+Bytes mp_fastclose(std::uint64_t receiver_key) {
+  Bytes out{kind::Mptcp, 12, subtype_byte(Subtype::MpFastclose, 0), 0};
+  put_u64(out, receiver_key);
+  return out;
+}
+
 }  // namespace mptcp
 }  // namespace convtest::packetgen::tcp

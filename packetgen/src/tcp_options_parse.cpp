@@ -2,6 +2,7 @@
 // body is read, and a body whose length does not fit its kind is reported
 // as malformed instead of being decoded.
 
+#include <algorithm>
 #include <optional>
 
 #include "packetgen/tcp_options.hpp"
@@ -194,6 +195,32 @@ std::optional<MpJoinSynAck> mp_join_synack(const Option& option) {
       static_cast<Subtype>(bytes[2] >> 4) != Subtype::MpJoin)
     return std::nullopt;
   return MpJoinSynAck{static_cast<std::uint8_t>(bytes[2] & 0x0f), bytes[3], get_u64(bytes, 4), get_u32(bytes, 12)};
+}
+
+std::optional<AddAddr> add_addr(const Option& option) {
+  const Bytes& bytes = option.bytes;
+  if (option.kind != kind::Mptcp || bytes.size() < 8 || bytes[1] != bytes.size() ||
+      static_cast<Subtype>(bytes[2] >> 4) != Subtype::AddAddr)
+    return std::nullopt;
+  constexpr std::size_t kHeader = 4;
+  constexpr std::size_t kPort = 2;
+  constexpr std::size_t kHmac = 8;
+  AddAddr out;
+  out.echo = (bytes[2] & 0x01) != 0;
+  out.address_id = bytes[3];
+  const std::size_t rest = bytes.size() - kHeader - (out.echo ? 0 : kHmac);
+  const bool v6 = rest == 16 || rest == 16 + kPort;
+  if (!v6 && rest != 4 && rest != 4 + kPort) return std::nullopt;
+  const std::size_t address_size = v6 ? 16 : 4;
+  out.address.family = v6 ? ip::Family::V6 : ip::Family::V4;
+  std::copy_n(bytes.begin() + kHeader, address_size, out.address.bytes.begin());
+  std::size_t at = kHeader + address_size;
+  if (rest == address_size + kPort) {
+    out.port = get_u16(bytes, at);
+    at += kPort;
+  }
+  if (!out.echo) out.truncated_hmac = get_u64(bytes, at);
+  return out;
 }
 
 }  // namespace convtest::packetgen::tcp

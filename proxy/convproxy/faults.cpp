@@ -50,6 +50,10 @@ constexpr std::array kFaults{
     FaultInfo{Fault::FinOnServerReset, "fin-on-server-reset", "CONV-I18, AMB-27"},
     FaultInfo{Fault::RefuseListedKind, "refuse-listed-kind", "CONV-I10, AMB-33"},
     FaultInfo{Fault::AdvertiseUnassignedKind, "advertise-unassigned-kind", "CONV-I09, AMB-33"},
+    FaultInfo{Fault::FinOnClientReset, "fin-on-client-reset", "CONV-I05, REF-15"},
+    FaultInfo{Fault::ResetOnJoin, "reset-on-join", "CONV-I18, CONV-I17"},
+    FaultInfo{Fault::EndOnSubflowLoss, "end-on-subflow-loss", "CONV-I18, REF-14"},
+    FaultInfo{Fault::ResetOnFallback, "reset-on-fallback", "REF-12"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 }  // namespace

@@ -55,6 +55,10 @@ enum class Fault : std::uint8_t {
   FinOnServerReset,
   RefuseListedKind,
   AdvertiseUnassignedKind,
+  FinOnClientReset,
+  ResetOnJoin,
+  EndOnSubflowLoss,
+  ResetOnFallback,
   Count_,
 };
 

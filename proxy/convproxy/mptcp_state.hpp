@@ -10,4 +10,12 @@ namespace convtest::convproxy {
 // is not (or no longer) MPTCP: plain TCP takes data right after the SYN-ACK.
 bool client_handshake_complete(int fd);
 
+// What the kernel says of an MPTCP connection's paths; for faults that
+// misread path events as the end of the connection.
+struct MptcpPaths {
+  bool mptcp = false;  // MPTCP_INFO answers and shows no fallback
+  unsigned subflows = 0;
+};
+MptcpPaths mptcp_paths(int fd);
+
 }  // namespace convtest::convproxy

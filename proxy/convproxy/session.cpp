@@ -380,6 +380,9 @@ void Session::downstream_connected() {
   if (!faults.has(Fault::NoSuccessReply))
     to_client_.hold(success_reply(supported, std::move(options), ReplyFaults::from(faults)));
   phase_ = Phase::Relaying;
+  const auto paths = mptcp_paths(client_.get());
+  client_mptcp_at_relay_ = paths.mptcp;
+  most_subflows_ = paths.subflows;
   last_activity_ = Clock::now();
   set_deadline(last_activity_ + shared.config.idle_timeout);
   relay();
@@ -408,7 +411,22 @@ void Session::recheck_client_soon() {
   worker_.schedule(id_, Clock::now() + kClientRecheck);
 }
 
+bool Session::path_fault_struck() {
+  const auto& faults = worker_.shared().config.faults;
+  if (!client_mptcp_at_relay_ ||
+      (!faults.has(Fault::ResetOnJoin) && !faults.has(Fault::EndOnSubflowLoss) && !faults.has(Fault::ResetOnFallback)))
+    return false;
+  const auto paths = mptcp_paths(client_.get());
+  const bool struck = (faults.has(Fault::ResetOnFallback) && !paths.mptcp) ||
+                      (faults.has(Fault::ResetOnJoin) && paths.subflows > 1) ||
+                      (faults.has(Fault::EndOnSubflowLoss) && paths.mptcp && paths.subflows < most_subflows_);
+  most_subflows_ = std::max(most_subflows_, paths.subflows);
+  if (struck) spdlog::info("event=fault client={} cause=mptcp_path subflows={}", peer_, paths.subflows);
+  return struck;
+}
+
 void Session::relay() {
+  if (path_fault_struck()) return abort(ResetSides::Both);
   std::size_t moved = 0;
   const auto upstream = to_server_.pump(client_.get(), server_.get(), moved, worker_.pipes());
   if (upstream == PumpStatus::SourceReset || upstream == PumpStatus::SinkReset) {
@@ -447,7 +465,8 @@ void Session::propagate_reset(bool by_server) {
   spdlog::info("event=teardown client={} cause={}", peer_, by_server ? "server_reset" : "client_reset");
   // The reset goes on to the side that did not send it (unless a fault
   // turns it into a FIN towards the client).
-  if (!by_server) return abort(ResetSides::Server);
+  if (!by_server)
+    return abort(worker_.shared().config.faults.has(Fault::FinOnClientReset) ? ResetSides::None : ResetSides::Server);
   const bool fin_instead = worker_.shared().config.faults.has(Fault::FinOnServerReset);
   abort(fin_instead ? ResetSides::None : ResetSides::Client);
 }

@@ -49,6 +49,7 @@ class Session {
   void downstream_connected();
   packetgen::Bytes server_synack_options();
   void relay();
+  bool path_fault_struck();
   void drain_and_close();
   void finish();  // orderly close of both sides
   void propagate_reset(bool by_server);
@@ -71,6 +72,10 @@ class Session {
   packetgen::Bytes parked_reply_;
   bool client_handshake_done_ = false;
   bool recheck_scheduled_ = false;
+  // Faults on MPTCP path events: whether the client spoke MPTCP when the
+  // relay began, and the most subflows seen since.
+  bool client_mptcp_at_relay_ = false;
+  unsigned most_subflows_ = 0;
   std::optional<Clock::time_point> client_wait_limit_;
   bool client_ended_ = false;
   std::optional<decision::OpenDownstream> request_;

@@ -92,6 +92,33 @@ TEST(Middlebox, StripMptcpOptions) {
   EXPECT_EQ(kinds(parse_one(outcome)), (std::vector<std::uint8_t>{2, 34, 4}));
 }
 
+TEST(Middlebox, StripOneMptcpSubtypeOnly) {
+  pt::mptcp::Dss dss;
+  dss.data_ack = 77;
+  Bytes options = pt::mptcp::dss(dss);
+  packetgen::put_bytes(options, pt::mptcp::remove_addr({1}));
+  const auto packet = syn(kV4, {}, options);
+  const auto outcome = apply_transform(StripMptcpOptions{0x2}, packet);
+  ASSERT_TRUE(outcome.changed());
+  const auto left = pt::parse_options(parse_one(outcome).segment.options);
+  EXPECT_EQ(left.find_mptcp(pt::mptcp::Subtype::Dss), nullptr);
+  EXPECT_NE(left.find_mptcp(pt::mptcp::Subtype::RemoveAddr), nullptr);
+  EXPECT_FALSE(apply_transform(StripMptcpOptions{0x1}, packet).changed());
+  EXPECT_EQ(describe(Transform{StripMptcpOptions{0x2}}), "strip MPTCP subtype 2 options");
+}
+
+TEST(Middlebox, RuleForOneHarnessPortLeavesOtherFlows) {
+  Middlebox box({MiddleboxRule{PathSide::ClientSide, Direction::ToPut, StripMptcpOptions{}, 40001},
+                 MiddleboxRule{PathSide::ClientSide, Direction::FromPut, StripMptcpOptions{}, 40000}});
+  EXPECT_FALSE(box.process(syn(), PathSide::ClientSide, Direction::ToPut).changed());                // port 40000
+  EXPECT_FALSE(box.process(data_segment("x"), PathSide::ClientSide, Direction::FromPut).changed());  // no MPTCP
+  pt::Segment answer = pt::parse(syn()).value().segment;
+  std::swap(answer.source_port, answer.destination_port);
+  answer.options = pt::mptcp::mp_capable_synack(9);
+  const auto to_harness = pt::packet(answer, {kV4.destination, kV4.source});
+  EXPECT_TRUE(box.process(to_harness, PathSide::ClientSide, Direction::FromPut).changed());  // to port 40000
+}
+
 TEST(Middlebox, StripAndTruncateSynPayload) {
   auto stripped = apply_transform(StripSynPayload{}, syn());
   ASSERT_TRUE(stripped.changed());

@@ -259,3 +259,36 @@ TEST(MptcpCrypto, DssChecksumVerifiesOverItsPseudoHeader) {
   EXPECT_EQ(convtest::packetgen::ip::internet_checksum(covered), 0);
   EXPECT_NE(mptcp::dss_checksum(0x0102030405060708ULL, 2, 5, payload), checksum);
 }
+
+TEST(MptcpPathManagement, RemoveAddrAndFastcloseBytes) {
+  EXPECT_EQ(to_hex(mptcp::remove_addr({1, 7})), "1e 05 40 01 07");
+  EXPECT_EQ(to_hex(mptcp::mp_fastclose(0x0102030405060708ULL)), "1e 0c 70 00 01 02 03 04 05 06 07 08");
+  const auto parsed = tcp::parse_options(mptcp::mp_fastclose(1));
+  ASSERT_EQ(parsed.options.size(), 1U);
+  EXPECT_NE(parsed.find_mptcp(mptcp::Subtype::MpFastclose), nullptr);
+}
+
+TEST(MptcpPathManagement, AddAddrOfEachLength) {
+  const auto first = [](const pg::Bytes& area) { return tcp::parse_options(area).options.at(0); };
+  // IPv4 with HMAC, no port.
+  auto v4 = tcp::add_addr(first(hex("1e 10 30 02 c0 00 02 01 01 02 03 04 05 06 07 08")));
+  ASSERT_TRUE(v4.has_value());
+  EXPECT_FALSE(v4->echo);
+  EXPECT_EQ(v4->address_id, 2);
+  EXPECT_EQ(v4->address.to_string(), "192.0.2.1");
+  EXPECT_FALSE(v4->port.has_value());
+  EXPECT_EQ(v4->truncated_hmac, 0x0102030405060708ULL);
+  // IPv4 echo with a port.
+  auto echo = tcp::add_addr(first(hex("1e 0a 31 03 c0 00 02 01 13 f4")));
+  ASSERT_TRUE(echo.has_value());
+  EXPECT_TRUE(echo->echo);
+  EXPECT_EQ(echo->port, 5108);
+  EXPECT_FALSE(echo->truncated_hmac.has_value());
+  // IPv6 echo, no port.
+  auto v6 = tcp::add_addr(first(hex("1e 14 31 04 20 01 0d b8 00 01 00 00 00 00 00 00 00 00 00 01")));
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->address.to_string(), "2001:db8:1::1");
+  // A length no address fits, and another subtype.
+  EXPECT_FALSE(tcp::add_addr(first(hex("1e 09 31 03 c0 00 02 01 13"))).has_value());
+  EXPECT_FALSE(tcp::add_addr(first(mptcp::remove_addr({1, 2, 3, 4, 5}))).has_value());
+}

@@ -70,7 +70,16 @@ struct Applier {
   }
 
   TransformOutcome operator()(const StripTfoOption&) const { return strip_kind(pt::kind::FastOpen, "TFO"); }
-  TransformOutcome operator()(const StripMptcpOptions&) const { return strip_kind(pt::kind::Mptcp, "MPTCP"); }
+  TransformOutcome operator()(const StripMptcpOptions& s) const {
+    if (!s.subtype) return strip_kind(pt::kind::Mptcp, "MPTCP");
+    auto [kept, removed] = remove_options(segment().options, [&](const pt::Option& o) {
+      return o.kind == pt::kind::Mptcp && o.bytes.size() > 2 && (o.bytes[2] >> 4) == *s.subtype;
+    });
+    if (removed == 0) return unchanged(original);
+    pt::Segment changed = segment();
+    changed.options = std::move(kept);
+    return one(std::move(changed), fmt::format("stripped {} MPTCP subtype {} option(s)", removed, *s.subtype));
+  }
 
   TransformOutcome truncate_syn(std::size_t keep) const {
     if (!is_syn() || segment().payload.size() <= keep) return unchanged(original);
@@ -147,7 +156,7 @@ std::string describe(const Transform& transform) {
         if constexpr (std::is_same_v<T, StripTfoOption>)
           return "strip TFO option";
         else if constexpr (std::is_same_v<T, StripMptcpOptions>)
-          return "strip MPTCP options";
+          return t.subtype ? fmt::format("strip MPTCP subtype {} options", *t.subtype) : "strip MPTCP options";
         else if constexpr (std::is_same_v<T, StripSynPayload>)
           return "strip SYN payload";
         else if constexpr (std::is_same_v<T, TruncateSynPayload>)
@@ -170,10 +179,22 @@ TransformOutcome apply_transform(const Transform& transform, ByteView ip_packet)
   return std::visit(Applier{*parsed, ip_packet}, transform);
 }
 
+namespace {
+
+bool concerns(const MiddleboxRule& rule, ByteView ip_packet) {
+  if (!rule.harness_port) return true;
+  const auto parsed = pt::parse(ip_packet);
+  if (!parsed) return false;
+  const auto port = rule.direction == Direction::ToPut ? parsed->segment.source_port : parsed->segment.destination_port;
+  return port == *rule.harness_port;
+}
+
+}  // namespace
+
 TransformOutcome Middlebox::process(ByteView ip_packet, PathSide side, Direction direction) const {
   TransformOutcome total = unchanged(ip_packet);
   for (const auto& rule : rules_) {
-    if (rule.side != side || rule.direction != direction) continue;
+    if (rule.side != side || rule.direction != direction || !concerns(rule, ip_packet)) continue;
     TransformOutcome next;
     for (const auto& packet : total.packets) {
       auto outcome = apply_transform(rule.transform, packet);

@@ -196,10 +196,11 @@ void TcpConnection::close() {
   flush();
 }
 
-void TcpConnection::abort() {
+void TcpConnection::abort(packetgen::Bytes options) {
   if (!is_open()) return;
   const bool synchronized = irs_.has_value();
-  auto segment = build(synchronized ? (pt::flag::RST | pt::flag::ACK) : pt::flag::RST, snd_nxt_, {}, {});
+  auto segment =
+      build(synchronized ? (pt::flag::RST | pt::flag::ACK) : pt::flag::RST, snd_nxt_, {}, std::move(options));
   segment.window = 0;
   transmit(segment);
   record(TcpEvent::Kind::Reset, "sent RST");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "packetgen/bytes.hpp"
+#include "packetgen/ip.hpp"
 
 namespace convtest::packetgen::tcp {
 
@@ -116,6 +117,11 @@ inline constexpr std::uint8_t B = 0x01;  // backup path
 Bytes mp_join_syn(std::uint32_t receiver_token, std::uint32_t sender_nonce, std::uint8_t address_id = 0,
                   std::uint8_t flags = 0);  // len 12
 Bytes mp_join_ack(ByteView hmac160);        // len 24
+// REMOVE_ADDR (RFC 8684 3.4.2): the sender no longer uses these address ids.
+Bytes remove_addr(const std::vector<std::uint8_t>& address_ids);  // len 3 + n
+// MP_FASTCLOSE (RFC 8684 3.5): closes the whole connection; carries the
+// receiver's key.
+Bytes mp_fastclose(std::uint64_t receiver_key);  // len 12
 }  // namespace mptcp
 
 // ---- parser
@@ -195,5 +201,17 @@ struct MpJoinSynAck {
   std::uint32_t nonce = 0;
 };
 std::optional<MpJoinSynAck> mp_join_synack(const Option& option);
+
+// An ADD_ADDR (RFC 8684 3.4.1): lengths 8/10 (IPv4, echo, +port), 16/18
+// (IPv4 with HMAC), 20/22 and 28/30 (IPv6). Nothing for another option or
+// another length.
+struct AddAddr {
+  bool echo = false;
+  std::uint8_t address_id = 0;
+  ip::Address address;
+  std::optional<std::uint16_t> port;
+  std::optional<std::uint64_t> truncated_hmac;
+};
+std::optional<AddAddr> add_addr(const Option& option);
 
 }  // namespace convtest::packetgen::tcp

@@ -5,6 +5,7 @@
 // for it) from a PUT fault. Changed packets get correct checksums again.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -14,9 +15,13 @@
 
 namespace convtest::harness::emulate {
 
-struct StripTfoOption {};     // removes option 34
-struct StripMptcpOptions {};  // removes every option 30
-struct StripSynPayload {};    // SYN keeps its header only
+struct StripTfoOption {};  // removes option 34
+// Removes every option 30, or only those of one subtype (e.g. DSS: a path
+// that lets the handshake through and strips mappings afterwards).
+struct StripMptcpOptions {
+  std::optional<std::uint8_t> subtype;
+};
+struct StripSynPayload {};  // SYN keeps its header only
 struct TruncateSynPayload {
   std::size_t keep = 0;
 };                          // SYN keeps `keep` payload bytes
@@ -52,6 +57,9 @@ struct MiddleboxRule {
   PathSide side = PathSide::ClientSide;
   Direction direction = Direction::ToPut;
   Transform transform;
+  // Only the flow whose harness-side port is this one (e.g. one MPTCP
+  // subflow); every flow when empty.
+  std::optional<std::uint16_t> harness_port{};
 };
 
 // An ordered list of rules; a packet runs through every rule of its

@@ -120,10 +120,12 @@ class TcpConnection {
   // Queues data; sent in segments of at most `mss` as the peer's window
   // allows. `options` replace the default options on these segments.
   void send(packetgen::ByteView data, std::optional<packetgen::Bytes> options = std::nullopt);
-  void close();           // FIN after the queued data
-  void abort();           // RST now (nothing if the connection is not open)
+  void close();  // FIN after the queued data
+  // RST now, carrying `options` (MPTCP: MP_FASTCLOSE); nothing if the
+  // connection is not open.
+  void abort(packetgen::Bytes options = {});
   void send_ack();        // now, whatever the ACK policies say
-  void retransmit_now();  // the oldest unacknowledged segment, once  // the oldest unacknowledged segment, once
+  void retransmit_now();  // the oldest unacknowledged segment, once
   // A hand-made segment on this flow: ports and addresses filled in, every
   // other field as given (out-of-order injection, odd flags). Not tracked.
   Status send_raw(const packetgen::tcp::Segment& segment);
