@@ -42,8 +42,8 @@ Verification converse_on_initial_subflow(Scenario& scenario, Client& client, pg:
   const auto acked = scenario.await(
       "a DATA_ACK of the first chunk", [&] { return connection.peer_data_ack() >= end; }, 2s);
   if (!acked)
-    return CaseOutcome::violated(fmt::format("no DATA_ACK up to {} for data sent on the only subflow\n{}", end,
-                                             acked.observed));
+    return CaseOutcome::violated(
+        fmt::format("no DATA_ACK up to {} for data sent on the only subflow\n{}", end, acked.observed));
   return std::nullopt;
 }
 
@@ -68,12 +68,13 @@ Joined join_second_subflow(Scenario& scenario, Client& client, JoinOptions optio
     case JoinStatus::Refused:
       return {CaseOutcome::inconclusive("the converter refused the second subflow with an RST; the case needs one")};
     case JoinStatus::Pending:
-      return {CaseOutcome::violated("the MP_JOIN handshake did not complete (no answer, or the third ACK was never "
-                                    "acknowledged)\n" +
-                                    answered.observed)};
+      return {
+          CaseOutcome::violated("the MP_JOIN handshake did not complete (no answer, or the third ACK was never "
+                                "acknowledged)\n" +
+                                answered.observed)};
     default:
-      return {CaseOutcome::violated(fmt::format("the second subflow's SYN-ACK: {}\n{}",
-                                                name(connection.join_status(index)), client.recent()))};
+      return {CaseOutcome::violated(
+          fmt::format("the second subflow's SYN-ACK: {}\n{}", name(connection.join_status(index)), client.recent()))};
   }
 }
 
@@ -138,8 +139,8 @@ void register_data_across_subflows(harness::Registry& registry) {
             client.send_on(0, text_bytes(kThirdChunk));
             const auto all = joined_text({kEarly, kFirstChunk, kSecondChunk, kThirdChunk});
             if (auto failed = verify_relayed_once(scenario, client, all)) return *failed;
-            return CaseOutcome::pass(fmt::format("{} bytes from two subflows in order at the server and back",
-                                                 all.size()));
+            return CaseOutcome::pass(
+                fmt::format("{} bytes from two subflows in order at the server and back", all.size()));
           },
   });
 
@@ -303,9 +304,10 @@ void register_refused_and_stripped_joins(harness::Registry& registry) {
             const auto all = joined_text({kEarly, kFirstChunk, kAfterLoss});
             if (auto failed = verify_relayed_once(scenario, client, all, Echo::No)) return *failed;
             if (status == JoinStatus::Ready || status == JoinStatus::BadHmac || status == JoinStatus::NoMpJoin)
-              return CaseOutcome::violated(fmt::format("the converter answered the join to an unknown token with a "
-                                                       "SYN-ACK ({})\n{}",
-                                                       name(status), client.recent()));
+              return CaseOutcome::violated(
+                  fmt::format("the converter answered the join to an unknown token with a "
+                              "SYN-ACK ({})\n{}",
+                              name(status), client.recent()));
             return CaseOutcome::pass(status == JoinStatus::Refused ? "the join was refused with an RST"
                                                                    : "the join was ignored");
           },
@@ -344,8 +346,8 @@ void register_refused_and_stripped_joins(harness::Registry& registry) {
             const auto index = client.join(
                 {.address = scenario.other_client_address(0), .port = port, .address_id = kJoinedAddressId});
             scenario.await(
-                "an answer to the stripped join",
-                [&] { return connection.join_status(index) != JoinStatus::Pending; }, 1s);
+                "an answer to the stripped join", [&] { return connection.join_status(index) != JoinStatus::Pending; },
+                1s);
             client.send_on(0, text_bytes(kAfterLoss));
             const auto all = joined_text({kEarly, kFirstChunk, kAfterLoss});
             if (auto failed = verify_relayed_once(scenario, client, all)) return *failed;
@@ -378,9 +380,9 @@ void register_refused_and_stripped_joins(harness::Registry& registry) {
           [](CaseContext& context) {
             Scenario scenario(context);
             for (auto direction : {harness::Direction::ToPut, harness::Direction::FromPut})
-              scenario.wire().add_middlebox({harness::PathSide::ClientSide, direction,
-                                             harness::emulate::StripMptcpOptions{
-                                                 static_cast<std::uint8_t>(mptcp::Subtype::Dss)}});
+              scenario.wire().add_middlebox(
+                  {harness::PathSide::ClientSide, direction,
+                   harness::emulate::StripMptcpOptions{static_cast<std::uint8_t>(mptcp::Subtype::Dss)}});
             auto& client = connect_to_echo_server(scenario);
             if (auto unconverted = verify_converted_over_mptcp(client)) return *unconverted;
             client.send(text_bytes(kAfterLoss));
@@ -389,10 +391,9 @@ void register_refused_and_stripped_joins(harness::Registry& registry) {
             if (client.tcp().reset_received())
               return CaseOutcome::violated("the converter reset the fallen-back connection\n" + client.recent());
             if (auto unaltered = verify_path_altered(scenario)) return *unaltered;
-            return CaseOutcome::pass(
-                fmt::format("relayed both ways without DSS ({})", client.mptcp().fallen_back()
-                                                                      ? client.mptcp().fallback_reason()
-                                                                      : "the client saw no fallback"));
+            return CaseOutcome::pass(fmt::format(
+                "relayed both ways without DSS ({})",
+                client.mptcp().fallen_back() ? client.mptcp().fallback_reason() : "the client saw no fallback"));
           },
   });
 }
