@@ -109,8 +109,8 @@ class HermeticMptcp : public ::testing::Test {
   }
 
   // Data from the peer on one subflow, mapped at `dsn`.
-  void peer_data(ScriptedPeer& peer, std::uint32_t seq, std::uint32_t ack, std::uint32_t subflow_seq,
-                 std::uint64_t dsn, std::string_view text) {
+  void peer_data(ScriptedPeer& peer, std::uint32_t seq, std::uint32_t ack, std::uint32_t subflow_seq, std::uint64_t dsn,
+                 std::string_view text) {
     auto segment = peer.segment(kAck | pt::flag::PSH, seq, ack, text);
     mptcp::Dss dss;
     dss.mapping = mptcp::Dss::Mapping{dsn, subflow_seq, static_cast<std::uint16_t>(text.size()), std::nullopt};
