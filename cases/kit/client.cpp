@@ -64,16 +64,16 @@ Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
   config.third_ack = options.third_ack;
   config.retransmit = options.retransmit;
   config.resend_unacked_syn_data = options.resend_unacked_syn_data;
-  scenario.log(fmt::format("{} client {}.{} -> PUT {}.{}: SYN{} with {} payload bytes: {}{}",
-                           transport_ == Transport::Mptcp ? "MPTCP" : "TCP", address_.to_string(), port_,
-                           scenario.put_address().to_string(), scenario.put_port(),
-                           transport_ == Transport::Mptcp ? " (MP_CAPABLE)" : "", syn_payload.size(), hex(syn_payload),
+  scenario.log(fmt::format("{} client {}.{} -> PUT {}.{}: SYN{} with {} payload bytes: {}{}", harness::name(transport_),
+                           address_.to_string(), port_, scenario.put_address().to_string(), scenario.put_port(),
+                           transport_ == Transport::Tcp ? "" : " (MP_CAPABLE)", syn_payload.size(), hex(syn_payload),
                            syn_options_.empty() ? "" : fmt::format(", options {}", hex(syn_options_))));
   if (!rest.empty())
     scenario.log(fmt::format("then {} more bytes after the handshake (split delivery): {}", rest.size(), hex(rest)));
-  if (transport_ == Transport::Mptcp) {
+  if (transport_ != Transport::Tcp) {
     harness::MptcpConfig mptcp_config;
     mptcp_config.tcp = config;
+    mptcp_config.checksum = transport_ == Transport::MptcpChecksum;
     mptcp_config.local_key = scenario.random()();
     mptcp_ = std::make_unique<harness::MptcpClient>(scenario.wire(), mptcp_config);
     mptcp_->connect(std::move(syn_payload), syn_options_);

@@ -68,7 +68,7 @@ class Client {
   // The TCP connection: the client itself, or the MPTCP initial subflow.
   harness::TcpConnection& tcp();
   const harness::TcpConnection& tcp() const;
-  // The MPTCP client; only for Transport::Mptcp.
+  // The MPTCP client; only for the MPTCP transports.
   harness::MptcpClient& mptcp();
   const harness::MptcpClient& mptcp() const;
 

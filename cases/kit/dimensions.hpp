@@ -16,12 +16,14 @@ using harness::TfoOption;
 // Any client: IPv4 or IPv6, TCP or MPTCP (4 instances).
 inline const Dimensions kAnyClient{.family = {PathFamily::V4, PathFamily::V6},
                                    .transport = {ClientTransport::Tcp, ClientTransport::Mptcp}};
-// A valid request through every path: both families and across them, both
-// transports, the message whole or split, each TFO option (pairwise).
-inline const Dimensions kEveryPath{.family = {PathFamily::V4, PathFamily::V6, PathFamily::V6ToV4, PathFamily::V4ToV6},
-                                   .transport = {ClientTransport::Tcp, ClientTransport::Mptcp},
-                                   .delivery = {Delivery::Syn, Delivery::Split},
-                                   .tfo = {TfoOption::None, TfoOption::CookieRequest, TfoOption::BogusCookie}};
+// A valid request through every path: both families and across them, each
+// transport (MPTCP with DSS checksums too), the message whole or split, each
+// TFO option (pairwise).
+inline const Dimensions kEveryPath{
+    .family = {PathFamily::V4, PathFamily::V6, PathFamily::V6ToV4, PathFamily::V4ToV6},
+    .transport = {ClientTransport::Tcp, ClientTransport::Mptcp, ClientTransport::MptcpChecksum},
+    .delivery = {Delivery::Syn, Delivery::Split},
+    .tfo = {TfoOption::None, TfoOption::CookieRequest, TfoOption::BogusCookie}};
 // A client over either family; the case chooses the transport itself.
 inline const Dimensions kAnyFamily{.family = {PathFamily::V4, PathFamily::V6}};
 // A client over either transport; the case chooses the family itself.

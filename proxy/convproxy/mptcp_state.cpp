@@ -36,7 +36,7 @@ MptcpPaths mptcp_paths(int fd) {
   if (::getsockopt(fd, SOL_MPTCP, MPTCP_TCPINFO, &data, &length) != 0) return {true, 0};
   const auto listed = std::min<std::size_t>(data.head.num_subflows, kMostSubflows);
   const auto established = std::count_if(data.subflows.begin(), data.subflows.begin() + listed,
-                                         [](const tcp_info& info) { return info.tcpi_state == TCP_ESTABLISHED; });
+                                         [](const tcp_info& subflow) { return subflow.tcpi_state == TCP_ESTABLISHED; });
   return {true, static_cast<unsigned>(established)};
 }
 

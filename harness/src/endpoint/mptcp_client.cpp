@@ -42,6 +42,7 @@ MptcpClient::Subflow::Subflow(MptcpClient& owner, std::size_t index, Wire& wire,
 
 MptcpClient::MptcpClient(Wire& wire, MptcpConfig config)
     : wire_(wire), config_(std::move(config)), local_(MptcpKeys::from(config_.local_key)) {
+  if (config_.checksum) config_.mp_capable_flags |= pt::mptcp::mpc_flag::A;
   subflows_.push_back(std::make_unique<Subflow>(*this, 0, wire_, config_.tcp));
   wire_.attach(*this);
 }
@@ -124,7 +125,11 @@ std::optional<pt::mptcp::Dss::Mapping> MptcpClient::mapping_for(std::size_t inde
     // Linux counts from the first byte after the SYN payload.
     std::size_t relative = 1 + segment.stream_offset;
     if (index == 0 && config_.subflow_seq_base == SubflowSeqBase::AfterSynPayload) relative -= syn_payload_size_;
-    return pt::mptcp::Dss::Mapping{span.dsn + into, static_cast<std::uint32_t>(relative), length, std::nullopt};
+    const auto subflow_seq = static_cast<std::uint32_t>(relative);
+    std::optional<std::uint16_t> checksum;
+    if (config_.checksum)
+      checksum = pt::mptcp::dss_checksum(span.dsn + into, subflow_seq, length, segment.payload.first(length));
+    return pt::mptcp::Dss::Mapping{span.dsn + into, subflow_seq, length, checksum};
   }
   return std::nullopt;
 }
@@ -159,7 +164,8 @@ packetgen::Bytes MptcpClient::options_for(std::size_t index, const OutgoingSegme
     infinite_mapping_due_ = false;
     infinite_mapping_sent_ = true;
     pt::mptcp::Dss dss;
-    dss.mapping = pt::mptcp::Dss::Mapping{mapping->dsn, mapping->subflow_seq, 0, std::nullopt};
+    dss.mapping = pt::mptcp::Dss::Mapping{mapping->dsn, mapping->subflow_seq, 0,
+                                          config_.checksum ? std::optional<std::uint16_t>(0) : std::nullopt};
     return pt::mptcp::dss(dss);
   }
   if (index == 0 && !third_ack_sent_ && segment.payload_size == 0 && !fin) {
@@ -173,7 +179,10 @@ packetgen::Bytes MptcpClient::options_for(std::size_t index, const OutgoingSegme
     dss.mapping = *mapping;
   } else if (fin && data_fin_queued_ && data_fin_subflow_ == index) {
     dss.data_fin = true;
-    dss.mapping = pt::mptcp::Dss::Mapping{local_.idsn + 1 + data_sent_, 0, 1, std::nullopt};
+    const std::uint64_t dsn = local_.idsn + 1 + data_sent_;
+    std::optional<std::uint16_t> checksum;
+    if (config_.checksum) checksum = pt::mptcp::dss_checksum(dsn, 0, 1, {});
+    dss.mapping = pt::mptcp::Dss::Mapping{dsn, 0, 1, checksum};
   }
   auto options = pt::mptcp::dss(dss);
   if (extra_options_ && extra_options_->first == index) {

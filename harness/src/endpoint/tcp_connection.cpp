@@ -126,13 +126,13 @@ pt::Segment TcpConnection::segment_template() const {
 
 std::size_t TcpConnection::stream_offset_of(std::uint32_t seq) const { return seq - (config_.isn + 1); }
 
-packetgen::Bytes TcpConnection::options_for(std::uint8_t flags, std::uint32_t seq, std::size_t payload_size,
+packetgen::Bytes TcpConnection::options_for(std::uint8_t flags, std::uint32_t seq, packetgen::ByteView payload,
                                             const std::optional<packetgen::Bytes>& chosen, bool retransmission) {
   packetgen::Bytes options =
       chosen ? *chosen : ((flags & pt::flag::SYN) ? packetgen::Bytes{} : config_.default_options);
   if (hooks_) {
-    const OutgoingSegment outgoing{flags, seq, (flags & pt::flag::SYN) ? 0 : stream_offset_of(seq), payload_size,
-                                   retransmission};
+    const OutgoingSegment outgoing{
+        flags, seq, (flags & pt::flag::SYN) ? 0 : stream_offset_of(seq), payload.size(), retransmission, payload};
     packetgen::put_bytes(options, hooks_->options_for(outgoing));
   }
   return options;
@@ -147,7 +147,7 @@ void TcpConnection::transmit(const pt::Segment& segment) {
 
 void TcpConnection::emit(std::uint8_t flags, packetgen::Bytes payload, std::optional<packetgen::Bytes> options,
                          bool track) {
-  auto chosen = options_for(flags, snd_nxt_, payload.size(), options, false);
+  auto chosen = options_for(flags, snd_nxt_, payload, options, false);
   auto segment = build(flags, snd_nxt_, std::move(payload), std::move(chosen));
   const auto consumed = sequence_space(segment);
   snd_nxt_ += consumed;

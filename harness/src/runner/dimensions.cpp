@@ -11,7 +11,7 @@ namespace convtest::harness {
 namespace {
 
 constexpr std::array kFamilies{PathFamily::V4, PathFamily::V6, PathFamily::V6ToV4, PathFamily::V4ToV6};
-constexpr std::array kTransports{ClientTransport::Tcp, ClientTransport::Mptcp};
+constexpr std::array kTransports{ClientTransport::Tcp, ClientTransport::Mptcp, ClientTransport::MptcpChecksum};
 constexpr std::array kDeliveries{Delivery::Syn, Delivery::Split};
 constexpr std::array kTfoOptions{TfoOption::None, TfoOption::CookieRequest, TfoOption::BogusCookie};
 
@@ -136,7 +136,14 @@ std::string_view name(PathFamily value) {
   return "?";
 }
 
-std::string_view name(ClientTransport value) { return value == ClientTransport::Tcp ? "tcp" : "mptcp"; }
+std::string_view name(ClientTransport value) {
+  switch (value) {
+    case ClientTransport::Tcp: return "tcp";
+    case ClientTransport::Mptcp: return "mptcp";
+    case ClientTransport::MptcpChecksum: return "mptcp-csum";
+  }
+  return "?";
+}
 
 std::string_view name(Delivery value) { return value == Delivery::Syn ? "syn" : "split"; }
 

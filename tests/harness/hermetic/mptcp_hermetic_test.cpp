@@ -51,6 +51,7 @@ class HermeticMptcp : public ::testing::Test {
   ScriptedPeer joined_peer_{*links_.right, reversed(kJoined)};
   std::unique_ptr<MptcpClient> client_;
   std::vector<pt::Segment> unread_;  // both subflows share the link
+  std::vector<pt::Segment> syn_;     // the client's first SYN
 
   // What the client sent on one subflow since the last look.
   std::vector<pt::Segment> sent_on(const FlowKey& flow) {
@@ -65,15 +66,17 @@ class HermeticMptcp : public ::testing::Test {
   }
 
   // MP_CAPABLE handshake, then the client's third ACK taken off the wire.
-  void establish() {
+  void establish(bool checksum = false) {
     MptcpConfig config;
+    config.checksum = checksum;
     config.tcp.flow = kInitial;
     config.tcp.isn = kClientIsn;
     config.tcp.retransmit = {kTimeout, 3};
     config.local_key = kClientKey;
     client_ = std::make_unique<MptcpClient>(wire_, config);
     client_->connect({});
-    ASSERT_EQ(sent_on(kInitial).size(), 1U);
+    syn_ = sent_on(kInitial);
+    ASSERT_EQ(syn_.size(), 1U);
     auto synack = initial_peer_.segment(pt::flag::SYN | kAck, kPeerIsn, kClientIsn + 1);
     synack.options = mptcp::mp_capable_synack(kPeerKey);
     initial_peer_.send(synack);
@@ -183,6 +186,23 @@ TEST_F(HermeticMptcp, DataOfBothSubflowsIsMappedAndReassembledByDsn) {
   EXPECT_EQ(text_of(client_->data_received()), "hello world");
   ASSERT_TRUE(client_->last_data_ack_sent().has_value());
   EXPECT_EQ(*client_->last_data_ack_sent(), peer_dsn + 11);
+}
+
+TEST_F(HermeticMptcp, ChecksumsAreAskedForAndWrittenInEveryMapping) {
+  establish(true);
+  pt::ParsedOptions options;
+  const auto* capable = mptcp_option(syn_.at(0), mptcp::Subtype::MpCapable, options);
+  ASSERT_NE(capable, nullptr);
+  EXPECT_NE(capable->bytes.at(3) & mptcp::mpc_flag::A, 0);
+  const std::uint64_t dsn = client_->next_local_dsn();
+  client_->send(text_bytes("summed"));
+  const auto data = sent_on(kInitial);
+  ASSERT_EQ(data.size(), 1U);
+  const auto* dss = mptcp_option(data[0], mptcp::Subtype::Dss, options);
+  ASSERT_NE(dss, nullptr);
+  const auto mapping = std::get<pt::DssOption>(dss->value).dss.mapping.value();
+  ASSERT_TRUE(mapping.checksum.has_value());
+  EXPECT_EQ(*mapping.checksum, mptcp::dss_checksum(dsn, 1, 6, text_bytes("summed")));
 }
 
 TEST_F(HermeticMptcp, RemoveAddrAndFastcloseGoOnTheWire) {

@@ -36,6 +36,9 @@ struct MptcpConfig {
   std::uint8_t mp_capable_flags = 0x01;  // H: HMAC-SHA256
   std::uint8_t mp_capable_version = 1;
   SubflowSeqBase subflow_seq_base = SubflowSeqBase::AfterSynPayload;
+  // DSS checksums (RFC 8684 3.3.1): asked for with flag A in MP_CAPABLE,
+  // then written in every mapping we send.
+  bool checksum = false;
 };
 
 // Keys and the values derived from them (token, IDSN), per side.

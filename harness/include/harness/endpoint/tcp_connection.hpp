@@ -92,6 +92,7 @@ struct OutgoingSegment {
   std::size_t stream_offset = 0;  // our bytes before this payload, SYN payload included
   std::size_t payload_size = 0;
   bool retransmission = false;
+  packetgen::ByteView payload{};  // valid during the hook call only (DSS checksums)
 };
 
 // Lets a protocol on top of TCP (MPTCP) add options and watch segments.
@@ -186,7 +187,7 @@ class TcpConnection {
   void transmit(const packetgen::tcp::Segment& segment);
   packetgen::tcp::Segment build(std::uint8_t flags, std::uint32_t seq, packetgen::Bytes payload,
                                 packetgen::Bytes options) const;
-  packetgen::Bytes options_for(std::uint8_t flags, std::uint32_t seq, std::size_t payload_size,
+  packetgen::Bytes options_for(std::uint8_t flags, std::uint32_t seq, packetgen::ByteView payload,
                                const std::optional<packetgen::Bytes>& chosen, bool retransmission);
   void record(TcpEvent::Kind kind, std::string detail, std::size_t offset = 0, std::size_t length = 0);
   std::size_t stream_offset_of(std::uint32_t seq) const;

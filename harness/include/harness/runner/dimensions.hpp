@@ -30,8 +30,9 @@ Family client_family(PathFamily family);
 Family destination_family(PathFamily family);
 
 enum class ClientTransport : std::uint8_t {
-  Tcp,    // "tcp": a plain TCP client
-  Mptcp,  // "mptcp": an MPTCP v1 client, MP_CAPABLE in its SYN
+  Tcp,            // "tcp": a plain TCP client
+  Mptcp,          // "mptcp": an MPTCP v1 client, MP_CAPABLE in its SYN
+  MptcpChecksum,  // "mptcp-csum": the same with DSS checksums requested (MP_CAPABLE flag A)
 };
 
 enum class Delivery : std::uint8_t {
