@@ -69,6 +69,26 @@ pg::Bytes requested_option(std::uint8_t option_kind) {
   }
 }
 
+// Two clients asked the same question; what the converter supports must not
+// depend on which client asked. The Extended TCP Header may differ: it copies
+// each server SYN-ACK.
+CaseOutcome same_supported_kinds(Client& first, std::string_view first_name, Client& second,
+                                 std::string_view second_name) {
+  const Reply first_reply = first.await_reply(2s);
+  const Reply second_reply = second.await_reply(2s);
+  if (auto failed = verify_success(first, first_reply)) return *failed;
+  if (auto failed = verify_success(second, second_reply)) return *failed;
+  const auto first_list = first_reply.tlv_bytes(cv::TlvType::SupportedTcpExtensions);
+  const auto second_list = second_reply.tlv_bytes(cv::TlvType::SupportedTcpExtensions);
+  if (!first_list || !second_list)
+    return CaseOutcome::violated(
+        fmt::format("no Supported TCP Extensions TLV in the reply over {}", first_list ? second_name : first_name));
+  if (*first_list != *second_list)
+    return CaseOutcome::violated(
+        fmt::format("over {} {}\nover {} {}", first_name, hex(*first_list), second_name, hex(*second_list)));
+  return CaseOutcome::pass(fmt::format("both list {}", hex(*first_list)));
+}
+
 }  // namespace
 
 void register_s6_2_3_info(harness::Registry& registry) {
@@ -176,6 +196,65 @@ void register_s6_2_3_info(harness::Registry& registry) {
             if (supported_of(reply) == nullptr)
               return CaseOutcome::violated(reply.describe() + ": the Info TLV was not answered (CONV-I09)");
             return CaseOutcome::pass(reply.describe());
+          },
+  });
+
+  // A consistency no single reply shows: what the converter supports does
+  // not depend on the transport the question came over.
+  registry.add({
+      .id = "info-reply-same-over-tcp-and-mptcp",
+      .requirements = {"CONV-I09", "CONV-057"},
+      .section = "6.2.3",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"info", "mptcp", "consistency"},
+      .needs = {Feature::Info, Feature::Mptcp},
+      .title = "The same Info and Connect request gets the same Supported TCP Extensions over a TCP and over an "
+               "MPTCP client.",
+      .stimulus = "Two clients of one family send the header, an Info TLV and a Base Connect to the same server: one "
+                  "over TCP, one over MPTCP; the server answers both alike.",
+      .expectation = "Two success replies whose Supported TCP Extensions TLVs are byte for byte the same (the Extended "
+                     "TCP Header may differ: it copies each server SYN-ACK).",
+      .accepted_outcomes = {"identical Supported TCP Extensions"},
+      .dimensions = dimensions::kAnyFamily,
+      .run =
+          [](CaseContext& context) {
+            Scenario scenario(context);
+            scenario.serve();
+            const auto request = scenario.message({cv::InfoTlv{}, scenario.connect_tlv()});
+            auto& tcp = scenario.connect(request, {.transport = Transport::Tcp});
+            auto& mptcp = scenario.connect(request, {.transport = Transport::Mptcp});
+            if (auto unconverted = verify_converted_over_mptcp(mptcp)) return *unconverted;
+            return same_supported_kinds(tcp, "TCP", mptcp, "MPTCP");
+          },
+  });
+
+  registry.add({
+      .id = "info-reply-same-over-ipv4-and-ipv6",
+      .requirements = {"CONV-I09"},
+      .section = "6.2.3",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"info", "ipv6", "consistency"},
+      .needs = {Feature::Info, Feature::Ipv6},
+      .title = "The same Info and Connect request gets the same Supported TCP Extensions from an IPv4 and from an "
+               "IPv6 client.",
+      .stimulus = fmt::format("Two clients send the header, an Info TLV and a Base Connect to {}: one from an IPv4 "
+                              "address to the converter's IPv4 address, one from an IPv6 address to its IPv6 "
+                              "address; the server answers both alike.",
+                              server_endpoint_text(Family::V4)),
+      .expectation = "Two success replies whose Supported TCP Extensions TLVs are byte for byte the same (the Extended "
+                     "TCP Header may differ: it copies each server SYN-ACK).",
+      .accepted_outcomes = {"identical Supported TCP Extensions"},
+      .dimensions = dimensions::kAnyTransport,
+      .run =
+          [](CaseContext& context) {
+            Scenario scenario(context, Family::V4);
+            scenario.serve();
+            const auto request = scenario.message({cv::InfoTlv{}, scenario.connect_tlv()});
+            auto& over_v4 = scenario.connect(request);
+            auto& over_v6 = scenario.connect(request, {.address = scenario.client_address_of(Family::V6)});
+            return same_supported_kinds(over_v4, "IPv4", over_v6, "IPv6");
           },
   });
 

@@ -36,11 +36,13 @@ pg::Bytes syn_options_of(const ClientOptions& options, const harness::Instance& 
   return bytes;
 }
 
-// With a split delivery, the part after the SYN; the SYN keeps the first part.
+// What goes after the handshake; the SYN keeps the rest: the first part with
+// a split delivery, nothing with a late one.
 pg::Bytes split_off_rest(pg::Bytes& syn_payload, harness::Delivery delivery) {
-  if (delivery != harness::Delivery::Split || syn_payload.size() <= harness::kSplitOffset) return {};
-  pg::Bytes rest(syn_payload.begin() + harness::kSplitOffset, syn_payload.end());
-  syn_payload.resize(harness::kSplitOffset);
+  const std::size_t kept = delivery == harness::Delivery::Late ? 0 : harness::kSplitOffset;
+  if (delivery == harness::Delivery::Syn || syn_payload.size() <= kept) return {};
+  pg::Bytes rest(syn_payload.begin() + static_cast<std::ptrdiff_t>(kept), syn_payload.end());
+  syn_payload.resize(kept);
   return rest;
 }
 
@@ -51,13 +53,14 @@ Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
       transport_(options.transport.value_or(scenario.instance().transport.value_or(Transport::Tcp))),
       delivery_(options.delivery.value_or(scenario.instance().delivery.value_or(harness::Delivery::Syn))),
       address_(options.address.value_or(scenario.client_address())),
+      put_address_(scenario.put_address_for(address_)),
       port_(options.port.value_or(scenario.fresh_port())),
       first_event_(scenario.wire().next_event_index()),
       syn_options_(syn_options_of(options, scenario.instance(), scenario.random())) {
   const pg::Bytes rest = split_off_rest(syn_payload, delivery_);
   syn_payload_ = syn_payload;
   harness::TcpConfig config;
-  config.flow = harness::FlowKey{address_, port_, scenario.put_address(), scenario.put_port()};
+  config.flow = harness::FlowKey{address_, port_, put_address_, scenario.put_port()};
   config.side = PathSide::ClientSide;
   config.isn = static_cast<std::uint32_t>(scenario.random()());
   config.acks = options.acks;
@@ -65,11 +68,12 @@ Client::Client(Scenario& scenario, pg::Bytes syn_payload, ClientOptions options)
   config.retransmit = options.retransmit;
   config.resend_unacked_syn_data = options.resend_unacked_syn_data;
   scenario.log(fmt::format("{} client {}.{} -> PUT {}.{}: SYN{} with {} payload bytes: {}{}", harness::name(transport_),
-                           address_.to_string(), port_, scenario.put_address().to_string(), scenario.put_port(),
+                           address_.to_string(), port_, put_address_.to_string(), scenario.put_port(),
                            transport_ == Transport::Tcp ? "" : " (MP_CAPABLE)", syn_payload.size(), hex(syn_payload),
                            syn_options_.empty() ? "" : fmt::format(", options {}", hex(syn_options_))));
   if (!rest.empty())
-    scenario.log(fmt::format("then {} more bytes after the handshake (split delivery): {}", rest.size(), hex(rest)));
+    scenario.log(fmt::format("then {} more bytes after the handshake ({} delivery): {}", rest.size(),
+                             harness::name(delivery_), hex(rest)));
   if (transport_ != Transport::Tcp) {
     harness::MptcpConfig mptcp_config;
     mptcp_config.tcp = config;
@@ -228,11 +232,10 @@ std::size_t Client::join(JoinOptions options) {
   join.nonce = static_cast<std::uint32_t>(scenario_.random()());
   join.address_id = options.address_id;
   join.token = options.token;
-  scenario_.log(fmt::format("MP_JOIN subflow {}.{} -> PUT {}.{}: token {:08x}, nonce {:08x}, address id {}",
-                            join.tcp.flow.local_address.to_string(), join.tcp.flow.local_port,
-                            scenario_.put_address().to_string(), scenario_.put_port(),
-                            join.token.value_or(connection.remote() ? connection.remote()->token : 0), join.nonce,
-                            join.address_id));
+  scenario_.log(fmt::format(
+      "MP_JOIN subflow {}.{} -> PUT {}.{}: token {:08x}, nonce {:08x}, address id {}",
+      join.tcp.flow.local_address.to_string(), join.tcp.flow.local_port, put_address_.to_string(), scenario_.put_port(),
+      join.token.value_or(connection.remote() ? connection.remote()->token : 0), join.nonce, join.address_id));
   return connection.join(std::move(join));
 }
 

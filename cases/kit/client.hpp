@@ -117,6 +117,7 @@ class Client {
   Transport transport_;
   harness::Delivery delivery_;
   pg::ip::Address address_;
+  pg::ip::Address put_address_;  // in the family of address_
   std::uint16_t port_;
   std::size_t first_event_;
   pg::Bytes syn_payload_;  // what the SYN carried: with a split delivery, the first part

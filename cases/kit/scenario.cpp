@@ -96,6 +96,13 @@ pg::ip::Address Scenario::other_client_address(unsigned n) const {
   return client_address_in(client_family_, (client_index_ + 1 + n) % addressing::kClientCount);
 }
 
+pg::ip::Address Scenario::client_address_of(Family family) const { return client_address_in(family, client_index_); }
+
+pg::ip::Address Scenario::put_address_for(const pg::ip::Address& client) const {
+  const Family family = client.family == pg::ip::Family::V4 ? Family::V4 : Family::V6;
+  return family == client_family_ ? put_address_ : put_address_of(context_.the_lab(), family);
+}
+
 std::uint16_t Scenario::fresh_port() { return static_cast<std::uint16_t>(20000 + random_() % 40000); }
 
 Client& Scenario::connect(pg::Bytes syn_payload, ClientOptions options) {

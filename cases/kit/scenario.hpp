@@ -66,6 +66,10 @@ class Scenario {
   // gives client_address().
   pg::ip::Address other_client_address(unsigned n) const;
   const pg::ip::Address& put_address() const { return put_address_; }
+  // For the consistency cases that compare clients of both families: this
+  // scenario's client, and the PUT address it reaches, in `family`.
+  pg::ip::Address client_address_of(Family family) const;
+  pg::ip::Address put_address_for(const pg::ip::Address& client) const;
   std::uint16_t put_port() const { return put_port_; }
   const pg::ip::Address& server_address() const { return server_address_; }
   std::uint16_t server_port() const { return kServerPort; }

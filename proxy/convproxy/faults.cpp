@@ -54,6 +54,8 @@ constexpr std::array kFaults{
     FaultInfo{Fault::ResetOnJoin, "reset-on-join", "CONV-I18, CONV-I17"},
     FaultInfo{Fault::EndOnSubflowLoss, "end-on-subflow-loss", "CONV-I18, REF-14"},
     FaultInfo{Fault::ResetOnFallback, "reset-on-fallback", "REF-12"},
+    FaultInfo{Fault::MptcpKindOverMptcpOnly, "mptcp-kind-over-mptcp-only", "CONV-057, CONV-I09"},
+    FaultInfo{Fault::TfoKindOverIpv4Only, "tfo-kind-over-ipv4-only", "CONV-I09"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 }  // namespace

@@ -59,6 +59,8 @@ enum class Fault : std::uint8_t {
   ResetOnJoin,
   EndOnSubflowLoss,
   ResetOnFallback,
+  MptcpKindOverMptcpOnly,
+  TfoKindOverIpv4Only,
   Count_,
 };
 

@@ -13,6 +13,7 @@
 
 #include "convproxy/mptcp_state.hpp"
 #include "convproxy/reply.hpp"
+#include "packetgen/tcp_options.hpp"
 
 namespace convtest::convproxy {
 
@@ -201,11 +202,9 @@ void Session::act(const Decision& decision) {
         } else if constexpr (std::is_same_v<T, decision::SendError>) {
           send_error(chosen.error);
         } else if constexpr (std::is_same_v<T, decision::AnswerInfo>) {
-          const auto& shared = worker_.shared();
-          std::optional<std::vector<std::uint8_t>> supported;
-          if (!shared.config.faults.has(Fault::IgnoreInfo)) supported = supported_kinds(shared.mptcp_available);
+          const auto supported = supported_for_client();
           spdlog::info("event=info client={}", peer_);
-          reply_and_close(success_reply(supported, std::nullopt, ReplyFaults::from(shared.config.faults)));
+          reply_and_close(success_reply(supported, std::nullopt, ReplyFaults::from(worker_.shared().config.faults)));
         } else if constexpr (std::is_same_v<T, decision::OpenDownstream>) {
           open_downstream(chosen);
         }
@@ -366,12 +365,25 @@ Bytes Session::server_synack_options() {
   return options_from_tcp_info(server_.get());
 }
 
+// The Supported TCP Extensions for this client, or nothing when Info is
+// ignored; two faults make the list depend on the client's path.
+std::optional<std::vector<std::uint8_t>> Session::supported_for_client() {
+  const auto& shared = worker_.shared();
+  const auto& faults = shared.config.faults;
+  if (faults.has(Fault::IgnoreInfo)) return std::nullopt;
+  const bool hide_mptcp = faults.has(Fault::MptcpKindOverMptcpOnly) && !mptcp_paths(client_.get()).mptcp;
+  auto kinds = supported_kinds(shared.mptcp_available && !hide_mptcp);
+  if (faults.has(Fault::TfoKindOverIpv4Only) && !is_ipv4(peer_.address))
+    std::erase(kinds, packetgen::tcp::kind::FastOpen);
+  return kinds;
+}
+
 void Session::downstream_connected() {
   release_pending();
   auto& shared = worker_.shared();
   const auto& faults = shared.config.faults;
   std::optional<std::vector<std::uint8_t>> supported;
-  if (request_->info && !faults.has(Fault::IgnoreInfo)) supported = supported_kinds(shared.mptcp_available);
+  if (request_->info) supported = supported_for_client();
   auto options = server_synack_options();
   flow_.reset();  // the capture forgot it
   if (spdlog::should_log(spdlog::level::debug))

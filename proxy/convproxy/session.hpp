@@ -48,6 +48,7 @@ class Session {
   void downstream_failed(const DownstreamFailure& failure);
   void downstream_connected();
   packetgen::Bytes server_synack_options();
+  std::optional<std::vector<std::uint8_t>> supported_for_client();
   void relay();
   bool path_fault_struck();
   void drain_and_close();

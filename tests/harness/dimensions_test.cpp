@@ -85,6 +85,9 @@ TEST(Dimensions, FiltersNameAKnownDimensionAndKnownValues) {
   EXPECT_EQ(parse_dimension_filter("family=v6,v6-to-v4", filter), std::nullopt);
   EXPECT_EQ(filter.dimension, "family");
   EXPECT_EQ(filter.values, (std::vector<std::string>{"v6", "v6-to-v4"}));
+  EXPECT_EQ(parse_dimension_filter("delivery=late", filter), std::nullopt);
+  EXPECT_TRUE(matches(Instance{.delivery = Delivery::Late}, filter));
+  EXPECT_FALSE(matches(Instance{.delivery = Delivery::Split}, filter));
   EXPECT_NE(parse_dimension_filter("colour=red", filter), std::nullopt);
   EXPECT_NE(parse_dimension_filter("transport=sctp", filter), std::nullopt);
   EXPECT_NE(parse_dimension_filter("transport", filter), std::nullopt);

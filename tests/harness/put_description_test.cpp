@@ -118,7 +118,7 @@ TEST(PutDescription, FlagsRecreateTheDescription) {
   const std::vector<std::string> expected = {"--put-name",       "convproxy",
                                              "--spawn",          put.spawn_template,
                                              "--put-port",       "6000",
-                                             "--features",       "mptcp,cookie,info,ipv6,tfo,acl,limit",
+                                             "--features",       "mptcp,cookie,info,ipv6,tfo,acl,limit,late-convert",
                                              "--acl-denied",     "192.0.2.250",
                                              "--acl-denied",     "2001:db8:1::dead",
                                              "--cookie-clients", "192.0.2.210",

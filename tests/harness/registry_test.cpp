@@ -175,5 +175,22 @@ TEST(Registry, ThePairwiseSeedChoosesTheInstancesOfLargeGrids) {
   EXPECT_LT(one.cases().size(), spec.dimensions.grid());
 }
 
+TEST(Registry, InstancesNeedIpv6ForAnIpv6SideAndLateConvertForALateMessage) {
+  CaseSpec spec = valid_spec("paths");
+  spec.needs = {Feature::Info};
+  spec.dimensions = {.family = {PathFamily::V4, PathFamily::V4ToV6},
+                     .transport = {ClientTransport::Tcp, ClientTransport::Mptcp},
+                     .delivery = {Delivery::Syn, Delivery::Late}};
+  Registry registry(small_table());
+  registry.add(spec);
+  const auto needs_of = [&](std::string_view id) {
+    const CaseSpec* instance = registry.find(id);
+    return instance == nullptr ? std::vector<Feature>{} : instance->needs;
+  };
+  EXPECT_EQ(needs_of("paths[v4,tcp,syn]"), (std::vector<Feature>{Feature::Info}));
+  EXPECT_EQ(needs_of("paths[v4-to-v6,mptcp,syn]"), (std::vector<Feature>{Feature::Info, Feature::Ipv6}));
+  EXPECT_EQ(needs_of("paths[v4,mptcp,late]"), (std::vector<Feature>{Feature::Info, Feature::LateConvert}));
+}
+
 }  // namespace
 }  // namespace convtest::harness

@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Feature, std::string_view>, 7> kFeatureNames{{
+constexpr std::array<std::pair<Feature, std::string_view>, 8> kFeatureNames{{
     {Feature::Mptcp, "mptcp"},
     {Feature::Cookie, "cookie"},
     {Feature::Info, "info"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<Feature, std::string_view>, 7> kFeatureNames{{
     {Feature::TfoUpstream, "tfo"},
     {Feature::Acl, "acl"},
     {Feature::SessionLimit, "limit"},
+    {Feature::LateConvert, "late-convert"},
 }};
 
 constexpr std::array<std::pair<PutMode, std::string_view>, 3> kModeNames{{
@@ -83,8 +84,8 @@ PutDescription default_convproxy() {
   put.name = "convproxy";
   put.mode = PutMode::Spawn;
   put.spawn_template = std::string(kConvproxyTemplate);
-  put.features = {Feature::Mptcp, Feature::Info,         Feature::Ipv6,  Feature::TfoUpstream,
-                  Feature::Acl,   Feature::SessionLimit, Feature::Cookie};
+  put.features = {Feature::Mptcp, Feature::Info,         Feature::Ipv6,   Feature::TfoUpstream,
+                  Feature::Acl,   Feature::SessionLimit, Feature::Cookie, Feature::LateConvert};
   put.cookie_clients = {"192.0.2.210", "192.0.2.211", "2001:db8:1::c10", "2001:db8:1::c11"};
   put.acl_denied = {"192.0.2.250", "2001:db8:1::dead"};
   put.session_limit = 8;

@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::array kFamilies{PathFamily::V4, PathFamily::V6, PathFamily::V6ToV4, PathFamily::V4ToV6};
 constexpr std::array kTransports{ClientTransport::Tcp, ClientTransport::Mptcp, ClientTransport::MptcpChecksum};
-constexpr std::array kDeliveries{Delivery::Syn, Delivery::Split};
+constexpr std::array kDeliveries{Delivery::Syn, Delivery::Split, Delivery::Late};
 constexpr std::array kTfoOptions{TfoOption::None, TfoOption::CookieRequest, TfoOption::BogusCookie};
 
 constexpr std::array<std::string_view, 4> kDimensionNames{"family", "transport", "delivery", "tfo"};
@@ -145,7 +145,14 @@ std::string_view name(ClientTransport value) {
   return "?";
 }
 
-std::string_view name(Delivery value) { return value == Delivery::Syn ? "syn" : "split"; }
+std::string_view name(Delivery value) {
+  switch (value) {
+    case Delivery::Syn: return "syn";
+    case Delivery::Split: return "split";
+    case Delivery::Late: return "late";
+  }
+  return "?";
+}
 
 std::string_view name(TfoOption value) {
   switch (value) {

@@ -17,6 +17,22 @@ const std::regex kTagPattern("[a-z0-9][a-z0-9-]*");
 
 bool matches(const std::string& text, const std::regex& pattern) { return std::regex_match(text, pattern); }
 
+void add_need(CaseSpec& spec, Feature feature) {
+  if (std::find(spec.needs.begin(), spec.needs.end(), feature) == spec.needs.end()) spec.needs.push_back(feature);
+}
+
+// What an instance's values ask of the PUT beyond the case's own needs: a PUT
+// that does not listen on IPv6 or take late Convert messages is not judged on
+// them. An MPTCP client needs nothing: against a PUT without MPTCP it falls
+// back to TCP, and the Convert session must work all the same.
+void add_instance_needs(CaseSpec& spec) {
+  const Instance& instance = spec.instance;
+  if (instance.family &&
+      (client_family(*instance.family) == Family::V6 || destination_family(*instance.family) == Family::V6))
+    add_need(spec, Feature::Ipv6);
+  if (instance.delivery == Delivery::Late) add_need(spec, Feature::LateConvert);
+}
+
 }  // namespace
 
 nlohmann::json metadata_json(const CaseSpec& spec) {
@@ -89,6 +105,7 @@ void Registry::add(CaseSpec spec) {
     CaseSpec one = spec;
     one.id = spec.base_id + instance_suffix(instance, spec.dimensions);
     one.instance = instance;
+    add_instance_needs(one);
     cases_.push_back(std::move(one));
   }
 }

@@ -27,10 +27,12 @@ enum class Feature : std::uint8_t {
   TfoUpstream,   // TFO towards servers (advertises kind 34)
   Acl,           // a client ACL; denied addresses in acl_denied
   SessionLimit,  // a session limit; its value in session_limit
+  LateConvert,   // takes a Convert message that arrives after the handshake (AMB-13)
 };
-inline constexpr Feature kAllFeatures[] = {Feature::Mptcp,       Feature::Cookie, Feature::Info,        Feature::Ipv6,
-                                           Feature::TfoUpstream, Feature::Acl,    Feature::SessionLimit};
-std::string_view name(Feature feature);  // "mptcp", "cookie", "info", "ipv6", "tfo", "acl", "limit"
+inline constexpr Feature kAllFeatures[] = {Feature::Mptcp,        Feature::Cookie,      Feature::Info,
+                                           Feature::Ipv6,         Feature::TfoUpstream, Feature::Acl,
+                                           Feature::SessionLimit, Feature::LateConvert};
+std::string_view name(Feature feature);  // "mptcp", "cookie", "info", "ipv6", "tfo", "acl", "limit", "late-convert"
 std::optional<Feature> parse_feature(std::string_view text);
 
 // How the suite reaches the PUT.

@@ -38,6 +38,9 @@ enum class ClientTransport : std::uint8_t {
 enum class Delivery : std::uint8_t {
   Syn,    // "syn": the whole Convert message in the SYN
   Split,  // "split": the first kSplitOffset bytes in the SYN, the rest in the next segment
+  // "late": a SYN without payload, the whole message after the handshake, as
+  // a client sends it whose SYN data was not accepted (AMB-13's late Convert)
+  Late,
 };
 // Mid-TLV: the fixed header and the first TLV's kind and length (AMB-12).
 inline constexpr std::size_t kSplitOffset = 6;
