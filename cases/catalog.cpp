@@ -25,6 +25,9 @@ void register_all(harness::Registry& registry) {
   register_s7_options(registry);
   register_s8_middleboxes(registry);
   register_s9_security(registry);
+  register_c6_client_syn(registry);
+  register_c6_client_replies(registry);
+  register_c8_client_paths(registry);
   registry.set_sanity_probe(sanity_probe);
 }
 

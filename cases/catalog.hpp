@@ -26,6 +26,10 @@ void register_s6_2_5_connect(harness::Registry& registry);
 void register_s6_2_6_extended_tcp_header(harness::Registry& registry);
 void register_s6_2_8_errors(harness::Registry& registry);
 void register_s8_middleboxes(harness::Registry& registry);
+// The client role (cases/client/).
+void register_c6_client_syn(harness::Registry& registry);
+void register_c6_client_replies(harness::Registry& registry);
+void register_c8_client_paths(harness::Registry& registry);
 
 // A valid Base Connect through the PUT that must succeed (run before and
 // after every negative case).

@@ -39,20 +39,6 @@ cv::Message base_connect_message() {
   return cv::Message{{connect}};
 }
 
-// Text with its CR and LF written as \r and \n, as the metadata quotes it.
-std::string escaped(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\r')
-      out += "\\r";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
-
 // "Absent a policy, a converter SHOULD silently ignore SYNs that carry no
 // Convert TLVs." Under the default profile a TFO stack's immediate SYN-ACK
 // followed by a FIN without any byte is tolerated (AMB-01: Linux SYN-ACKs

@@ -92,4 +92,18 @@ std::string error_reply_text(const cv::ErrorTlv& error) {
 
 pg::Bytes text_bytes(std::string_view text) { return pg::Bytes(text.begin(), text.end()); }
 
+// Text with its CR and LF written as \r and \n, as the metadata quotes it.
+std::string escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
 }  // namespace convtest::cases

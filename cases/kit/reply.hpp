@@ -48,6 +48,8 @@ cv::DecodeOutcome decode_reply_bytes(pg::ByteView stream);
 
 // Bytes as hex for observed texts, cut after `limit` bytes.
 std::string hex(pg::ByteView bytes, std::size_t limit = 48);
+// Text with its CR and LF written as \r and \n, as the metadata quotes it.
+std::string escaped(std::string_view text);
 // Bytes as metadata texts write them: "01 02 22 63 1E 01 60 00".
 std::string wire_text(pg::ByteView bytes);
 // The whole reply a converter sends for this Error TLV, as wire_text.

@@ -62,26 +62,11 @@ static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 
 std::span<const FaultInfo> all_faults() { return kFaults; }
 
-std::string_view name(Fault fault) {
-  for (const auto& info : kFaults)
-    if (info.fault == fault) return info.name;
-  return "?";
-}
+std::string_view name(Fault fault) { return proxy::fault_name(all_faults(), fault); }
 
-std::optional<Fault> parse_fault(std::string_view text) {
-  for (const auto& info : kFaults)
-    if (info.name == text) return info.fault;
-  return std::nullopt;
-}
+std::optional<Fault> parse_fault(std::string_view text) { return proxy::parse_fault_name(all_faults(), text); }
 
-std::string fault_names() {
-  std::string out;
-  for (const auto& info : kFaults) {
-    if (!out.empty()) out += ", ";
-    out += info.name;
-  }
-  return out;
-}
+std::string fault_names() { return proxy::all_fault_names(all_faults()); }
 
 std::string FaultSet::to_string() const {
   std::string out;

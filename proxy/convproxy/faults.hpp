@@ -2,12 +2,13 @@
 // Injected faults: each one breaks exactly one requirement so that the
 // conformance suite can prove it detects the breakage (docs/faults.md).
 
-#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "proxy/fault_table.hpp"
 
 namespace convtest::convproxy {
 
@@ -75,15 +76,9 @@ std::string_view name(Fault fault);
 std::optional<Fault> parse_fault(std::string_view text);
 std::string fault_names();  // "a, b, c": for error messages
 
-class FaultSet {
+class FaultSet : public proxy::FaultBits<Fault> {
  public:
-  void add(Fault fault) { bits_.set(static_cast<std::size_t>(fault)); }
-  [[nodiscard]] bool has(Fault fault) const { return bits_.test(static_cast<std::size_t>(fault)); }
-  [[nodiscard]] bool empty() const { return bits_.none(); }
   [[nodiscard]] std::string to_string() const;
-
- private:
-  std::bitset<static_cast<std::size_t>(Fault::Count_)> bits_;
 };
 
 }  // namespace convtest::convproxy

@@ -29,8 +29,19 @@ json to_json(const PutIdentity& put) {
   };
 }
 
-json to_json(const Provenance& provenance) {
+json to_json(const ClientIdentity& client) {
   return {
+      {"name", client.name},
+      {"command", client.command},
+      {"environment", client.environment},
+      {"features", client.features},
+      {"version", optional_string(client.version)},
+      {"binary_sha256", optional_string(client.binary_sha256)},
+  };
+}
+
+json to_json(const Provenance& provenance) {
+  json out = {
       {"tool", {{"name", "convtest"}, {"version", provenance.tool_version}}},
       {"catalog",
        {{"sha256", provenance.catalog_hash},
@@ -46,7 +57,10 @@ json to_json(const Provenance& provenance) {
       {"started", iso8601_utc(provenance.started)},
       {"finished", iso8601_utc(provenance.finished)},
       {"interrupted", provenance.interrupted},
+      {"role", provenance.role},
   };
+  if (provenance.client) out["client"] = to_json(*provenance.client);
+  return out;
 }
 
 // Reading back: every accessor records the first problem and yields a
@@ -178,6 +192,20 @@ Provenance read_provenance(Reader& reader, const json& item) {
     provenance.put.binary_sha256 = reader.optional_text(*put, "binary_sha256");
     provenance.put.image_digest = reader.optional_text(*put, "image_digest");
   }
+  // Reports written before the client role have neither.
+  if (item.contains("role")) provenance.role = reader.text(item, "role");
+  if (item.contains("client")) {
+    if (const json* client = reader.field(item, "client")) {
+      ClientIdentity identity;
+      identity.name = reader.text(*client, "name");
+      identity.command = reader.text(*client, "command");
+      identity.environment = reader.texts(*client, "environment");
+      identity.features = reader.texts(*client, "features");
+      identity.version = reader.optional_text(*client, "version");
+      identity.binary_sha256 = reader.optional_text(*client, "binary_sha256");
+      provenance.client = std::move(identity);
+    }
+  }
   provenance.kernel = reader.text(item, "kernel");
   provenance.seed = reader.number<std::uint64_t>(item, "seed");
   provenance.profile = reader.text(item, "profile");
@@ -307,7 +335,9 @@ std::string write_file_atomically(const std::filesystem::path& path, const std::
 }
 
 std::string write_json_report(const std::filesystem::path& path, const RunReport& report) {
-  return write_file_atomically(path, to_json(report).dump(2) + "\n");
+  // Texts quote what PUTs and clients printed: bytes that are no UTF-8
+  // become U+FFFD rather than costing the report.
+  return write_file_atomically(path, to_json(report).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace convtest::reports

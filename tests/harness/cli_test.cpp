@@ -41,6 +41,50 @@ TEST(Cli, NoArgumentsMeansRunTheWholeCatalogAgainstConvproxy) {
   EXPECT_FALSE(invocation.strict);
 }
 
+TEST(Cli, RoleClientJudgesConvclientUnlessTheFlagsNameAnotherClient) {
+  const Invocation bare = parse_ok({"run", "--role", "client"});
+  EXPECT_EQ(bare.role, Role::Client);
+  EXPECT_EQ(bare.selection.role, Role::Client);
+  EXPECT_EQ(bare.client.name, "convclient");
+  EXPECT_NE(bare.client.spawn_template.find("{bin}/convclient"), std::string::npos);
+  EXPECT_EQ(parse_ok({}).selection.role, Role::Converter);
+
+  const Invocation other =
+      parse_ok({"--role", "client", "--client-spawn", "curl -sS http://{dest_url_host}:{dest_port}/", "--client-env",
+                "LD_PRELOAD=/usr/lib/libconvert.so", "--client-env", "CONVERT_ADDR={conv}", "--client-features",
+                "info,cookie", "--client-name", "curl+preload"});
+  EXPECT_EQ(other.client.name, "curl+preload");
+  EXPECT_EQ(other.client.environment,
+            (std::vector<std::string>{"LD_PRELOAD=/usr/lib/libconvert.so", "CONVERT_ADDR={conv}"}));
+  EXPECT_EQ(other.client.features, (std::set<ClientFeature>{ClientFeature::Info, ClientFeature::Cookie}));
+
+  EXPECT_NE(usage_error({"--client-spawn", "x"}).find("--role client"), std::string::npos);
+  EXPECT_NE(usage_error({"--role", "client", "--client-features", "teleport"}).find("teleport"), std::string::npos);
+  EXPECT_NE(usage_error({"--role", "client", "--client-env", "=x"}).find("NAME=VALUE"), std::string::npos);
+  EXPECT_FALSE(parse_arguments({"--role", "proxy"}).ok());
+}
+
+TEST(Cli, ListShowsBothRolesUnlessOneIsAsked) {
+  EXPECT_FALSE(parse_ok({"list"}).selection.role.has_value());
+  EXPECT_EQ(parse_ok({"list", "--role", "client"}).selection.role, Role::Client);
+}
+
+TEST(Cli, ReproLineRunsTheSameClient) {
+  const Invocation original = parse_ok({"--role", "client", "--client-spawn", "my-client {conv} {conv_port}",
+                                        "--client-env", "A=1", "--client-features", "none", "--seed", "5"});
+  RunOptions options;
+  options.repro_words = repro_words(original, original.seed);
+  CaseSpec spec;
+  spec.id = "client-syn-version-1";
+  auto words = split_command(repro_line(options, spec));
+  ASSERT_TRUE(words.ok()) << words.error();
+  const Invocation again = parse_ok({words.value().begin() + 1, words.value().end()});
+  EXPECT_EQ(again.role, Role::Client);
+  EXPECT_EQ(again.client.spawn_template, original.client.spawn_template);
+  EXPECT_EQ(again.client.environment, original.client.environment);
+  EXPECT_EQ(again.client.features, original.client.features);
+}
+
 TEST(Cli, OptionsWithoutSubcommandBelongToRun) {
   const Invocation invocation = parse_ok({"-c", "hdr-*,err-*", "--strict", "--seed", "42", "-j", "3"});
   EXPECT_EQ(invocation.command, Command::Run);

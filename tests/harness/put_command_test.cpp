@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/lab/command_template.hpp"
+#include "harness/put/client_description.hpp"
 
 namespace convtest::harness {
 namespace {
@@ -34,6 +35,22 @@ TEST(PutCommand, UnknownPlaceholderIsAnErrorNamingIt) {
   ASSERT_FALSE(typo);
   EXPECT_NE(typo.error().find("{prot}"), std::string::npos) << typo.error();
   EXPECT_FALSE(expand_command("convproxy {addr", PlaceholderValues{}));
+}
+
+TEST(PutCommand, ClientPlaceholdersBracketAnIpv6DestinationForUrls) {
+  const CutTarget v4{"192.0.2.1", "2001:db8:1::1", 5124, "198.51.100.10", 80};
+  auto argv = expand_command("c --converter {conv}:{conv_port} http://{dest_url_host}:{dest_port}/ [{conv6}] {bin}",
+                             client_placeholders(v4, "/opt/bin"));
+  ASSERT_TRUE(argv) << argv.error();
+  EXPECT_EQ(*argv,
+            (Argv{"c", "--converter", "192.0.2.1:5124", "http://198.51.100.10:80/", "[2001:db8:1::1]", "/opt/bin"}));
+  const CutTarget v6{"192.0.2.1", "2001:db8:1::1", 5124, "2001:db8:2::a", 80};
+  auto url = expand_word("http://{dest_url_host}:{dest_port}/", client_placeholders(v6, "/opt/bin"));
+  ASSERT_TRUE(url) << url.error();
+  EXPECT_EQ(*url, "http://[2001:db8:2::a]:80/");
+  auto typo = expand_command("c {addr}", client_placeholders(v4, "/opt/bin"));
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().find("{conv}"), std::string::npos) << "the error lists the known names: " << typo.error();
 }
 
 TEST(PutCommand, QuotingRoundTripsThroughTheSplitter) {

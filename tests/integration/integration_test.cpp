@@ -66,8 +66,8 @@ std::map<std::string, std::string> verdicts(const nlohmann::json& report) {
 }
 
 // The ids `convtest list` names: a run must report each of them, and no other.
-std::set<std::string> listed_case_ids() {
-  const auto listed = process::run({.argv = {CONVTEST_BINARY, "list", "--format", "json"}}, kRunLimit);
+std::set<std::string> listed_case_ids(const std::string& role = "converter") {
+  const auto listed = process::run({.argv = {CONVTEST_BINARY, "list", "--role", role, "--format", "json"}}, kRunLimit);
   if (!listed || !listed->success()) return {};
   const auto cases = nlohmann::json::parse(listed->output, nullptr, false);
   std::set<std::string> ids;
@@ -80,6 +80,18 @@ std::set<std::string> ids_of(const std::map<std::string, std::string>& verdicts)
   std::set<std::string> ids;
   for (const auto& entry : verdicts) ids.insert(entry.first);
   return ids;
+}
+
+// Empty when the report validates against its JSON Schema.
+std::string schema_problem(const fs::path& report) {
+  const auto validated = process::run(
+      {.argv = {"python3", "-c",
+                "import json, sys, jsonschema\n"
+                "jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+                CONVTEST_REPORT_SCHEMA, report.string()}},
+      kRunLimit);
+  if (validated && validated->success()) return "";
+  return "the report does not validate against its schema: " + (validated ? validated->output : validated.error());
 }
 
 class Integration : public ::testing::Test {
@@ -119,14 +131,7 @@ TEST_F(Integration, TheWholeCatalogPassesAgainstConvproxy) {
   EXPECT_EQ(report["provenance"]["seed"], 11);
   EXPECT_EQ(report["provenance"]["interrupted"], false);
 
-  const auto validated = process::run(
-      {.argv = {"python3", "-c",
-                "import json, sys, jsonschema\n"
-                "jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
-                CONVTEST_REPORT_SCHEMA, (dir / "report.json").string()}},
-      kRunLimit);
-  EXPECT_TRUE(validated && validated->success())
-      << "the report does not validate against its schema: " << (validated ? validated->output : validated.error());
+  EXPECT_EQ(schema_problem(dir / "report.json"), "");
   const auto junit = process::run(
       {.argv = {"python3", "-c",
                 "import sys, xml.etree.ElementTree as ET\n"
@@ -162,6 +167,85 @@ TEST_F(Integration, UnsupportedFeatureIsNotAFailure) {
   const auto report = read_json(dir / "report.json");
   ASSERT_FALSE(report.is_discarded());
   EXPECT_EQ(report["results"][0]["verdict"], "UNSUPPORTED");
+}
+
+// The client role: the harness plays the converter, convclient is judged.
+TEST_F(Integration, TheClientCatalogPassesAgainstConvclient) {
+  auto arguments = run_arguments();
+  arguments.insert(arguments.end(), {"--role", "client"});
+  const Outcome outcome = run(arguments);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << outcome.output;
+  const auto listed = listed_case_ids("client");
+  EXPECT_GE(listed.size(), 35U);
+  EXPECT_EQ(ids_of(verdicts(report)), listed);
+  for (const auto& [id, verdict] : verdicts(report))
+    EXPECT_TRUE(verdict == "PASS" || verdict == "UNSUPPORTED") << id << " " << verdict << "\n" << outcome.output;
+  EXPECT_EQ(report["provenance"]["role"], "client");
+  EXPECT_EQ(report["provenance"]["client"]["name"], "convclient");
+  EXPECT_NE(report["provenance"]["client"]["binary_sha256"], nullptr);
+  EXPECT_EQ(schema_problem(dir / "report.json"), "");
+}
+
+// Clients that exit at once, hang, or never connect: each case gets a clear
+// verdict, the run a valid report, and nothing is left running.
+TEST_F(Integration, BrokenClientsGetClearVerdictsAndLeaveNothingBehind) {
+  const std::vector<std::pair<std::string, std::string>> clients = {
+      {"/bin/true", "no SYN reached the converter"},
+      {"/bin/sleep 30", "the client hung"},
+      {"/bin/false", "no SYN reached the converter"},
+  };
+  for (const auto& [client, expected] : clients) {
+    const std::string report_path = (dir / "broken.json").string();
+    const Outcome outcome = run({"run", "--role", "client", "--client-spawn", client, "--case",
+                                 "client-syn-version-1,client-reply-total-length-zero-reset", "--report", report_path,
+                                 "--progress", "none", "--seed", "3"});
+    EXPECT_EQ(outcome.exit_code, 1) << client << "\n" << outcome.output;
+    const auto report = read_json(report_path);
+    ASSERT_FALSE(report.is_discarded()) << outcome.output;
+    for (const auto& result : report["results"]) {
+      EXPECT_EQ(result["verdict"], "FAIL") << client << ": " << result.dump();
+      const std::string observed = result["observed"];
+      EXPECT_TRUE(observed.find(expected) != std::string::npos || observed.find("never completed") != std::string::npos)
+          << client << ": " << observed;
+    }
+    const auto leftovers = process::run({.argv = {"pgrep", "-f", "^/bin/sleep 30|^sleep 30"}}, kRunLimit);
+    EXPECT_TRUE(leftovers && !leftovers->success()) << client << " left processes: " << leftovers->output;
+  }
+}
+
+// Two independent bad clients (tests/integration/bad_clients/, Python): the
+// client catalog fails them with the requirement each one breaks.
+TEST_F(Integration, BadClientsFailWithTheRequirementTheyBreak) {
+  struct BadClient {
+    std::string script;
+    std::string cases;
+    std::string requirement;
+    std::string observed;
+  };
+  const std::vector<BadClient> clients = {
+      {"ignores_errors.py", "client-error-*", "CLI-018", "the application got bytes"},
+      {"hangs_on_length_zero.py", "client-reply-tlv-length-0-reset", "CLI-027", "the client hung"},
+  };
+  for (const auto& client : clients) {
+    const std::string report_path = (dir / "bad.json").string();
+    const std::string command =
+        "python3 " + std::string(BAD_CLIENTS_DIR) + "/" + client.script + " {conv} {conv_port} {dest} {dest_port}";
+    const Outcome outcome = run({"run", "--role", "client", "--client-spawn", command, "--client-name", client.script,
+                                 "--case", client.cases, "--report", report_path, "--progress", "none"});
+    EXPECT_EQ(outcome.exit_code, 1) << client.script << "\n" << outcome.output;
+    const auto report = read_json(report_path);
+    ASSERT_FALSE(report.is_discarded()) << outcome.output;
+    ASSERT_FALSE(report["results"].empty());
+    for (const auto& result : report["results"]) {
+      EXPECT_EQ(result["verdict"], "FAIL") << client.script << ": " << result.dump();
+      EXPECT_NE(result["requirements"].dump().find(client.requirement), std::string::npos) << result.dump();
+      EXPECT_NE(result["observed"].get<std::string>().find(client.observed), std::string::npos) << result.dump();
+    }
+    const auto leftovers = process::run({.argv = {"pgrep", "-f", client.script}}, kRunLimit);
+    EXPECT_TRUE(leftovers && !leftovers->success()) << client.script << " left processes: " << leftovers->output;
+  }
 }
 
 TEST_F(Integration, CtrlCWritesAnInterruptedReport) {

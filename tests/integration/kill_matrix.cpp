@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/process/subprocess.hpp"
+#include "harness/put/client_description.hpp"
 #include "harness/put/put_description.hpp"
 
 namespace convtest::kill_matrix {
@@ -55,6 +56,13 @@ fs::path write_put_description(const fs::path& dir, const std::string& fault) {
   return path;
 }
 
+// The words that run the catalog against the faulted convclient.
+std::vector<std::string> client_words(const std::string& fault) {
+  std::string command = harness::default_convclient().spawn_template;
+  if (!fault.empty()) command += " --fault " + fault;
+  return {"--role", "client", "--client-spawn", command};
+}
+
 std::vector<std::string> sorted_list(const std::set<std::string>& ids) { return {ids.begin(), ids.end()}; }
 
 std::string expected_verdict(const FaultEffect& effect, const std::string& id) {
@@ -86,6 +94,7 @@ packetgen::Result<Matrix, std::string> load_matrix(const fs::path& path) {
     return packetgen::failure(fmt::format("{}: not a JSON object", path.string()));
   try {
     Matrix matrix;
+    matrix.role = document.value("role", std::string("converter"));
     matrix.strict = document.at("strict").get<bool>();
     matrix.jobs = document.at("jobs").get<unsigned>();
     matrix.seed = document.at("seed").get<std::uint64_t>();
@@ -114,7 +123,8 @@ json to_json(const Matrix& matrix) {
   };
   json faults = json::object();
   for (const auto& [fault, effect] : matrix.faults) faults[fault] = effect_json(effect);
-  return {{"strict", matrix.strict},
+  return {{"role", matrix.role},
+          {"strict", matrix.strict},
           {"jobs", matrix.jobs},
           {"seed", matrix.seed},
           {"ci_faults", matrix.ci_faults},
@@ -133,18 +143,15 @@ FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& 
   run.log = dir / "convtest.log";
   run.report = dir / "report.json";
   const fs::path& report = run.report;
-  std::vector<std::string> words = {tools.convtest.string(),
-                                    "run",
-                                    "--put",
-                                    write_put_description(dir, fault).string(),
-                                    "--jobs",
-                                    std::to_string(matrix.jobs),
-                                    "--seed",
-                                    std::to_string(matrix.seed),
-                                    "--progress",
-                                    "none",
-                                    "--report",
-                                    report.string()};
+  std::vector<std::string> words = {tools.convtest.string(), "run"};
+  if (matrix.role == "client") {
+    const auto client = client_words(fault);
+    words.insert(words.end(), client.begin(), client.end());
+  } else {
+    words.insert(words.end(), {"--put", write_put_description(dir, fault).string()});
+  }
+  words.insert(words.end(), {"--jobs", std::to_string(matrix.jobs), "--seed", std::to_string(matrix.seed), "--progress",
+                             "none", "--report", report.string()});
   if (matrix.strict) words.emplace_back("--strict");
   for (const auto& dimension : matrix.dimensions) words.insert(words.end(), {"--dim", dimension});
   const auto started = Clock::now();
@@ -219,9 +226,17 @@ std::vector<std::string> unknown_cases(const Matrix& matrix, const json& catalog
   return unknown;
 }
 
-std::vector<std::string> convproxy_faults(const fs::path& convproxy) {
+fs::path faulted_program(const Matrix& matrix, const fs::path& convtest) {
+  return convtest.parent_path() / (matrix.role == "client" ? "convclient" : "convproxy");
+}
+
+std::vector<std::string> offered_faults(const fs::path& program) {
   const fs::path log = fs::temp_directory_path() / fmt::format("convtest-faults-{}.log", ::getpid());
-  run_logged({convproxy.string(), "--fault", "?"}, log);
+  // convclient checks its faults after its required arguments.
+  const bool client = program.filename() == "convclient";
+  std::vector<std::string> words{program.string(), "--fault", "?"};
+  if (client) words.insert(words.end(), {"--converter", "192.0.2.1:5124", "198.51.100.10", "80"});
+  run_logged(words, log);
   const std::string output = read_text(log);
   fs::remove(log);
   constexpr std::string_view kMarker = "valid faults: ";
@@ -239,10 +254,10 @@ std::vector<std::string> convproxy_faults(const fs::path& convproxy) {
   return faults;
 }
 
-json catalog_metadata(const fs::path& convtest, const std::vector<std::string>& dimensions) {
+json catalog_metadata(const fs::path& convtest, const Matrix& matrix) {
   const fs::path log = fs::temp_directory_path() / fmt::format("convtest-list-{}.json", ::getpid());
-  std::vector<std::string> words{convtest.string(), "list", "--format", "json"};
-  for (const auto& dimension : dimensions) words.insert(words.end(), {"--dim", dimension});
+  std::vector<std::string> words{convtest.string(), "list", "--role", matrix.role, "--format", "json"};
+  for (const auto& dimension : matrix.dimensions) words.insert(words.end(), {"--dim", dimension});
   const int exit_code = run_logged(words, log);
   const std::string output = read_text(log);
   fs::remove(log);

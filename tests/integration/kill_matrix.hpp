@@ -34,6 +34,9 @@ struct FaultEffect {
 };
 
 struct Matrix {
+  // Whom the faults are injected into: "converter" (convproxy --fault) or
+  // "client" (convclient --fault, the catalog run with --role client).
+  std::string role = "converter";
   bool strict = false;  // the profile the matrix is recorded in
   unsigned jobs = 2;
   std::uint64_t seed = 11;
@@ -69,8 +72,8 @@ struct FaultRun {
   fs::path report;      // convtest's JSON report
 };
 
-// The whole catalog against convproxy --fault FAULT (empty: no fault), in
-// the matrix's profile.
+// The whole catalog of the matrix's role against convproxy (or convclient)
+// --fault FAULT (empty: no fault), in the matrix's profile.
 FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& fault);
 
 // The run's verdicts in matrix form.
@@ -90,10 +93,15 @@ std::vector<std::string> coverage_problems(const Matrix& matrix, const nlohmann:
 // Case ids the matrix names that the catalog does not have.
 std::vector<std::string> unknown_cases(const Matrix& matrix, const nlohmann::json& catalog);
 
-// The faults convproxy offers, from its own error message for an unknown one.
-std::vector<std::string> convproxy_faults(const fs::path& convproxy);
+// The faults convproxy or convclient offers, from its own error message for
+// an unknown one.
+std::vector<std::string> offered_faults(const fs::path& program);
+// The program whose faults the matrix records: convproxy or convclient,
+// next to convtest.
+fs::path faulted_program(const Matrix& matrix, const fs::path& convtest);
 
-// `convtest list --format json`, parsed (discarded on failure).
-nlohmann::json catalog_metadata(const fs::path& convtest, const std::vector<std::string>& dimensions);
+// `convtest list --role ROLE --format json` of the matrix's cases, parsed
+// (discarded on failure).
+nlohmann::json catalog_metadata(const fs::path& convtest, const Matrix& matrix);
 
 }  // namespace convtest::kill_matrix

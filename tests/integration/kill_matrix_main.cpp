@@ -1,5 +1,6 @@
-// kill_matrix: runs the catalog against convproxy once per --fault and
-// compares the verdicts with kill_matrix.json (or rewrites it from what it
+// kill_matrix: runs the catalog against convproxy (or, for a client-role
+// matrix, convclient) once per --fault and compares the verdicts with the
+// matrix file (or rewrites it from what it
 // observed, for a human to review). scripts/kill-matrix.sh wraps it.
 
 #include <fmt/format.h>
@@ -37,7 +38,7 @@ std::vector<std::string> selected_faults(const Options& options, const km::Matri
 }
 
 int report_coverage(const km::Matrix& matrix, const fs::path& convtest) {
-  const auto catalog = km::catalog_metadata(convtest, matrix.dimensions);
+  const auto catalog = km::catalog_metadata(convtest, matrix);
   if (catalog.is_discarded()) {
     fmt::print("kill-matrix: `convtest list --format json` failed\n");
     return 1;
@@ -74,9 +75,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   km::Matrix matrix = std::move(loaded.value());
-  const auto offered = km::convproxy_faults(options.convtest.parent_path() / "convproxy");
+  const auto program = km::faulted_program(matrix, options.convtest);
+  const auto offered = km::offered_faults(program);
   if (offered.empty()) {
-    fmt::print(stderr, "kill-matrix: could not read the fault list of convproxy\n");
+    fmt::print(stderr, "kill-matrix: could not read the fault list of {}\n", program.string());
     return 2;
   }
   const km::Tools tools{options.convtest, options.work_dir};

@@ -19,13 +19,22 @@ namespace km = convtest::kill_matrix;
 namespace fs = std::filesystem;
 
 const char* const kRegenerate =
-    "regenerate with scripts/kill-matrix.sh --write (then review the diff of tests/integration/kill_matrix.json)";
+    "regenerate with scripts/kill-matrix.sh [--client] --write (then review the diff of the matrix file)";
 
-km::Matrix the_matrix() {
-  auto loaded = km::load_matrix(KILL_MATRIX_FILE);
+// The converter role's matrix (convproxy faults) and the client role's
+// (convclient faults).
+const std::vector<std::string> kMatrixFiles = {KILL_MATRIX_FILE, CLIENT_KILL_MATRIX_FILE};
+
+km::Matrix the_matrix(const std::string& file) {
+  auto loaded = km::load_matrix(file);
   if (!loaded) throw std::runtime_error(loaded.error());
   return loaded.value();
 }
+
+class KillMatrixFile : public ::testing::TestWithParam<std::string> {
+ protected:
+  km::Matrix matrix() const { return the_matrix(GetParam()); }
+};
 
 std::string joined(const std::vector<std::string>& lines) {
   std::string text;
@@ -33,10 +42,10 @@ std::string joined(const std::vector<std::string>& lines) {
   return text;
 }
 
-TEST(KillMatrix, NamesEveryConvproxyFault) {
-  const auto matrix = the_matrix();
-  const auto offered = km::convproxy_faults(fs::path(CONVTEST_BINARY).parent_path() / "convproxy");
-  ASSERT_FALSE(offered.empty()) << "convproxy did not list its faults";
+TEST_P(KillMatrixFile, NamesEveryFaultOfItsProgram) {
+  const auto matrix = this->matrix();
+  const auto offered = km::offered_faults(km::faulted_program(matrix, CONVTEST_BINARY));
+  ASSERT_FALSE(offered.empty()) << matrix.role << ": the faulted program did not list its faults";
   std::set<std::string> in_matrix;
   for (const auto& [fault, effect] : matrix.faults) in_matrix.insert(fault);
   EXPECT_EQ(in_matrix, std::set<std::string>(offered.begin(), offered.end())) << kRegenerate;
@@ -44,8 +53,8 @@ TEST(KillMatrix, NamesEveryConvproxyFault) {
 }
 
 // CI must judge every fault it runs the same on every kernel.
-TEST(KillMatrix, KernelDependentFaultsAreKnownAndStayOutOfCi) {
-  const auto matrix = the_matrix();
+TEST_P(KillMatrixFile, KernelDependentFaultsAreKnownAndStayOutOfCi) {
+  const auto matrix = this->matrix();
   for (const auto& [fault, why] : matrix.kernel_dependent) {
     EXPECT_EQ(matrix.faults.count(fault), 1U) << fault << " is kernel-dependent but has no entry";
     EXPECT_FALSE(why.empty()) << fault << ": say which kernels hide the fault and why";
@@ -53,19 +62,19 @@ TEST(KillMatrix, KernelDependentFaultsAreKnownAndStayOutOfCi) {
   }
 }
 
-TEST(KillMatrix, EveryMustCaseIsKilledOrSaysWhyNot) {
-  const auto matrix = the_matrix();
-  const auto catalog = km::catalog_metadata(CONVTEST_BINARY, matrix.dimensions);
+TEST_P(KillMatrixFile, EveryMustCaseIsKilledOrSaysWhyNot) {
+  const auto matrix = this->matrix();
+  const auto catalog = km::catalog_metadata(CONVTEST_BINARY, matrix);
   ASSERT_FALSE(catalog.is_discarded()) << "convtest list --format json failed";
   const auto unknown = km::unknown_cases(matrix, catalog);
   EXPECT_TRUE(unknown.empty()) << "the matrix names cases the catalog lacks:\n" << joined(unknown) << kRegenerate;
   const auto problems = km::coverage_problems(matrix, catalog);
   EXPECT_TRUE(problems.empty()) << joined(problems)
-                                << "add a convproxy fault (docs/faults.md) or fill CaseSpec::unkillable_reason";
+                                << "add a fault (docs/faults.md) or fill CaseSpec::unkillable_reason";
 }
 
-TEST(KillMatrix, RecordsOnlyVerdictsAFaultCanCause) {
-  for (const auto& [fault, effect] : the_matrix().faults)
+TEST_P(KillMatrixFile, RecordsOnlyVerdictsAFaultCanCause) {
+  for (const auto& [fault, effect] : matrix().faults)
     for (const auto& [verdict, ids] : effect.cases) {
       EXPECT_NE(verdict, "ERROR") << fault << ": a harness error is a defect, never an expectation";
       EXPECT_NE(verdict, "SKIP") << fault;
@@ -91,13 +100,21 @@ std::vector<std::string> failing_result_problems(const fs::path& report_path) {
   return problems;
 }
 
-class KillMatrixFault : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(Roles, KillMatrixFile, ::testing::ValuesIn(kMatrixFiles),
+                         [](const ::testing::TestParamInfo<std::string>& parameter) {
+                           return fs::path(parameter.param).stem().string();
+                         });
+
+// (matrix file, fault)
+using FaultOfMatrix = std::pair<std::string, std::string>;
+class KillMatrixFault : public ::testing::TestWithParam<FaultOfMatrix> {};
 
 TEST_P(KillMatrixFault, ChangesExactlyTheRecordedVerdicts) {
   ASSERT_EQ(::geteuid(), 0U) << "the kill matrix needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) for the lab";
-  const auto matrix = the_matrix();
-  const std::string& fault = GetParam();
-  const fs::path work_dir = fs::temp_directory_path() / fmt::format("convtest-kill-matrix-{}-{}", ::getpid(), fault);
+  const auto matrix = the_matrix(GetParam().first);
+  const std::string& fault = GetParam().second;
+  const fs::path work_dir =
+      fs::temp_directory_path() / fmt::format("convtest-kill-matrix-{}-{}-{}", ::getpid(), matrix.role, fault);
   const km::FaultRun run = km::run_fault({CONVTEST_BINARY, work_dir}, matrix, fault);
   const auto lines = km::differences(matrix.faults.at(fault), run);
   EXPECT_TRUE(lines.empty()) << fault << " (" << run.seconds << " s):\n"
@@ -108,17 +125,22 @@ TEST_P(KillMatrixFault, ChangesExactlyTheRecordedVerdicts) {
   if (lines.empty()) fs::remove_all(work_dir);
 }
 
-std::vector<std::string> ci_faults() {
-  try {
-    return the_matrix().ci_faults;
-  } catch (const std::exception&) {
-    return {"unreadable-matrix"};  // fails in the test body with the reason
+std::vector<FaultOfMatrix> ci_faults() {
+  std::vector<FaultOfMatrix> faults;
+  for (const auto& file : kMatrixFiles) {
+    try {
+      for (const auto& fault : the_matrix(file).ci_faults) faults.emplace_back(file, fault);
+    } catch (const std::exception&) {
+      faults.emplace_back(file, "unreadable-matrix");  // fails in the test body with the reason
+    }
   }
+  return faults;
 }
 
 INSTANTIATE_TEST_SUITE_P(Ci, KillMatrixFault, ::testing::ValuesIn(ci_faults()),
-                         [](const ::testing::TestParamInfo<std::string>& parameter) {
-                           std::string name = parameter.param;
+                         [](const ::testing::TestParamInfo<FaultOfMatrix>& parameter) {
+                           std::string name =
+                               fs::path(parameter.param.first).stem().string() + "_" + parameter.param.second;
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });

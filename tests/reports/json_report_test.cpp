@@ -69,6 +69,17 @@ TEST(JsonReport, CarriesEveryCaseFieldAndTheProvenance) {
   EXPECT_TRUE(document["results"][0]["pcap"].is_null());
 }
 
+// A PUT or client that prints raw bytes must not cost the report.
+TEST(JsonReport, BytesThatAreNoUtf8AreReplacedNotFatal) {
+  const auto dir = fresh_directory("utf8");
+  RunReport report = make_report();
+  report.results[0].observed = "stdout '\x22\x63\xb4\xff HTTP'";
+  ASSERT_EQ(write_json_report(dir / "report.json", report), "");
+  EXPECT_EQ(validate_with_schema(dir / "report.json"), 0);
+  EXPECT_NE(testing::read_file(dir / "report.json").find("HTTP"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(JsonReport, ReadsBackWhatItWrote) {
   const RunReport report = make_report();
   const ParsedReport parsed = from_json(to_json(report));

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -34,8 +35,8 @@ void add_filters(CLI::App& command, Selection& selection, FilterWords& words) {
       ->group("Selection");
   command
       .add_option("--dim", words.dimensions,
-                  "only instances with these values: family=v4|v6|v6-to-v4|v4-to-v6, transport=tcp|mptcp, "
-                  "delivery=syn|split, tfo=no-tfo|tfo-request|tfo-bogus (repeatable; values comma-separated)")
+                  "only instances with these values: family=v4|v6|v6-to-v4|v4-to-v6, transport=tcp|mptcp|mptcp-csum, "
+                  "delivery=syn|split|late, tfo=no-tfo|tfo-request|tfo-bogus (repeatable; values comma-separated)")
       ->type_name("DIM=VALUE")
       ->group("Selection");
   command.add_option("-r,--requirement", selection.requirements, "requirement id glob: CONV-045, CONV-0[0-9]*, AMB-06")
@@ -123,6 +124,63 @@ std::optional<std::uint64_t> parse_seed(const std::string& text) {
 
 bool starts_like_option(const std::string& word) { return !word.empty() && word[0] == '-'; }
 
+struct ClientFlags {
+  std::string role;
+  std::string name;
+  std::string spawn;
+  std::vector<std::string> environment;
+  std::string features;
+};
+
+void add_role_flag(CLI::App& command, std::string& role) {
+  command.add_option("--role", role, "whom to judge: converter (default) or client")
+      ->check(CLI::IsMember({"converter", "client"}))
+      ->group("Selection");
+}
+
+void add_client_flags(CLI::App& command, ClientFlags& flags) {
+  const char* group = "Client under test (--role client)";
+  command.add_option("--client-name", flags.name, "name of the client in reports (default convclient)")->group(group);
+  command
+      .add_option("--client-spawn", flags.spawn,
+                  "launch the client in each case's namespace: command template with {conv} {conv6} {conv_port} "
+                  "{dest} {dest_port} {dest_url_host} {bin} (default: convclient)")
+      ->type_name("TEMPLATE")
+      ->group(group);
+  command.add_option("--client-env", flags.environment, "NAME=VALUE for the client's environment (repeatable)")
+      ->type_name("NAME=VALUE")
+      ->group(group);
+  command
+      .add_option("--client-features", flags.features,
+                  "optional behaviours the client offers: mptcp,info,cookie,extended-connect,ipv6,backoff or none")
+      ->type_name("LIST")
+      ->group(group);
+}
+
+// The client description from the flags; a usage error's text.
+std::optional<std::string> take_client_flags(const ClientFlags& flags, Invocation& invocation) {
+  if (!flags.role.empty()) invocation.role = *parse_role(flags.role);
+  const bool given =
+      !flags.name.empty() || !flags.spawn.empty() || !flags.environment.empty() || !flags.features.empty();
+  if (given && invocation.role != Role::Client) return std::string("the --client-* flags need --role client");
+  ClientDescription& client = invocation.client;
+  if (!flags.spawn.empty()) {
+    // Another client: nothing of convclient's description carries over.
+    client = ClientDescription{.name = "client", .spawn_template = flags.spawn, .environment = {}, .features = {}};
+  }
+  if (!flags.name.empty()) client.name = flags.name;
+  for (const auto& entry : flags.environment) {
+    if (auto problem = client_env_problem(entry)) return "--client-env: " + *problem;
+    client.environment.push_back(entry);
+  }
+  if (!flags.features.empty()) {
+    auto features = parse_client_features(flags.features);
+    if (!features) return "--client-features: " + features.error();
+    client.features = std::move(features.value());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ParseResult parse_arguments(const std::vector<std::string>& arguments) {
@@ -144,6 +202,9 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   add_filters(*run, invocation.selection, filter_words);
   PutFlags put_flags;
   add_put_flags(*run, put_flags);
+  ClientFlags client_flags;
+  add_role_flag(*run, client_flags.role);
+  add_client_flags(*run, client_flags);
   run->add_flag("--strict", invocation.strict,
                 "SHOULD-level and keyword-free behaviour violations FAIL; strict AMB positions");
   run->add_option("-j,--jobs", invocation.jobs, "parallel instances (default: six per core)")
@@ -173,6 +234,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   CLI::App* list = app.add_subcommand("list", "list the catalog (or a selection of it)");
   add_pairwise_seed(*list);
   add_filters(*list, invocation.selection, filter_words);
+  add_role_flag(*list, client_flags.role);
   std::string format = "text";
   list->add_option("-f,--format", format, "text, json or markdown")->check(CLI::IsMember({"text", "json", "markdown"}));
   list->add_flag("--requirements", invocation.list_requirements,
@@ -199,13 +261,18 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     invocation.command = Command::Version;
     return invocation;
   }
+  if (auto problem = take_client_flags(client_flags, invocation))
+    return packetgen::failure(UsageError{*problem, false});
   if (*list) {
     invocation.command = Command::List;
+    // A bare `list` shows both catalogs; --role one of them.
+    if (!client_flags.role.empty()) invocation.selection.role = invocation.role;
     invocation.list_format = format == "json"       ? ListFormat::Json
                              : format == "markdown" ? ListFormat::Markdown
                                                     : ListFormat::Text;
   } else {
     invocation.command = Command::Run;
+    invocation.selection.role = invocation.role;
     auto put = build_put(put_flags, invocation.put_given);
     if (!put) return packetgen::failure(UsageError{put.error(), false});
     invocation.put = std::move(put.value());
@@ -230,7 +297,16 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
 
 std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t seed) {
   std::vector<std::string> words{"convtest", "run"};
-  for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
+  if (invocation.role == Role::Client) {
+    const ClientDescription& client = invocation.client;
+    words.insert(
+        words.end(),
+        {"--role", "client", "--client-spawn", client.spawn_template, "--client-name", client.name, "--client-features",
+         client.features.empty() ? "none" : fmt::format("{}", fmt::join(client.feature_names(), ","))});
+    for (const auto& entry : client.environment) words.insert(words.end(), {"--client-env", entry});
+  } else {
+    for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
+  }
   words.insert(words.end(), {"--seed", std::to_string(seed)});
   if (invocation.pairwise_seed != kDefaultPairwiseSeed)
     words.insert(words.end(), {"--pairwise-seed", std::to_string(invocation.pairwise_seed)});

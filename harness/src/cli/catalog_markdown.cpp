@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "harness/cli/cli.hpp"
 
@@ -183,11 +184,35 @@ const std::vector<std::string>& citing(const CasesByRequirement& covered, std::s
   return found == covered.end() ? kNone : found->second;
 }
 
+namespace {
+
+std::vector<const CaseSpec*> of_role(const std::vector<const CaseSpec*>& cases, Role role) {
+  std::vector<const CaseSpec*> out;
+  std::copy_if(cases.begin(), cases.end(), std::back_inserter(out),
+               [role](const CaseSpec* spec) { return spec->role == role; });
+  return out;
+}
+
+std::string client_section(const std::vector<const CaseSpec*>& cases) {
+  return fmt::format(
+      "## Client cases\n\n"
+      "Run with `convtest run --role client`: the harness plays the converter and the server, the client under\n"
+      "test is launched in each case's namespace (docs/guide.md, \"Testing a Convert client\"). {} cases ({}).\n\n"
+      "{}\n",
+      case_count(cases), level_counts(cases), list_markdown(cases));
+}
+
+}  // namespace
+
 std::string catalog_markdown(const std::vector<const CaseSpec*>& cases, const RequirementTable& requirements) {
   const auto covered = cases_by_requirement(cases);
-  std::string text = header(cases) + "## Cases\n\n" + list_markdown(cases) + "\n" +
-                     converter_coverage(requirements, covered) + ambiguity_positions(requirements, covered) +
-                     references(requirements, covered);
+  const auto converter_cases = of_role(cases, Role::Converter);
+  const auto client_cases = of_role(cases, Role::Client);
+  std::string text = header(converter_cases);
+  if (!converter_cases.empty()) text += "## Cases\n\n" + list_markdown(converter_cases) + "\n";
+  if (!client_cases.empty()) text += client_section(client_cases);
+  text += converter_coverage(requirements, covered) + ambiguity_positions(requirements, covered) +
+          references(requirements, covered);
   // The client role's rows join the document with its first case.
   if (any_cited(requirements, RequirementKind::Client, covered)) text += client_requirements(requirements, covered);
   text.pop_back();  // one newline at the end of the file

@@ -124,7 +124,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   RunOptions options;
   // Cases spend most of their time waiting on deadlines, not on a core.
   options.jobs = invocation.jobs != 0 ? invocation.jobs : 6 * std::max(1U, std::thread::hardware_concurrency());
-  if (invocation.put.mode != PutMode::Spawn && options.jobs > 1) {
+  if (invocation.role == Role::Converter && invocation.put.mode != PutMode::Spawn && options.jobs > 1) {
     // Labs joining one namespace or one NIC cannot run side by side.
     if (invocation.jobs > 1)
       fmt::print(stderr, "convtest: --{} runs cases one at a time (--jobs ignored)\n",
@@ -137,8 +137,12 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   options.artifacts_dir = invocation.pcap_dir.value_or(invocation.report.parent_path() / "artifacts");
   options.keep_all_pcaps = invocation.pcap_dir.has_value();
   options.repro_words = repro_words(invocation, seed);
+  options.client = invocation.client;
+  options.bin_dir = bin_dir;
 
-  auto sandboxes = make_lab_sandboxes(invocation.put, {bin_dir, invocation.time_scale});
+  LabSandboxOptions lab_options{bin_dir, invocation.time_scale, std::nullopt};
+  if (invocation.role == Role::Client) lab_options.client = invocation.client;
+  auto sandboxes = make_lab_sandboxes(invocation.put, lab_options);
   Runner runner(invocation.put, options, *sandboxes, registry.sanity_probe());
   StopFlag stop;
   reports::RunReport report;
@@ -152,7 +156,21 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   provenance.catalog_hash = registry.catalog_hash();
   provenance.catalog_size = registry.cases().size();
   provenance.pairwise_seed = invocation.pairwise_seed;
+  provenance.role = std::string(name(invocation.role));
   provenance.put = identify(invocation.put, bin_dir);
+  if (invocation.role == Role::Client) {
+    // The harness was the converter: its own addresses, no PUT process.
+    provenance.put = reports::PutIdentity{.name = "convtest (emulated converter)",
+                                          .mode = "spawn",
+                                          .target = "",
+                                          .addresses = {invocation.put.address4, invocation.put.address6},
+                                          .port = invocation.put.port,
+                                          .features = {},
+                                          .version = CONVTEST_VERSION,
+                                          .binary_sha256 = std::nullopt,
+                                          .image_digest = std::nullopt};
+    provenance.client = identify(invocation.client, bin_dir);
+  }
   provenance.kernel = kernel_identity();
   provenance.command_line = command_line(invocation);
 

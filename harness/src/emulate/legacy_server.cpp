@@ -13,10 +13,6 @@ using packetgen::Bytes;
 
 constexpr std::uint32_t kIsnStride = 100000;
 
-bool is_bare_syn(const pt::Segment& segment) {
-  return (segment.flags & pt::flag::SYN) && !(segment.flags & (pt::flag::ACK | pt::flag::RST));
-}
-
 }  // namespace
 
 namespace synack_options {

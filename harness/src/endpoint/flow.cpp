@@ -17,6 +17,11 @@ FlowKey inbound_key(const packetgen::tcp::Parsed& segment) {
           segment.segment.source_port};
 }
 
+bool is_bare_syn(const packetgen::tcp::Segment& segment) {
+  namespace flag = packetgen::tcp::flag;
+  return (segment.flags & flag::SYN) && !(segment.flags & (flag::ACK | flag::RST));
+}
+
 FlowKey outbound_key(const packetgen::tcp::Parsed& segment) {
   return {segment.addresses.source, segment.segment.source_port, segment.addresses.destination,
           segment.segment.destination_port};

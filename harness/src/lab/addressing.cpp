@@ -26,6 +26,7 @@ ip::Address unreachable_v4(std::uint8_t host) { return ip::Address::v4(0xcb00710
 ip::Address unreachable_v6(std::uint16_t host) { return v6_with_low_bits(3, host); }
 
 std::vector<std::string> converter_prefixes() { return {"192.0.2.1/24", "2001:db8:1::1/64"}; }
+std::vector<std::string> client_prefixes() { return {"192.0.2.100/24", "2001:db8:1::100/64"}; }
 std::vector<std::string> routed_prefixes() {
   return {"198.51.100.0/24", "2001:db8:2::/64", "203.0.113.0/24", "2001:db8:3::/64"};
 }

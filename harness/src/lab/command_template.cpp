@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace convtest::harness {
 namespace {
 
@@ -11,7 +13,13 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
 
 bool escapable_in_double_quotes(char c) { return c == '"' || c == '\\' || c == '$' || c == '`'; }
 
-packetgen::Result<std::string, std::string> substitute(const std::string& word, const PlaceholderValues& values) {
+std::string known_names(const NamedValues& values) {
+  std::string names;
+  for (const auto& [name, value] : values) names += fmt::format("{}{{{}}}", names.empty() ? "" : " ", name);
+  return names;
+}
+
+packetgen::Result<std::string, std::string> substitute(const std::string& word, const NamedValues& values) {
   std::string out;
   for (std::size_t i = 0; i < word.size(); ++i) {
     const char c = word[i];
@@ -27,15 +35,11 @@ packetgen::Result<std::string, std::string> substitute(const std::string& word, 
     const std::size_t close = word.find('}', i);
     if (close == std::string::npos) return failure(fmt::format("unclosed '{{' in '{}'", word));
     const std::string name = word.substr(i + 1, close - i - 1);
-    if (name == "addr") {
-      out += values.addr;
-    } else if (name == "addr6") {
-      out += values.addr6;
-    } else if (name == "port") {
-      out += std::to_string(values.port);
-    } else {
-      return failure(fmt::format("unknown placeholder {{{}}} (known: {{addr}} {{addr6}} {{port}})", name));
-    }
+    const auto found =
+        std::find_if(values.begin(), values.end(), [&](const auto& named) { return named.first == name; });
+    if (found == values.end())
+      return failure(fmt::format("unknown placeholder {{{}}} (known: {})", name, known_names(values)));
+    out += found->second;
     i = close;
   }
   return out;
@@ -85,6 +89,16 @@ packetgen::Result<Argv, std::string> split_command(std::string_view text) {
 
 packetgen::Result<Argv, std::string> expand_command(std::string_view command_template,
                                                     const PlaceholderValues& values) {
+  return expand_command(
+      command_template,
+      NamedValues{{"addr", values.addr}, {"addr6", values.addr6}, {"port", std::to_string(values.port)}});
+}
+
+packetgen::Result<std::string, std::string> expand_word(std::string_view word, const NamedValues& values) {
+  return substitute(std::string(word), values);
+}
+
+packetgen::Result<Argv, std::string> expand_command(std::string_view command_template, const NamedValues& values) {
   auto words = split_command(command_template);
   if (!words) return words;
   Argv expanded;

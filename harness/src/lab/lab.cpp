@@ -16,7 +16,8 @@ using std::chrono::milliseconds;
 TunConfig lab_tun(const LabSettings& settings) {
   return TunConfig{.name = settings.tun_name,
                    .mtu = settings.mtu,
-                   .addresses = addressing::converter_prefixes(),
+                   .addresses = settings.role == LabRole::Converter ? addressing::converter_prefixes()
+                                                                    : addressing::client_prefixes(),
                    .routes = addressing::routed_prefixes()};
 }
 

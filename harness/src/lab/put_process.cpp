@@ -19,6 +19,21 @@ namespace {
 using packetgen::failure;
 using std::chrono::milliseconds;
 
+// The harness's own environment with `extra` NAME=value entries added; an
+// entry replaces one of the same name.
+std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
+  std::vector<std::string> entries;
+  const auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const bool replaced = std::any_of(extra.begin(), extra.end(),
+                                      [&](const std::string& added) { return name_of(added) == name_of(text); });
+    if (!replaced) entries.emplace_back(text);
+  }
+  entries.insert(entries.end(), extra.begin(), extra.end());
+  return entries;
+}
+
 std::string safe_label(const std::string& label) {
   std::string out;
   for (const char c : label) {
@@ -125,6 +140,8 @@ PutProcessResult PutProcess::spawn(const Netns& netns, const SpawnOptions& optio
   child.argv = options.argv;
   child.stdout_to = process::Stream::file(out_path);
   child.stderr_to = process::Stream::file(err_path);
+  if (options.stdin_file) child.stdin_from = process::Stream::file(*options.stdin_file);
+  if (!options.extra_environment.empty()) child.environment = environment_with(options.extra_environment);
   child.own_process_group = true;
   child.die_with_parent = true;
   auto spawned = [&]() -> process::SpawnResult {
@@ -161,6 +178,10 @@ PutProcessResult PutProcess::spawn(const Netns& netns, const SpawnOptions& optio
 }
 
 bool PutProcess::running() { return process_.running(); }
+
+std::optional<process::ExitStatus> PutProcess::exit_status() {
+  return process_.running() ? std::nullopt : process_.status();
+}
 
 std::string PutProcess::state_text() {
   const auto status = process_.running() ? std::nullopt : process_.status();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "harness/lab/addressing.hpp"
 #include "harness/lab/command_template.hpp"
 #include "harness/process/subprocess.hpp"
 
@@ -105,6 +106,19 @@ std::optional<std::string> query_version(const std::filesystem::path& executable
   return run_version(executable, timeout);
 }
 
+namespace {
+
+// The hash and version of the program a template starts, when it is found.
+template <class Identity>
+void identify_executable(const std::string& program, Identity& identity) {
+  const auto executable = find_executable(program);
+  if (!executable) return;
+  identity.binary_sha256 = sha256_file(*executable);
+  identity.version = query_version(*executable, std::chrono::milliseconds(2000));
+}
+
+}  // namespace
+
 reports::PutIdentity identify(const PutDescription& put, const std::filesystem::path& bin_dir) {
   reports::PutIdentity identity;
   identity.name = put.name;
@@ -122,11 +136,20 @@ reports::PutIdentity identify(const PutDescription& put, const std::filesystem::
   if (put.mode != PutMode::Spawn) return identity;
   PlaceholderValues values{put.address4, put.address6, put.port};
   auto words = expand_command(with_bin_dir(put.spawn_template, bin_dir), values);
-  if (!words) return identity;
-  const auto executable = find_executable(words->front());
-  if (!executable) return identity;
-  identity.binary_sha256 = sha256_file(*executable);
-  identity.version = query_version(*executable, std::chrono::milliseconds(2000));
+  if (words) identify_executable(words->front(), identity);
+  return identity;
+}
+
+reports::ClientIdentity identify(const ClientDescription& client, const std::filesystem::path& bin_dir) {
+  reports::ClientIdentity identity;
+  identity.name = client.name;
+  identity.command = client.spawn_template;
+  identity.environment = client.environment;
+  identity.features = client.feature_names();
+  const CutTarget target{addressing::converter_v4().to_string(), addressing::converter_v6().to_string(),
+                         addressing::kDefaultConverterPort, addressing::server_v4(10).to_string(), 80};
+  auto words = expand_command(client.spawn_template, client_placeholders(target, bin_dir));
+  if (words) identify_executable(words->front(), identity);
   return identity;
 }
 

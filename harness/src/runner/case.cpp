@@ -17,6 +17,14 @@ std::string_view name(ProfileScope scope) {
   return "?";
 }
 
+std::string_view name(Role role) { return role == Role::Converter ? "converter" : "client"; }
+
+std::optional<Role> parse_role(std::string_view text) {
+  if (text == "converter") return Role::Converter;
+  if (text == "client") return Role::Client;
+  return std::nullopt;
+}
+
 CaseOutcome CaseOutcome::pass(std::string observed) { return {Verdict::Pass, std::move(observed), false}; }
 CaseOutcome CaseOutcome::violated(std::string observed) { return {Verdict::Fail, std::move(observed), true}; }
 CaseOutcome CaseOutcome::fail(std::string observed) { return {Verdict::Fail, std::move(observed), false}; }

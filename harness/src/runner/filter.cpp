@@ -61,6 +61,7 @@ bool section_match(std::string_view pattern, std::string_view section) {
 }
 
 bool is_selected(const CaseSpec& spec, const Selection& selection) {
+  if (selection.role && spec.role != *selection.role) return false;
   if (!selection.cases.empty() && !case_matches(selection.cases, spec)) return false;
   if (!dimensions_match(selection.dimensions, spec.instance)) return false;
   if (!selection.requirements.empty() && !any_match_any(selection.requirements, spec.requirements)) return false;

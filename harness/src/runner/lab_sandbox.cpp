@@ -77,7 +77,9 @@ class LabSandboxes final : public SandboxFactory {
 
   std::vector<std::string> preflight() override {
     std::vector<std::string> problems;
-    if (put_.mode == PutMode::Spawn) {
+    if (options_.client) {
+      if (auto problem = client_template_problem()) problems.push_back(*problem);
+    } else if (put_.mode == PutMode::Spawn) {
       const std::string command = with_bin_dir(put_.spawn_template, options_.bin_dir);
       auto argv = expand_command(command, placeholder_values());
       if (!argv) return {fmt::format("the spawn template is not usable: {}", argv.error())};
@@ -106,7 +108,7 @@ class LabSandboxes final : public SandboxFactory {
     LabSandbox::Phases phases{{"lab", since(lab_started)}};
     const auto put_started = Clock::now();
     std::unique_ptr<PutProcess> process;
-    if (put_.mode == PutMode::Spawn) {
+    if (put_.mode == PutMode::Spawn && !options_.client) {
       const auto ready = std::chrono::milliseconds(static_cast<long long>(put_.startup_seconds * 1000.0));
       auto spawned = (*lab)->spawn_put(with_bin_dir(put_.spawn_template, options_.bin_dir),
                                        request.work_dir / "put-output", spec.id, ready);
@@ -121,10 +123,25 @@ class LabSandboxes final : public SandboxFactory {
  private:
   PlaceholderValues placeholder_values() const { return {put_.address4, put_.address6, put_.port}; }
 
+  std::optional<std::string> client_template_problem() const {
+    const CutTarget target{put_.address4, put_.address6, put_.port, addressing::server_v4(10).to_string(), 80};
+    auto argv = expand_command(options_.client->spawn_template, client_placeholders(target, options_.bin_dir));
+    if (!argv) return fmt::format("the client template is not usable: {}", argv.error());
+    if (!find_executable(argv->front()))
+      return fmt::format("the client executable {} was not found (build it, or give --client-spawn)", argv->front());
+    return std::nullopt;
+  }
+
   LabResult make_lab() const {
     LabSettings settings;
     settings.port = put_.port;
     settings.time_scale = options_.time_scale;
+    if (options_.client) {
+      settings.role = LabRole::Client;
+      // A client sends SYN data without a TFO cookie (RFC 8803 Appendix A.1).
+      settings.sysctls.tcp_fastopen = 0x5;
+      return Lab::local(settings);
+    }
     switch (put_.mode) {
       case PutMode::Spawn: return Lab::local(settings);
       case PutMode::Netns: return Lab::in_namespace(put_.netns_path, settings);

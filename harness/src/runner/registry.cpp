@@ -38,10 +38,12 @@ void add_instance_needs(CaseSpec& spec) {
 nlohmann::json metadata_json(const CaseSpec& spec) {
   std::vector<std::string> needs;
   for (Feature feature : spec.needs) needs.emplace_back(name(feature));
+  for (ClientFeature feature : spec.client_needs) needs.emplace_back(name(feature));
   nlohmann::json instance = nlohmann::json::object();
   for (const auto& [dimension, value] : spec.instance.values()) instance[std::string(dimension)] = value;
   return {
       {"id", spec.id},
+      {"role", name(spec.role)},
       {"case", spec.case_id()},
       {"instance", instance},
       {"expansion", name(spec.expansion)},
@@ -79,6 +81,9 @@ std::vector<std::string> metadata_problems(const CaseSpec& spec) {
   for (const auto& tag : spec.tags)
     if (!matches(tag, kTagPattern)) problem(fmt::format("tag \"{}\" must be lower case", tag));
   if (!spec.run) problem("no run function");
+  if (spec.role == Role::Client && (spec.negative || !spec.needs.empty() || spec.dimensions.varies()))
+    problem("a client-role case has no converter sanity probe, PUT features or dimensions");
+  if (spec.role == Role::Converter && !spec.client_needs.empty()) problem("client features in a converter case");
   return problems;
 }
 

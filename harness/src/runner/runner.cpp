@@ -98,7 +98,8 @@ Verdict final_verdict(const CaseOutcome& outcome, const CaseSpec& spec, bool str
   return outcome.verdict;
 }
 
-std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescription& put, bool strict) {
+std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescription& put, const RunOptions& options) {
+  const bool strict = options.strict;
   if (spec.profile == ProfileScope::StrictOnly && !strict)
     return CaseOutcome::skip("judges the strict position only; run with --strict");
   if (spec.profile == ProfileScope::DefaultOnly && strict)
@@ -109,6 +110,11 @@ std::optional<CaseOutcome> precondition(const CaseSpec& spec, const PutDescripti
   if (!missing.empty())
     return CaseOutcome::unsupported(
         fmt::format("the PUT does not declare feature {} (--features)", fmt::join(missing, ", ")));
+  for (ClientFeature feature : spec.client_needs)
+    if (!options.client.has(feature)) missing.emplace_back(name(feature));
+  if (!missing.empty())
+    return CaseOutcome::unsupported(
+        fmt::format("the client does not declare feature {} (--client-features)", fmt::join(missing, ", ")));
   return std::nullopt;
 }
 
@@ -184,7 +190,7 @@ CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopF
   const auto started = Clock::now();
   CaseResult result = result_skeleton(spec, options_);
   result.expected = spec.expectation;
-  if (auto reason = precondition(spec, put_, options_.strict)) {
+  if (auto reason = precondition(spec, put_, options_)) {
     take_outcome(result, *reason, spec, options_.strict);
     return result;
   }
@@ -249,9 +255,12 @@ CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopF
         spec,     put_, sandbox.lab(), options_.strict, context_seed, options_.time_scale, Clock::time_point{},
         run_stop, log};
     context.deadline = Clock::now() + context.scaled(base_budget);
+    context.client = &options_.client;
+    context.bin_dir = options_.bin_dir;
+    context.work_dir = options_.artifacts_dir;
     return context;
   };
-  const bool probing = spec.negative && probe_;
+  const bool probing = spec.negative && probe_ && spec.role == Role::Converter;
   auto probe = [&](const char* when) -> std::optional<std::string> {
     // Its own seed: the probe must not reuse the case's ports and ISNs.
     CaseContext context = make_context(options_.probe_timeout, case_seed(seed, when));

@@ -14,26 +14,64 @@ Bytes slice(const Bytes& bytes, std::size_t from, std::size_t to) {
   return Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(from), bytes.begin() + static_cast<std::ptrdiff_t>(to));
 }
 
-ReplyState classify(convert::Message message, const Bytes& buffer, std::size_t size) {
-  Bytes raw = slice(buffer, 0, size);
-  if (const auto* error = message.find<convert::ErrorTlv>()) return ReplyRefused{*error, std::move(raw)};
-  return ReplyAccepted{std::move(message), std::move(raw), slice(buffer, size, buffer.size())};
+}  // namespace
+
+ReplyState ReplyReader::classify(convert::Message message, std::size_t size) const {
+  Bytes raw = slice(buffer_, 0, size);
+  const auto* error = message.find<convert::ErrorTlv>();
+  if (error != nullptr && !faults_.has(Fault::IgnoreErrorTlv)) return ReplyRefused{*error, std::move(raw)};
+  const std::size_t data_from = faults_.has(Fault::ConvertBytesToApp) ? 0 : size;
+  return ReplyAccepted{std::move(message), std::move(raw), slice(buffer_, data_from, buffer_.size())};
 }
 
-}  // namespace
+std::optional<std::size_t> ReplyReader::faulted_reply_size(convert::DecodeRule rule) const {
+  using convert::DecodeRule;
+  const std::size_t declared = buffer_.size() > 1 ? std::size_t{buffer_[1]} * 4 : 0;
+  switch (rule) {
+    case DecodeRule::TotalLengthZero:
+      if (faults_.has(Fault::AcceptTotalLengthZero)) return convert::kHeaderSize;
+      break;
+    case DecodeRule::DuplicateTlv:
+      if (faults_.has(Fault::AcceptDuplicateTlv)) return declared;
+      break;
+    case DecodeRule::ReservedType:
+      if (faults_.has(Fault::AcceptTypeZero)) return declared;
+      break;
+    case DecodeRule::TlvOverrunsMessage:
+    case DecodeRule::TlvLengthZero:
+      if (faults_.has(Fault::IgnoreFraming)) return convert::kHeaderSize;
+      break;
+    case DecodeRule::BadMagic:
+      if (faults_.has(Fault::AcceptMissingReply)) return 0;
+      break;
+    default: break;
+  }
+  return std::nullopt;
+}
 
 ReplyState ReplyReader::feed(ByteView received) {
   buffer_.insert(buffer_.end(), received.begin(), received.end());
   if (buffer_.empty()) return ReplyIncomplete{};
   // Receivers ignore non-zero Unassigned fields (CLI-012, CLI-017).
-  const convert::DecodeOptions options{convert::Direction::ConverterToClient, false, false};
+  const convert::DecodeOptions options{convert::Direction::ConverterToClient, faults_.has(Fault::StrictUnassigned),
+                                       false};
   const auto outcome = convert::decode(buffer_, options);
-  if (std::holds_alternative<convert::NeedMore>(outcome)) return ReplyIncomplete{};
-  if (const auto* decoded = std::get_if<convert::Decoded>(&outcome))
-    return classify(decoded->message, buffer_, decoded->size);
+  if (std::holds_alternative<convert::NeedMore>(outcome)) {
+    if (faults_.has(Fault::NoReassembly)) return ReplyInvalid{"the reply did not arrive in one piece"};
+    return ReplyIncomplete{};
+  }
+  if (const auto* decoded = std::get_if<convert::Decoded>(&outcome)) {
+    if (decoded->message.tlvs.empty() && faults_.has(Fault::RefuseHeaderOnly))
+      return ReplyInvalid{"a reply without TLVs"};
+    return classify(decoded->message, decoded->size);
+  }
   const auto& error = std::get<convert::DecodeError>(outcome);
-  if (error.rule == convert::DecodeRule::NoTlvs)  // bare header: success (AMB-02)
-    return classify(convert::Message{}, buffer_, convert::kHeaderSize);
+  if (error.rule == convert::DecodeRule::NoTlvs && !faults_.has(Fault::RefuseHeaderOnly))
+    return classify(convert::Message{}, convert::kHeaderSize);  // bare header: success (AMB-02)
+  if (const auto size = faulted_reply_size(error.rule)) {
+    if (buffer_.size() < *size) return ReplyIncomplete{};
+    return classify(convert::Message{}, *size);
+  }
   return ReplyInvalid{
       fmt::format("invalid Convert reply: {} at byte {} (received: {})", convert::name(error.rule), error.offset,
                   packetgen::to_hex(ByteView(buffer_).first(std::min<std::size_t>(buffer_.size(), 64))))};

@@ -170,7 +170,7 @@ Outcome<bool> send_rest(int fd, ByteView bytes, Clock::time_point deadline) {
 }
 
 Outcome<ReplyState> read_reply(int fd, const ClientOptions& options) {
-  ReplyReader reader;
+  ReplyReader reader(options.faults);
   const auto deadline = Clock::now() + options.reply_timeout;
   std::array<std::uint8_t, 4096> buffer{};
   while (true) {
@@ -201,6 +201,16 @@ void log_transport(int fd) {
     spdlog::debug("upstream connection is {}", is_mptcp != 0 ? "MPTCP" : "plain TCP");
 }
 
+// The Convert message, then the early data right after it (CLI-002, CLI-003).
+Bytes syn_payload_of(const Bytes& message, const Bytes& early, const FaultSet& faults) {
+  Bytes payload;
+  if (faults.has(Fault::AppDataFirst)) packetgen::put_bytes(payload, early);
+  packetgen::put_bytes(payload, message);
+  if (faults.has(Fault::GapBeforeAppData)) payload.insert(payload.end(), 4, 0);
+  if (!faults.has(Fault::AppDataFirst)) packetgen::put_bytes(payload, early);
+  return payload;
+}
+
 struct Connected {
   UniqueFd fd;
   RelayStart start;
@@ -214,9 +224,9 @@ Outcome<Connected> connect_through_converter(const ClientOptions& options, Strea
   bool input_closed = false;
   Bytes early = options.early_data ? Bytes(options.early_data->begin(), options.early_data->end())
                                    : take_early_input(streams.input, options.early_data_limit, input_closed);
-  Bytes syn_payload = std::move(request).value();
-  const std::size_t message_size = syn_payload.size();
-  syn_payload.insert(syn_payload.end(), early.begin(), early.end());
+  const Bytes message = std::move(request).value();
+  const std::size_t message_size = message.size();
+  const Bytes syn_payload = syn_payload_of(message, early, options.faults);
 
   auto fd = open_socket(options, *sysctl);
   if (!fd) return packetgen::failure(fd.error());
@@ -226,15 +236,24 @@ Outcome<Connected> connect_through_converter(const ClientOptions& options, Strea
                 early.size());
   if (auto connected = wait_connected(fd->get(), options); !connected) return packetgen::failure(connected.error());
   log_transport(fd->get());
-  if (auto acked = check_syn_data_acked(fd->get()); !acked) return packetgen::failure(acked.error());
+  if (!options.faults.has(Fault::IgnoreUnackedSynData)) {
+    if (auto acked = check_syn_data_acked(fd->get()); !acked) {
+      close_with_reset(*fd);  // stop using this converter at once
+      return packetgen::failure(acked.error());
+    }
+  }
   const ByteView rest = ByteView(syn_payload).subspan(*in_syn);
   if (auto sent = send_rest(fd->get(), rest, Clock::now() + options.connect_timeout); !sent)
     return packetgen::failure(sent.error());
   return Connected{std::move(fd).value(), RelayStart{{}, input_closed}};
 }
 
-ExitCode report_refusal(const ReplyRefused& refused, UniqueFd& fd, bool print_reply) {
-  close_with_reset(fd);  // CLI-018
+ExitCode report_refusal(const ReplyRefused& refused, UniqueFd& fd, const ClientOptions& options) {
+  const bool print_reply = options.print_reply;
+  if (options.faults.has(Fault::FinOnError))
+    fd.reset();
+  else
+    close_with_reset(fd);  // CLI-018
   if (print_reply) spdlog::info("{}", describe_reply(packetgen::convert::Message{{refused.error}}, refused.raw));
   spdlog::error("converter refused: {}", describe_error(refused.error));
   if (refused.error.code == packetgen::convert::ErrorCode::MissingCookie)
@@ -257,8 +276,7 @@ ExitCode run_session(const ClientOptions& options, Streams streams) {
     spdlog::error("{}", reply.error().message);
     return reply.error().code;
   }
-  if (const auto* refused = std::get_if<ReplyRefused>(&*reply))
-    return report_refusal(*refused, fd, options.print_reply);
+  if (const auto* refused = std::get_if<ReplyRefused>(&*reply)) return report_refusal(*refused, fd, options);
   if (const auto* invalid = std::get_if<ReplyInvalid>(&*reply)) {
     close_with_reset(fd);  // CLI-006, CLI-010, CLI-011, CLI-027
     spdlog::error("{}", invalid->reason);

@@ -44,6 +44,7 @@ struct RawArguments {
   int connect_timeout_ms = 5000;
   int reply_timeout_ms = 10000;
   bool verbose = false;
+  std::vector<std::string> faults;
 };
 
 void define(CLI::App& app, RawArguments& raw, ClientOptions& options) {
@@ -72,6 +73,9 @@ void define(CLI::App& app, RawArguments& raw, ClientOptions& options) {
   app.add_flag("-v,--verbose", raw.verbose, "Debug log on stderr");
   // Test hook: send these bytes instead of the Convert message (a crafted client).
   app.add_option("--raw-message", raw.raw_message)->group("");
+  app.add_option("--fault", raw.faults,
+                 "Break one client requirement on purpose, for the suite's kill matrix (repeatable; docs/faults.md)")
+      ->group("Testing");
 }
 
 // Flags that need parsing beyond CLI11's own; a message on failure.
@@ -100,6 +104,11 @@ std::string finish(const RawArguments& raw, ClientOptions& options) {
     options.raw_message = std::move(message.bytes);
   }
   if (!raw.early_data.empty()) options.early_data = raw.early_data;
+  for (const auto& name : raw.faults) {
+    const auto fault = convclient::parse_fault(name);
+    if (!fault) return fmt::format("unknown fault '{}'; valid faults: {}", name, convclient::fault_names());
+    options.faults.add(*fault);
+  }
   options.connect_timeout = std::chrono::milliseconds(raw.connect_timeout_ms);
   options.reply_timeout = std::chrono::milliseconds(raw.reply_timeout_ms);
   return {};
@@ -134,6 +143,11 @@ int main(int argc, char** argv) {
   if (const std::string problem = finish(raw, options); !problem.empty()) {
     spdlog::error("{}", problem);
     return static_cast<int>(ExitCode::Usage);
+  }
+  if (!options.faults.empty()) {
+    std::string names;
+    for (const auto& name : raw.faults) names += (names.empty() ? "" : ",") + name;
+    spdlog::warn("faults injected: {}", names);
   }
   std::signal(SIGPIPE, SIG_IGN);
   return static_cast<int>(convtest::convclient::run_session(options, {0, 1}));

@@ -29,13 +29,25 @@ struct PutIdentity {
   std::optional<std::string> image_digest;   // container image, when declared
 };
 
+// The client under test of a client-role run.
+struct ClientIdentity {
+  std::string name;                          // "convclient", or what --client-name says
+  std::string command;                       // the spawn template
+  std::vector<std::string> environment;      // NAME=VALUE added to its environment
+  std::vector<std::string> features;         // declared optional behaviours
+  std::optional<std::string> version;        // first line of `CUT --version`
+  std::optional<std::string> binary_sha256;  // of the executable
+};
+
 struct Provenance {
   std::string tool_version;
   std::string catalog_hash;         // SHA-256 over the metadata of every registered case
   std::size_t catalog_size = 0;     // instances
   std::uint64_t pairwise_seed = 1;  // chose the instances of pairwise-expanded cases
+  std::string role = "converter";   // or "client": who was judged
   PutIdentity put;
-  std::string kernel;  // uname: sysname release version machine
+  std::optional<ClientIdentity> client;  // the client role
+  std::string kernel;                    // uname: sysname release version machine
   std::uint64_t seed = 0;
   std::string profile;  // "default" or "strict"
   double time_scale = 1.0;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/put/client_description.hpp"
 #include "harness/put/put_description.hpp"
 #include "harness/runner/filter.hpp"
 #include "harness/runner/registry.hpp"
@@ -29,6 +30,10 @@ struct Invocation {
 
   PutDescription put;      // from --put FILE and the PUT flags (flags win)
   bool put_given = false;  // any PUT flag or file: otherwise the built-in convproxy
+  // `run --role client`: the harness plays converter and servers, the client
+  // under test comes from the --client-* flags (default: convclient).
+  Role role = Role::Converter;
+  ClientDescription client = default_convclient();
 
   bool strict = false;
   unsigned jobs = 0;  // 0: one per core

@@ -40,6 +40,8 @@ struct FlowKey {
 FlowKey inbound_key(const packetgen::tcp::Parsed& segment);
 // The flow of a segment the harness sent (local = its source).
 FlowKey outbound_key(const packetgen::tcp::Parsed& segment);
+// A SYN that opens a connection: no ACK, no RST.
+bool is_bare_syn(const packetgen::tcp::Segment& segment);
 
 // TCP sequence-space comparisons (RFC 9293 modular arithmetic).
 constexpr bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }

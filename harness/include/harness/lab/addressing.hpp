@@ -28,6 +28,9 @@ packetgen::ip::Address unreachable_v6(std::uint16_t host);  // 2001:db8:3::host
 
 // What the lab puts on its TUN.
 std::vector<std::string> converter_prefixes();  // {"192.0.2.1/24", "2001:db8:1::1/64"}
-std::vector<std::string> routed_prefixes();     // servers and unreachable, both families
+// The client role: the client under test holds the first client address of
+// each family; the harness answers for the converter and the servers.
+std::vector<std::string> client_prefixes();  // {"192.0.2.100/24", "2001:db8:1::100/64"}
+std::vector<std::string> routed_prefixes();  // servers and unreachable, both families
 
 }  // namespace convtest::harness::addressing

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "packetgen/result.hpp"
@@ -29,6 +30,12 @@ struct PlaceholderValues {
 // Splits, then replaces {addr} {addr6} {port}; "{{" and "}}" are literal
 // braces. Any other {name} is an error (a typo would launch a broken PUT).
 packetgen::Result<Argv, std::string> expand_command(std::string_view command_template, const PlaceholderValues& values);
+
+// Any set of placeholders: {"conv", "192.0.2.1"} replaces {conv}.
+using NamedValues = std::vector<std::pair<std::string, std::string>>;
+packetgen::Result<Argv, std::string> expand_command(std::string_view command_template, const NamedValues& values);
+// One word (an environment value) with the same rules, not split.
+packetgen::Result<std::string, std::string> expand_word(std::string_view word, const NamedValues& values);
 
 // For logs and repro lines: words quoted only where the shell needs it.
 std::string quote_command(const Argv& argv);

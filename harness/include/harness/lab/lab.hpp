@@ -50,7 +50,13 @@ struct LabSysctls {
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
+// Who lives in the namespace: the converter under test (the harness plays
+// clients and servers) or the client under test (the harness plays the
+// converter and the servers).
+enum class LabRole : std::uint8_t { Converter, Client };
+
 struct LabSettings {
+  LabRole role = LabRole::Converter;
   std::uint16_t port = addressing::kDefaultConverterPort;
   std::string tun_name = "tun0";
   std::uint32_t mtu = 1500;

@@ -36,6 +36,11 @@ struct SpawnOptions {
   bool ready_v6 = false;
   std::chrono::milliseconds ready_timeout{5000};  // callers multiply by the time scale
   std::chrono::milliseconds stop_grace{1000};     // SIGTERM -> SIGKILL
+  // NAME=value added to the harness's environment (a client under test that
+  // reads its converter from there, an LD_PRELOAD library).
+  std::vector<std::string> extra_environment{};
+  // What the process reads on stdin; nothing: /dev/null.
+  std::optional<std::filesystem::path> stdin_file{};
 };
 
 class PutProcess;
@@ -54,6 +59,8 @@ class PutProcess {
   [[nodiscard]] pid_t pid() const { return process_.pid(); }
   // False once the process has exited (it is then reaped).
   [[nodiscard]] bool running();
+  // How it ended; nothing while it runs.
+  [[nodiscard]] std::optional<process::ExitStatus> exit_status();
   // "exited with status 3", "killed by signal 9 (SIGKILL)", "running".
   [[nodiscard]] std::string state_text();
   // Waits up to `within` for the process to exit by itself; its state text

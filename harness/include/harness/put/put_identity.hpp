@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/put/client_description.hpp"
 #include "harness/put/put_description.hpp"
 #include "reports/run_report.hpp"
 
@@ -27,5 +28,7 @@ std::optional<std::string> query_version(const std::filesystem::path& executable
 // Identity for the report. For a spawned PUT, the executable of the
 // expanded template is hashed and asked for --version.
 reports::PutIdentity identify(const PutDescription& put, const std::filesystem::path& bin_dir);
+// The same for a client under test: its template's executable.
+reports::ClientIdentity identify(const ClientDescription& client, const std::filesystem::path& bin_dir);
 
 }  // namespace convtest::harness

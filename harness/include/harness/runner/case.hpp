@@ -12,11 +12,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/link/link.hpp"
+#include "harness/put/client_description.hpp"
 #include "harness/put/put_description.hpp"
 #include "harness/runner/dimensions.hpp"
 #include "reports/verdict.hpp"
@@ -33,6 +36,12 @@ enum class ProfileScope : std::uint8_t {
   StrictOnly,   // the strict position (e.g. deferred SYN-ACK, AMB-01); SKIP otherwise
 };
 std::string_view name(ProfileScope scope);  // "any", "default", "strict"
+
+// Whom a case judges: a converter (the harness plays clients and servers) or
+// a client (the harness plays the converter and the servers).
+enum class Role : std::uint8_t { Converter, Client };
+std::string_view name(Role role);  // "converter", "client"
+std::optional<Role> parse_role(std::string_view text);
 
 // What a run function found. The expected text of every verdict is the
 // case's `expectation` (one source of truth); `observed` says what the PUT did.
@@ -91,6 +100,11 @@ struct CaseContext {
   Clock::time_point deadline;  // the case must return by then
   const StopFlag& stop;
   CaseLog& log;
+  // The client role: the client under test, where {bin} points, and where
+  // its output files go.
+  const ClientDescription* client = nullptr;
+  std::filesystem::path bin_dir{};
+  std::filesystem::path work_dir{};
 
   Clock::duration scaled(Clock::duration base) const;
   // Now + scaled(base), never later than the case deadline.
@@ -109,7 +123,9 @@ struct CaseSpec {
   reports::CaseClass case_class = reports::CaseClass::Valid;
   ProfileScope profile = ProfileScope::Any;
   std::vector<std::string> tags{};  // "ipv6", "middlebox", "error", ...
-  std::vector<Feature> needs{};     // undeclared by the PUT -> UNSUPPORTED
+  Role role = Role::Converter;
+  std::vector<Feature> needs{};               // undeclared by the PUT -> UNSUPPORTED
+  std::vector<ClientFeature> client_needs{};  // the client role: undeclared by the CUT -> UNSUPPORTED
 
   std::string title{};                           // the requirement as a sentence ("A converter MUST ...")
   std::string stimulus{};                        // what the case sends and how the emulated peers behave

@@ -9,6 +9,7 @@
 // An exclude removes a case when it matches its id, a requirement, its
 // section or a tag.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,8 @@ struct Selection {
   std::vector<std::string> tags;
   std::vector<std::string> excludes;
   std::vector<DimensionFilter> dimensions;
-  bool selects_everything() const;
+  std::optional<Role> role;         // nothing: cases of either role
+  bool selects_everything() const;  // of its role
 };
 
 bool glob_match(std::string_view pattern, std::string_view text);

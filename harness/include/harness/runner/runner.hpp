@@ -33,6 +33,9 @@ struct RunOptions {
   bool keep_all_pcaps = false;
   // The command line that reruns a case, minus "--case ID" (which the runner adds).
   std::vector<std::string> repro_words{"convtest", "run"};
+  // The client role's client under test, and where {bin} points.
+  ClientDescription client = default_convclient();
+  std::filesystem::path bin_dir{};
 };
 
 // Progress callbacks, called from worker threads one at a time.

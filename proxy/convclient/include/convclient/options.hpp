@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "convclient/faults.hpp"
 #include "packetgen/bytes.hpp"
 #include "packetgen/convert.hpp"
 #include "packetgen/result.hpp"
@@ -44,6 +45,7 @@ struct ClientOptions {
   bool print_reply = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds reply_timeout{10000};
+  FaultSet faults;  // test hook: requirements to break on purpose (docs/faults.md)
 };
 
 }  // namespace convtest::convclient

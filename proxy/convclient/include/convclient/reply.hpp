@@ -3,9 +3,11 @@
 // however the segments split it, and classifies it.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <variant>
 
+#include "convclient/faults.hpp"
 #include "packetgen/bytes.hpp"
 #include "packetgen/convert.hpp"
 
@@ -35,11 +37,18 @@ using ReplyState = std::variant<ReplyIncomplete, ReplyAccepted, ReplyRefused, Re
 
 class ReplyReader {
  public:
+  explicit ReplyReader(FaultSet faults = {}) : faults_(faults) {}
   // Appends received bytes and says what is known so far.
   ReplyState feed(packetgen::ByteView received);
   std::size_t buffered() const { return buffer_.size(); }
 
  private:
+  ReplyState classify(packetgen::convert::Message message, std::size_t size) const;
+  // A broken reply a fault makes the client take anyway: the size it
+  // takes as the reply's, or nothing.
+  std::optional<std::size_t> faulted_reply_size(packetgen::convert::DecodeRule rule) const;
+
+  FaultSet faults_;
   packetgen::Bytes buffer_;
 };
 

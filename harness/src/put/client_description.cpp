@@ -1,0 +1,94 @@
+#include "harness/put/client_description.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <array>
+#include <utility>
+
+namespace convtest::harness {
+namespace {
+
+constexpr std::array<std::pair<ClientFeature, std::string_view>, 6> kClientFeatureNames{{
+    {ClientFeature::Mptcp, "mptcp"},
+    {ClientFeature::Info, "info"},
+    {ClientFeature::Cookie, "cookie"},
+    {ClientFeature::ExtendedConnect, "extended-connect"},
+    {ClientFeature::Ipv6, "ipv6"},
+    {ClientFeature::Backoff, "backoff"},
+}};
+
+constexpr std::string_view kConvclientTemplate =
+    "{bin}/convclient --converter {conv}:{conv_port} --connect-timeout 2000 --reply-timeout 2000 {dest} {dest_port}";
+
+bool is_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+}  // namespace
+
+std::string_view name(ClientFeature feature) {
+  for (const auto& [value, label] : kClientFeatureNames)
+    if (value == feature) return label;
+  return "?";
+}
+
+std::optional<ClientFeature> parse_client_feature(std::string_view text) {
+  for (const auto& [value, label] : kClientFeatureNames)
+    if (label == text) return value;
+  return std::nullopt;
+}
+
+std::vector<std::string> ClientDescription::feature_names() const {
+  std::vector<std::string> names;
+  for (ClientFeature feature : features) names.emplace_back(harness::name(feature));
+  return names;
+}
+
+ClientDescription default_convclient() {
+  ClientDescription client;
+  client.spawn_template = std::string(kConvclientTemplate);
+  client.features = {ClientFeature::Mptcp, ClientFeature::Ipv6};
+  return client;
+}
+
+NamedValues client_placeholders(const CutTarget& target, const std::filesystem::path& bin_dir) {
+  const bool v6_destination = target.destination.find(':') != std::string::npos;
+  return {{"conv", target.converter_v4},
+          {"conv6", target.converter_v6},
+          {"conv_port", std::to_string(target.converter_port)},
+          {"dest", target.destination},
+          {"dest_port", std::to_string(target.destination_port)},
+          {"dest_url_host", v6_destination ? "[" + target.destination + "]" : target.destination},
+          {"bin", bin_dir.string()}};
+}
+
+packetgen::Result<std::set<ClientFeature>, std::string> parse_client_features(std::string_view text) {
+  std::set<ClientFeature> features;
+  if (text == "none") return features;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view word = text.substr(start, comma - start);
+    const auto feature = parse_client_feature(word);
+    if (!feature) {
+      std::vector<std::string_view> known;
+      for (const auto& [value, label] : kClientFeatureNames) known.push_back(label);
+      return packetgen::failure(
+          fmt::format("unknown client feature '{}' (known: {}, or none)", word, fmt::join(known, ", ")));
+    }
+    features.insert(*feature);
+    start = comma + 1;
+  }
+  return features;
+}
+
+std::optional<std::string> client_env_problem(std::string_view entry) {
+  const std::size_t equals = entry.find('=');
+  if (equals == std::string_view::npos || equals == 0) return fmt::format("'{}' is not NAME=VALUE", entry);
+  for (char c : entry.substr(0, equals))
+    if (!is_name_char(c)) return fmt::format("'{}': a name holds letters, digits and '_' only", entry);
+  return std::nullopt;
+}
+
+}  // namespace convtest::harness
