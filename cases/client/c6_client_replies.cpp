@@ -194,9 +194,52 @@ std::vector<ErrorRow> error_rows() {
   };
 }
 
+// CLI-019: the converter speaks only version 2; a version-1 client has no
+// version in common with it and must not try again.
+constexpr std::uint8_t kOnlyConverterVersion = 2;
+
+CaseOutcome judge_no_retry_without_common_version(CutScenario& scenario) {
+  CaseOutcome refused = judge_cut_refuses(scenario, "Unsupported Version listing version 2 only");
+  if (refused.verdict != reports::Verdict::Pass) return refused;
+  const auto& emulator = scenario.emulator();
+  for (const auto& syn : emulator.syns()) {
+    const auto& payload = syn.segment.segment.payload;
+    const bool later_connection = harness::inbound_key(syn.segment) != emulator.connection(0).flow();
+    if (later_connection && !payload.empty() && payload[0] != kOnlyConverterVersion)
+      return CaseOutcome::violated(fmt::format("after {} the client tried again with version {}: {}",
+                                               "Unsupported Version listing version 2 only", payload[0],
+                                               hex(payload, 32)));
+  }
+  return refused;
+}
+
 }  // namespace
 
 void register_c6_client_replies(harness::Registry& registry) {
+  registry.add({
+      .id = "client-unsupported-version-no-common-no-retry",
+      .requirements = {"CLI-019", "CLI-018"},
+      .section = "6.2.8",
+      .level = Level::Must,
+      .case_class = CaseClass::Valid,
+      .tags = {"client", "reply", "error", "version"},
+      .role = Role::Client,
+      .title = "After Unsupported Version the client uses the highest version both support; with none in common it "
+               "does not try again.",
+      .stimulus =
+          fmt::format("Every SYN gets a SYN-ACK carrying {}, then the server's bytes.",
+                      hex(must_encode(cv::Message{{cv::ErrorTlv::unsupported_version({kOnlyConverterVersion})}}))),
+      .expectation = "The client resets, its application gets none of the server's bytes, it ends with an error, and "
+                     "no later SYN to the converter carries a version other than 2.",
+      .accepted_outcomes = {"RST, an application error and no retry", "a retry in version 2"},
+      .run =
+          [](CaseContext& context) {
+            return run_cut(
+                context,
+                answering(must_encode(cv::Message{{cv::ErrorTlv::unsupported_version({kOnlyConverterVersion})}})),
+                judge_no_retry_without_common_version);
+          },
+  });
   for (const AcceptRow& row : accept_rows()) {
     registry.add({
         .id = std::string(row.id),

@@ -64,6 +64,23 @@ TEST(Cli, RoleClientJudgesConvclientUnlessTheFlagsNameAnotherClient) {
   EXPECT_FALSE(parse_arguments({"--role", "proxy"}).ok());
 }
 
+TEST(Cli, ThePutFileDescribesTheClientAndFlagsOverrideIt) {
+  const auto file = write_put_file("client", R"({"client": {"name": "vendor-client", "spawn": "vc --to {conv}",
+    "environment": ["A=1"], "features": ["info", "cookie"]}})");
+  const Invocation from_file = parse_ok({"--role", "client", "--put", file.string()});
+  EXPECT_EQ(from_file.client.name, "vendor-client");
+  EXPECT_EQ(from_file.client.spawn_template, "vc --to {conv}");
+  EXPECT_EQ(from_file.client.features, (std::set<ClientFeature>{ClientFeature::Info, ClientFeature::Cookie}));
+  const Invocation overridden =
+      parse_ok({"--role", "client", "--put", file.string(), "--client-features", "none", "--client-env", "B=2"});
+  EXPECT_TRUE(overridden.client.features.empty());
+  EXPECT_EQ(overridden.client.environment, (std::vector<std::string>{"A=1", "B=2"}));
+  std::filesystem::remove(file);
+  const auto broken = write_put_file("client-broken", R"({"client": {"spawn": "", "colour": "red"}})");
+  EXPECT_NE(usage_error({"--role", "client", "--put", broken.string()}).find("client"), std::string::npos);
+  std::filesystem::remove(broken);
+}
+
 TEST(Cli, ListShowsBothRolesUnlessOneIsAsked) {
   EXPECT_FALSE(parse_ok({"list"}).selection.role.has_value());
   EXPECT_EQ(parse_ok({"list", "--role", "client"}).selection.role, Role::Client);

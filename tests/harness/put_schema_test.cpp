@@ -58,7 +58,12 @@ TEST(PutSchema, KeysAndRangesAreTheFieldTable) {
   }
   std::set<std::string> schema_keys;
   for (const auto& [key, value] : properties.items()) schema_keys.insert(key);
+  table_keys.insert("client");  // an object of its own: the client role's CUT
   EXPECT_EQ(schema_keys, table_keys);
+  std::set<std::string> client_features;
+  for (ClientFeature feature : kAllClientFeatures) client_features.emplace(name(feature));
+  EXPECT_EQ(properties["client"]["properties"]["features"]["items"]["enum"].get<std::set<std::string>>(),
+            client_features);
   std::set<std::string> features;
   for (Feature feature : kAllFeatures) features.emplace(name(feature));
   EXPECT_EQ(properties["features"]["items"]["enum"].get<std::set<std::string>>(), features);
@@ -71,6 +76,10 @@ TEST(PutSchema, AcceptsTheComposeLabAndTheWriter) {
   full.netns_path = "/proc/1/ns/net";
   full.image_digest = "sha256:4f3a";
   full.startup_seconds = 0.5;
+  full.client = ClientDescription{.name = "curl+preload",
+                                  .spawn_template = "curl -sS http://{dest_url_host}:{dest_port}/",
+                                  .environment = {"LD_PRELOAD=/usr/lib/libconvert.so"},
+                                  .features = {ClientFeature::Info}};
   PutDescription no_ipv6 = without_convproxy_facts(default_convproxy());
   no_ipv6.address6.clear();
   const std::vector<std::filesystem::path> documents = {

@@ -90,7 +90,9 @@ void add_put_flags(CLI::App& command, PutFlags& flags) {
 }
 
 // The description from the file and the flags (flags win); `given`: any of them was used.
-packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, bool& given) {
+// `judged`: the PUT is the one judged (the converter role); in the client
+// role the file may hold only the client.
+packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, bool& given, bool judged) {
   std::optional<PutDescription> from_file;
   if (!flags.file.empty()) {
     auto loaded = load_put_file(flags.file);
@@ -110,7 +112,7 @@ packetgen::Result<PutDescription, std::string> build_put(const PutFlags& flags, 
   given = from_file.has_value() || !given_flags.empty();
   auto put = with_flags(std::move(from_file), given_flags);
   if (!put) return put;
-  if (auto problems = validate(put.value()); !problems.empty())
+  if (auto problems = validate(put.value()); judged && !problems.empty())
     return packetgen::failure("PUT description: " + problems.front());
   return put;
 }
@@ -159,7 +161,6 @@ void add_client_flags(CLI::App& command, ClientFlags& flags) {
 
 // The client description from the flags; a usage error's text.
 std::optional<std::string> take_client_flags(const ClientFlags& flags, Invocation& invocation) {
-  if (!flags.role.empty()) invocation.role = *parse_role(flags.role);
   const bool given =
       !flags.name.empty() || !flags.spawn.empty() || !flags.environment.empty() || !flags.features.empty();
   if (given && invocation.role != Role::Client) return std::string("the --client-* flags need --role client");
@@ -261,8 +262,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     invocation.command = Command::Version;
     return invocation;
   }
-  if (auto problem = take_client_flags(client_flags, invocation))
-    return packetgen::failure(UsageError{*problem, false});
+  if (!client_flags.role.empty()) invocation.role = *parse_role(client_flags.role);
   if (*list) {
     invocation.command = Command::List;
     // A bare `list` shows both catalogs; --role one of them.
@@ -273,9 +273,12 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   } else {
     invocation.command = Command::Run;
     invocation.selection.role = invocation.role;
-    auto put = build_put(put_flags, invocation.put_given);
+    auto put = build_put(put_flags, invocation.put_given, invocation.role == Role::Converter);
     if (!put) return packetgen::failure(UsageError{put.error(), false});
     invocation.put = std::move(put.value());
+    if (invocation.put.client) invocation.client = *invocation.put.client;
+    if (auto problem = take_client_flags(client_flags, invocation))
+      return packetgen::failure(UsageError{*problem, false});
     if (!seed_text.empty()) {
       auto seed = parse_seed(seed_text);
       if (!seed) return packetgen::failure(UsageError{"--seed needs a non-negative integer", false});

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -81,6 +82,54 @@ packetgen::Result<std::set<ClientFeature>, std::string> parse_client_features(st
     start = comma + 1;
   }
   return features;
+}
+
+packetgen::Result<ClientDescription, std::string> client_from_json(const nlohmann::json& document) {
+  if (!document.is_object()) return packetgen::failure(std::string("not a JSON object"));
+  ClientDescription client = default_convclient();
+  const auto text = [&](const char* key) -> std::optional<std::string> {
+    if (!document.contains(key)) return std::nullopt;
+    if (!document[key].is_string()) return std::string();
+    return document[key].get<std::string>();
+  };
+  for (const auto& [key, value] : document.items()) {
+    if (key != "name" && key != "spawn" && key != "environment" && key != "features")
+      return packetgen::failure(fmt::format("unknown key \"{}\" (name, spawn, environment, features)", key));
+    const bool list = key == "environment" || key == "features";
+    const bool fits = list ? value.is_array() && std::all_of(value.begin(), value.end(),
+                                                             [](const auto& item) { return item.is_string(); })
+                           : value.is_string() && !value.get<std::string>().empty();
+    if (!fits)
+      return packetgen::failure(
+          fmt::format("\"{}\" must be {}", key, list ? "a list of strings" : "a non-empty string"));
+  }
+  if (auto spawn = text("spawn")) {
+    client = ClientDescription{.name = "client", .spawn_template = *spawn, .environment = {}, .features = {}};
+  }
+  if (auto name = text("name")) client.name = *name;
+  if (document.contains("environment")) {
+    client.environment.clear();
+    for (const auto& entry : document["environment"]) {
+      if (auto problem = client_env_problem(entry.get<std::string>())) return packetgen::failure(*problem);
+      client.environment.push_back(entry.get<std::string>());
+    }
+  }
+  if (document.contains("features")) {
+    client.features.clear();
+    for (const auto& word : document["features"]) {
+      const auto feature = parse_client_feature(word.get<std::string>());
+      if (!feature) return packetgen::failure(fmt::format("unknown client feature '{}'", word.get<std::string>()));
+      client.features.insert(*feature);
+    }
+  }
+  return client;
+}
+
+nlohmann::json to_json(const ClientDescription& client) {
+  return {{"name", client.name},
+          {"spawn", client.spawn_template},
+          {"environment", client.environment},
+          {"features", client.feature_names()}};
 }
 
 std::optional<std::string> client_env_problem(std::string_view entry) {

@@ -97,6 +97,12 @@ PutResult put_from_json(const json& document) {
   if (!document.is_object()) return packetgen::failure(std::string("PUT description: not a JSON object"));
   PutDescription put;
   for (const auto& [key, value] : document.items()) {
+    if (key == "client") {
+      auto client = client_from_json(value);
+      if (!client) return packetgen::failure("PUT description: \"client\": " + client.error());
+      put.client = std::move(client.value());
+      continue;
+    }
     const PutField* field = field_for_key(key);
     if (field == nullptr) return packetgen::failure(fmt::format("PUT description: unknown key \"{}\"", key));
     if (auto error = read_json(*field, value, put))
@@ -118,6 +124,7 @@ json to_json(const PutDescription& put) {
   json document = json::object();
   for (const PutField& field : put_fields())
     if (auto value = write_json(field, put)) document[std::string(field.key)] = std::move(*value);
+  if (put.client) document["client"] = to_json(*put.client);
   return document;
 }
 

@@ -40,6 +40,8 @@ constexpr std::array kFaults{
               "takes a stream that does not start with a Convert message as the server's data"},
     FaultInfo{Fault::NoReassembly, "no-reassembly", "CLI-I03", "refuses a reply that does not arrive in one read"},
     FaultInfo{Fault::RefuseHeaderOnly, "refuse-header-only", "CLI-I03, AMB-02", "refuses the bare header 01 01 22 63"},
+    FaultInfo{Fault::RetrySameVersion, "retry-same-version", "CLI-019",
+              "after Unsupported Version retries once with the version the converter refused"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 

@@ -263,7 +263,11 @@ ExitCode report_refusal(const ReplyRefused& refused, UniqueFd& fd, const ClientO
 
 }  // namespace
 
-ExitCode run_session(const ClientOptions& options, Streams streams) {
+ExitCode run_once(const ClientOptions& options, Streams streams, bool first_attempt);
+
+ExitCode run_session(const ClientOptions& options, Streams streams) { return run_once(options, streams, true); }
+
+ExitCode run_once(const ClientOptions& options, Streams streams, bool first_attempt) {
   auto connected = connect_through_converter(options, streams);
   if (!connected) {
     spdlog::error("{}", connected.error().message);
@@ -276,7 +280,13 @@ ExitCode run_session(const ClientOptions& options, Streams streams) {
     spdlog::error("{}", reply.error().message);
     return reply.error().code;
   }
-  if (const auto* refused = std::get_if<ReplyRefused>(&*reply)) return report_refusal(*refused, fd, options);
+  if (const auto* refused = std::get_if<ReplyRefused>(&*reply)) {
+    const ExitCode code = report_refusal(*refused, fd, options);
+    // CLI-019: with no version in common there is nothing to retry with.
+    const bool retry = refused->error.code == packetgen::convert::ErrorCode::UnsupportedVersion &&
+                       options.faults.has(Fault::RetrySameVersion) && first_attempt;
+    return retry ? run_once(options, streams, false) : code;
+  }
   if (const auto* invalid = std::get_if<ReplyInvalid>(&*reply)) {
     close_with_reset(fd);  // CLI-006, CLI-010, CLI-011, CLI-027
     spdlog::error("{}", invalid->reason);

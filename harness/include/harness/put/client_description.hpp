@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -59,6 +60,11 @@ struct CutTarget {
 };
 // The placeholders' values for `target`, {bin} included.
 NamedValues client_placeholders(const CutTarget& target, const std::filesystem::path& bin_dir);
+
+// The "client" object of a PUT description file: {"name", "spawn",
+// "environment", "features"}, every key optional (convclient's values then).
+packetgen::Result<ClientDescription, std::string> client_from_json(const nlohmann::json& document);
+nlohmann::json to_json(const ClientDescription& client);
 
 // "--client-features mptcp,info" / "none"; an error names the unknown word.
 packetgen::Result<std::set<ClientFeature>, std::string> parse_client_features(std::string_view text);

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/put/client_description.hpp"
 #include "packetgen/result.hpp"
 
 namespace convtest::harness {
@@ -66,6 +67,9 @@ struct PutDescription {
   std::optional<std::string> image_digest;  // container image, for provenance
   // Seconds the PUT needs after launch before it accepts connections.
   double startup_seconds = 2.0;
+  // The client role's client under test, from the file's "client" object
+  // (--client-* flags override it).
+  std::optional<ClientDescription> client;
 
   bool has(Feature feature) const { return features.count(feature) != 0; }
   std::vector<std::string> feature_names() const;

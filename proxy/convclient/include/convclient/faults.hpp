@@ -36,6 +36,7 @@ enum class Fault : std::uint8_t {
   AcceptMissingReply,
   NoReassembly,
   RefuseHeaderOnly,
+  RetrySameVersion,
   Count_,
 };
 
