@@ -6,10 +6,12 @@
 
 #include "catalog.hpp"
 #include "kit/cut_judge.hpp"
+#include "packetgen/tcp_options.hpp"
 
 namespace convtest::cases {
 namespace {
 
+using harness::ClientFeature;
 using harness::Role;
 using reports::CaseClass;
 using reports::Level;
@@ -67,6 +69,41 @@ void register_c8_client_paths(harness::Registry& registry) {
             script.in_synack = 0;
             return run_cut(context, std::move(script), [](CutScenario& scenario) {
               return judge_cut_refuses(scenario, "a stream without Convert message");
+            });
+          },
+  });
+
+  // A middlebox that strips MPTCP options from the SYN-ACK (here: a
+  // converter whose SYN-ACK never carries MP_CAPABLE) leaves the MPTCP client
+  // on plain TCP, and the Convert exchange works all the same.
+  registry.add({
+      .id = "client-mptcp-synack-stripped-falls-back",
+      .requirements = {"REF-07", "CLI-I03"},
+      .section = "8",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Inopportune,
+      .tags = {"client", "middlebox", "mptcp"},
+      .role = Role::Client,
+      .client_needs = {ClientFeature::Mptcp},
+      .title = "An MPTCP client whose SYN-ACK comes without MP_CAPABLE (stripped on the path) falls back to TCP and "
+               "completes the Convert exchange.",
+      .stimulus = "The client's SYN is answered by a SYN-ACK with MSS only (no MP_CAPABLE), a success reply and the "
+                  "server's bytes in its payload.",
+      .expectation = "The client's SYN carries MP_CAPABLE (it declares MPTCP); then it prints exactly the server's "
+                     "bytes and exits 0.",
+      .accepted_outcomes = {"TCP fallback, exchange completed"},
+      .run =
+          [](CaseContext& context) {
+            return run_cut(context, answering(success_reply()), [](CutScenario& scenario) {
+              scenario.await_syn(kCutDeadline);
+              if (scenario.emulator().syns().empty())
+                return CaseOutcome::violated("no SYN reached the converter; the client " + scenario.describe_cut());
+              const auto& syn = scenario.emulator().syns().front().segment.segment;
+              if (pg::tcp::parse_options(syn.options).find(pg::tcp::kind::Mptcp) == nullptr)
+                return CaseOutcome::violated("the client declares MPTCP, but its SYN has no MP_CAPABLE: options " +
+                                             hex(syn.options));
+              if (auto failed = verify_cut_completed(scenario)) return *failed;
+              return CaseOutcome::pass("MP_CAPABLE in the SYN, none in the SYN-ACK: the exchange completed over TCP");
             });
           },
   });

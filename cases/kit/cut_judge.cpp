@@ -51,11 +51,16 @@ std::variant<ClientSyn, CaseOutcome> client_syn(CutScenario& scenario) {
                       kCutDeadline.count(), scenario.describe_cut()));
     return CaseOutcome::violated("no SYN reached the converter; the client " + scenario.describe_cut());
   }
+  return decode_client_syn(*payload);
+}
+
+ClientSyn decode_client_syn(pg::Bytes payload) {
   cv::DecodeOptions options;
   options.direction = cv::Direction::ClientToConverter;
   options.accept_any_version = true;  // the version has a case of its own
   options.stream_complete = true;
-  return ClientSyn{*payload, cv::decode(*payload, options)};
+  auto decoded = cv::decode(payload, options);
+  return ClientSyn{std::move(payload), std::move(decoded)};
 }
 
 std::variant<const cv::Decoded*, CaseOutcome> message_for(const ClientSyn& syn,

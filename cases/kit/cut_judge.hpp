@@ -31,6 +31,8 @@ struct ClientSyn {
   cv::DecodeOutcome decoded;
 };
 std::variant<ClientSyn, CaseOutcome> client_syn(CutScenario& scenario);
+// Any SYN payload of the client (a retry's), decoded the same way.
+ClientSyn decode_client_syn(pg::Bytes payload);
 // The decoded message of a SYN for a case that judges it; when the decoder
 // refused the SYN: a violation if the broken rule is one of `owned` (the
 // case's own requirement), INCONCLUSIVE otherwise (another case judges it).

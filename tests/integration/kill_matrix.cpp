@@ -1,6 +1,7 @@
 #include "kill_matrix.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <csignal>
@@ -58,9 +59,17 @@ fs::path write_put_description(const fs::path& dir, const std::string& fault) {
 
 // The words that run the catalog against the faulted convclient.
 std::vector<std::string> client_words(const std::string& fault) {
-  std::string command = harness::default_convclient().spawn_template;
+  const harness::ClientDescription convclient = harness::default_convclient();
+  std::string command = convclient.spawn_template;
   if (!fault.empty()) command += " --fault " + fault;
-  return {"--role", "client", "--client-spawn", command};
+  return {"--role",
+          "client",
+          "--client-spawn",
+          command,
+          "--client-name",
+          convclient.name,
+          "--client-features",
+          fmt::format("{}", fmt::join(convclient.feature_names(), ","))};
 }
 
 std::vector<std::string> sorted_list(const std::set<std::string>& ids) { return {ids.begin(), ids.end()}; }

@@ -20,7 +20,8 @@ constexpr std::array<std::pair<ClientFeature, std::string_view>, 6> kClientFeatu
 }};
 
 constexpr std::string_view kConvclientTemplate =
-    "{bin}/convclient --converter {conv}:{conv_port} --connect-timeout 2000 --reply-timeout 2000 {dest} {dest_port}";
+    "{bin}/convclient --converter {conv}:{conv_port} --connect-timeout 2000 --reply-timeout 2000 --retry-with-cookie "
+    "{dest} {dest_port}";
 
 bool is_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
@@ -49,7 +50,7 @@ std::vector<std::string> ClientDescription::feature_names() const {
 ClientDescription default_convclient() {
   ClientDescription client;
   client.spawn_template = std::string(kConvclientTemplate);
-  client.features = {ClientFeature::Mptcp, ClientFeature::Ipv6};
+  client.features = {ClientFeature::Mptcp, ClientFeature::Ipv6, ClientFeature::Cookie};
   return client;
 }
 

@@ -42,6 +42,8 @@ constexpr std::array kFaults{
     FaultInfo{Fault::RefuseHeaderOnly, "refuse-header-only", "CLI-I03, AMB-02", "refuses the bare header 01 01 22 63"},
     FaultInfo{Fault::RetrySameVersion, "retry-same-version", "CLI-019",
               "after Unsupported Version retries once with the version the converter refused"},
+    FaultInfo{Fault::CookieAltered, "cookie-altered", "CLI-020, CLI-I02",
+              "retries after Missing Cookie with the cookie's first byte flipped"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 

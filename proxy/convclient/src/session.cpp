@@ -214,6 +214,7 @@ Bytes syn_payload_of(const Bytes& message, const Bytes& early, const FaultSet& f
 struct Connected {
   UniqueFd fd;
   RelayStart start;
+  Bytes early;  // what the SYN carried after the Convert message: a retry sends it again
 };
 
 Outcome<Connected> connect_through_converter(const ClientOptions& options, Streams streams) {
@@ -245,7 +246,7 @@ Outcome<Connected> connect_through_converter(const ClientOptions& options, Strea
   const ByteView rest = ByteView(syn_payload).subspan(*in_syn);
   if (auto sent = send_rest(fd->get(), rest, Clock::now() + options.connect_timeout); !sent)
     return packetgen::failure(sent.error());
-  return Connected{std::move(fd).value(), RelayStart{{}, input_closed}};
+  return Connected{std::move(fd).value(), RelayStart{{}, input_closed}, early};
 }
 
 ExitCode report_refusal(const ReplyRefused& refused, UniqueFd& fd, const ClientOptions& options) {
@@ -265,6 +266,16 @@ ExitCode report_refusal(const ReplyRefused& refused, UniqueFd& fd, const ClientO
 
 ExitCode run_once(const ClientOptions& options, Streams streams, bool first_attempt);
 
+// CLI-020, CLI-I02: the same request again, with the converter's cookie.
+ClientOptions with_cookie(const ClientOptions& options, const Bytes& cookie, const Bytes& early) {
+  ClientOptions retry = options;
+  retry.cookie = cookie;
+  if (options.faults.has(Fault::CookieAltered) && !retry.cookie->empty()) retry.cookie->front() ^= 0xff;
+  retry.early_data = std::string(early.begin(), early.end());
+  spdlog::info("retrying with the converter's cookie");
+  return retry;
+}
+
 ExitCode run_session(const ClientOptions& options, Streams streams) { return run_once(options, streams, true); }
 
 ExitCode run_once(const ClientOptions& options, Streams streams, bool first_attempt) {
@@ -282,6 +293,9 @@ ExitCode run_once(const ClientOptions& options, Streams streams, bool first_atte
   }
   if (const auto* refused = std::get_if<ReplyRefused>(&*reply)) {
     const ExitCode code = report_refusal(*refused, fd, options);
+    if (refused->error.code == packetgen::convert::ErrorCode::MissingCookie && options.retry_with_cookie &&
+        first_attempt)
+      return run_once(with_cookie(options, refused->error.bytes, connected->early), streams, false);
     // CLI-019: with no version in common there is nothing to retry with.
     const bool retry = refused->error.code == packetgen::convert::ErrorCode::UnsupportedVersion &&
                        options.faults.has(Fault::RetrySameVersion) && first_attempt;

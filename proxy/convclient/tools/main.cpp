@@ -64,6 +64,8 @@ void define(CLI::App& app, RawArguments& raw, ClientOptions& options) {
       ->capture_default_str()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--print-reply", options.print_reply, "Print the converter's decoded reply on stderr");
+  app.add_flag("--retry-with-cookie", options.retry_with_cookie,
+               "On Missing Cookie, reset and send the request once more with the converter's cookie");
   app.add_option("--connect-timeout", raw.connect_timeout_ms, "Handshake timeout (ms)")
       ->capture_default_str()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);

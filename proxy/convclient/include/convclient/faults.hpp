@@ -37,6 +37,7 @@ enum class Fault : std::uint8_t {
   NoReassembly,
   RefuseHeaderOnly,
   RetrySameVersion,
+  CookieAltered,
   Count_,
 };
 

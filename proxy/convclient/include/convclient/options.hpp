@@ -45,6 +45,9 @@ struct ClientOptions {
   bool print_reply = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds reply_timeout{10000};
+  // On Missing Cookie: reset, then send the request once more with the
+  // cookie the converter gave (CLI-020).
+  bool retry_with_cookie = false;
   FaultSet faults;  // test hook: requirements to break on purpose (docs/faults.md)
 };
 
