@@ -63,10 +63,14 @@ TEST(Subprocess, IgnoringTheFirstSignalEndsWithSigkillAfterTheGrace) {
 }
 
 TEST(Subprocess, RunKillsWhatOverrunsItsTimeout) {
-  const auto ran = run({.argv = {"sh", "-c", "echo started; sleep 30"}}, 200ms);
+  // Its own group: the shell's sleep dies with it instead of lingering.
+  const auto ran = run({.argv = {"sh", "-c", "echo started; sleep 29.8765"}, .own_process_group = true}, 200ms);
   ASSERT_TRUE(ran) << ran.error();
   EXPECT_FALSE(ran->status) << "overran";
   EXPECT_EQ(ran->output, "started\n");
+  const auto leftover = run({.argv = {"pgrep", "-f", "sleep 29.8765"}}, 2000ms);
+  ASSERT_TRUE(leftover) << leftover.error();
+  EXPECT_FALSE(leftover->success()) << "left running: " << leftover->output;
 }
 
 TEST(Subprocess, MissingProgramIsAnErrorNamingIt) {

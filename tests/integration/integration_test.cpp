@@ -193,7 +193,7 @@ TEST_F(Integration, TheClientCatalogPassesAgainstConvclient) {
 TEST_F(Integration, BrokenClientsGetClearVerdictsAndLeaveNothingBehind) {
   const std::vector<std::pair<std::string, std::string>> clients = {
       {"/bin/true", "no SYN reached the converter"},
-      {"/bin/sleep 30", "the client hung"},
+      {"/bin/sleep 31.4159", "the client hung"},  // an odd duration: no other test sleeps it
       {"/bin/false", "no SYN reached the converter"},
   };
   for (const auto& [client, expected] : clients) {
@@ -210,7 +210,7 @@ TEST_F(Integration, BrokenClientsGetClearVerdictsAndLeaveNothingBehind) {
       EXPECT_TRUE(observed.find(expected) != std::string::npos || observed.find("never completed") != std::string::npos)
           << client << ": " << observed;
     }
-    const auto leftovers = process::run({.argv = {"pgrep", "-f", "^/bin/sleep 30|^sleep 30"}}, kRunLimit);
+    const auto leftovers = process::run({.argv = {"pgrep", "-f", "sleep 31.4159"}}, kRunLimit);
     EXPECT_TRUE(leftovers && !leftovers->success()) << client << " left processes: " << leftovers->output;
   }
 }
