@@ -132,9 +132,12 @@ bool CutScenario::turn_until(Clock::duration timeout, const std::function<bool()
 bool CutScenario::await_exit(Clock::duration timeout) {
   if (!cut_) return true;
   if (turn_until(timeout, [this] { return !cut_->running(); })) {
-    // Its last segments (an RST, a FIN) may still be on the link.
-    wire_.run_until(timing_.deadline_in(kLastPackets));
-    log("client " + describe_cut());
+    if (!exit_seen_) {
+      exit_seen_ = true;
+      // Its last segments (an RST, a FIN) may still be on the link.
+      wire_.run_until(timing_.deadline_in(kLastPackets));
+      log("client " + describe_cut());
+    }
     return true;
   }
   log(fmt::format("client still running after {} ms: stopped ({})",

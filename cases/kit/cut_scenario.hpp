@@ -83,6 +83,7 @@ class CutScenario {
   harness::Wire wire_;  // before the endpoints: they go first
   std::unique_ptr<harness::emulate::ConverterEmulator> converter_;
   std::unique_ptr<harness::PutProcess> cut_;
+  bool exit_seen_ = false;  // its exit was logged and its last packets taken in
 };
 
 }  // namespace convtest::cases
