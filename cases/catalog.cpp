@@ -28,6 +28,7 @@ void register_all(harness::Registry& registry) {
   register_c6_client_syn(registry);
   register_c6_client_replies(registry);
   register_c6_2_7_client_cookie(registry);
+  register_c6_2_8_client_backoff(registry);
   register_c8_client_paths(registry);
   registry.set_sanity_probe(sanity_probe);
 }

@@ -30,6 +30,7 @@ void register_s8_middleboxes(harness::Registry& registry);
 void register_c6_client_syn(harness::Registry& registry);
 void register_c6_client_replies(harness::Registry& registry);
 void register_c6_2_7_client_cookie(harness::Registry& registry);
+void register_c6_2_8_client_backoff(harness::Registry& registry);
 void register_c8_client_paths(harness::Registry& registry);
 
 // A valid Base Connect through the PUT that must succeed (run before and

@@ -14,6 +14,7 @@ namespace convtest::cases {
 namespace {
 
 using harness::ClientFeature;
+using harness::PathFamily;
 using harness::Role;
 using reports::CaseClass;
 using reports::Level;
@@ -195,6 +196,53 @@ CaseOutcome judge_not_sent_to_converter(CaseContext& context, std::string_view d
   return CaseOutcome::pass(fmt::format("no SYN to the converter; the client {}", scenario.describe_cut()));
 }
 
+std::string_view family_name(Family family) { return family == Family::V6 ? "IPv6" : "IPv4"; }
+
+// The client reaches the converter over the instance's first family and
+// asks it for the emulated server of the second; the exchange completes.
+CaseOutcome judge_reaches_destination(CaseContext& context) {
+  CutScenario scenario(context);
+  if (auto not_started = scenario.launch()) return *not_started;
+  auto syn = client_syn(scenario);
+  if (auto* failed = std::get_if<CaseOutcome>(&syn)) return *failed;
+  const pg::ip::Address converter = scenario.converter_address();
+  const pg::ip::Address& reached = scenario.emulator().syns().front().segment.addresses.destination;
+  if (reached != converter)
+    return CaseOutcome::violated(fmt::format("the SYN went to {}, not to the converter's {} address {}",
+                                             reached.to_string(), family_name(scenario.converter_family()),
+                                             converter.to_string()));
+  auto found = connect_of(std::get<ClientSyn>(syn));
+  if (auto* refused = std::get_if<CaseOutcome>(&found)) return *refused;
+  const cv::ConnectTlv& connect = *std::get<const cv::ConnectTlv*>(found);
+  const Family destination = scenario.destination_family();
+  if (connect.address != server_in_connect(destination) || connect.port != kCutDestinationPort)
+    return CaseOutcome::violated(fmt::format("Connect to {} port {}, not to {}", hex(connect.address), connect.port,
+                                             server_endpoint_text(destination)));
+  if (auto broken = verify_cut_ended(scenario)) return *broken;
+  if (auto failed = verify_cut_completed(scenario)) return *failed;
+  return CaseOutcome::pass(fmt::format("over {} to the converter, Connect to {}, the server's bytes printed",
+                                       family_name(scenario.converter_family()), server_endpoint_text(destination)));
+}
+
+// How the client's first SYN carried its data: with a TFO option (a cookie
+// or a cookie request) or without one (MSG_FASTOPEN and tcp_fastopen 0x5).
+CaseOutcome judge_syn_data_carrier(CaseContext& context) {
+  CutScenario scenario(context);
+  if (auto not_started = scenario.launch()) return *not_started;
+  auto syn = client_syn(scenario);
+  if (auto* failed = std::get_if<CaseOutcome>(&syn)) return *failed;
+  if (std::get<ClientSyn>(syn).payload.empty()) return CaseOutcome::violated("the client's first SYN carried no data");
+  const auto options = pg::tcp::parse_options(scenario.emulator().syns().front().segment.segment.options);
+  if (auto broken = verify_cut_ended(scenario)) return *broken;
+  const pg::tcp::Option* fast_open = options.find(kind::FastOpen);
+  if (fast_open == nullptr)
+    return CaseOutcome::pass("SYN data without a TFO option (as with MSG_FASTOPEN and tcp_fastopen 0x5)");
+  const auto* value = std::get_if<pg::tcp::FastOpenOption>(&fast_open->value);
+  if (value == nullptr) return CaseOutcome::pass("SYN data with a malformed TFO option");
+  if (value->cookie.empty()) return CaseOutcome::pass("SYN data with a TFO cookie request");
+  return CaseOutcome::pass(fmt::format("SYN data with a {}-byte TFO cookie", value->cookie.size()));
+}
+
 }  // namespace
 
 void register_c6_client_syn(harness::Registry& registry) {
@@ -246,6 +294,50 @@ void register_c6_client_syn(harness::Registry& registry) {
                 },
                 "Info in the first SYN");
           },
+  });
+
+  // RFC 8803 sections 5 and 6.2.5: a client reaches a converter over IPv4
+  // or IPv6 and names a destination of either family in its Connect TLV.
+  registry.add({
+      .id = "client-reaches-destination-over-each-family",
+      .requirements = {"CLI-013", "CLI-014", "CLI-I03"},
+      .section = "6.2.5",
+      .level = Level::Must,
+      .case_class = CaseClass::Valid,
+      .tags = {"client", "syn", "family"},
+      .role = Role::Client,
+      .title = "The client reaches the converter over either family and names a destination of either family, "
+               "an IPv4 one as ::ffff:a.b.c.d, an IPv6 one as it is.",
+      .stimulus = "The client is started toward the emulated server of the instance's destination family (" +
+                  server_endpoint_text(Family::V4) + " or " + server_endpoint_text(Family::V6) +
+                  ") through the converter's address of its first family; the converter answers a success reply "
+                  "and the server's answer.",
+      .expectation = "The SYN goes to the converter's address of that family, its Connect TLV names the server with "
+                     "port 80, and the client prints exactly the server's bytes and exits 0.",
+      .accepted_outcomes = {"as expected"},
+      .dimensions = {.family = {PathFamily::V4, PathFamily::V6, PathFamily::V6ToV4, PathFamily::V4ToV6}},
+      .run = judge_reaches_destination,
+  });
+
+  // RFC 8803 appendix A.1: a Linux client sends its SYN data with
+  // MSG_FASTOPEN and tcp_fastopen 0x5, so without a TFO option; a client
+  // using TFO itself sends one. Recorded for the interop matrix.
+  registry.add({
+      .id = "client-syn-data-tfo-option-recorded",
+      .requirements = {"CLI-I06"},
+      .section = "App. A.1",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"client", "syn", "tfo"},
+      .role = Role::Client,
+      .title = "The client carries its Convert message as SYN data, with or without a TFO option; which one is "
+               "recorded.",
+      .stimulus = fmt::format("The client is started toward {}; its first SYN is examined.", cut_destination_text()),
+      .expectation = "The first SYN carries data; the verdict says whether it had no TFO option, a cookie request "
+                     "or a cookie. The client then ends by itself, without crashing.",
+      .accepted_outcomes = {"SYN data without a TFO option", "SYN data with a TFO cookie request",
+                            "SYN data with a TFO cookie"},
+      .run = judge_syn_data_carrier,
   });
 
   for (const ForbiddenDestination& forbidden : kForbiddenDestinations) {

@@ -50,6 +50,21 @@ std::string printable(std::string_view text) {
 
 std::string cut_destination_text() { return server_endpoint_text(Family::V4); }
 
+Family CutScenario::converter_family() const {
+  const auto& family = context_.spec.instance.family;
+  return family ? harness::client_family(*family) : Family::V4;
+}
+
+pg::ip::Address CutScenario::converter_address() const {
+  const harness::PutTarget& put = context_.the_lab().put();
+  return converter_family() == Family::V6 && put.v6 ? *put.v6 : put.v4;
+}
+
+Family CutScenario::destination_family() const {
+  const auto& family = context_.spec.instance.family;
+  return family ? harness::destination_family(*family) : Family::V4;
+}
+
 pg::Bytes success_reply() { return must_encode(cv::Message{{cv::ExtendedTcpHeaderTlv{pg::tcp::mss(1460)}}}); }
 
 ConverterScript answering(pg::Bytes reply, std::string_view server_bytes) {
@@ -70,6 +85,8 @@ CutScenario::~CutScenario() {
     cut_->stop();
     cut_->discard_output();
   }
+  std::error_code ignored;
+  if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_, ignored);
 }
 
 void CutScenario::converter(std::vector<ConverterScript> scripts) {
@@ -81,10 +98,18 @@ std::optional<CaseOutcome> CutScenario::launch(std::string_view input, std::opti
   if (!converter_) converter({answering(success_reply())});
   if (context_.client == nullptr) return CaseOutcome::error("a client-role case ran without a client description");
   const harness::Lab& lab = context_.the_lab();
-  if (lab.netns() == nullptr) return CaseOutcome::unsupported("the client role needs a local lab");
-  const harness::CutTarget target{lab.put().v4.to_string(), lab.put().v6 ? lab.put().v6->to_string() : "",
-                                  lab.put().port, destination.value_or(server_address(Family::V4).to_string()),
-                                  kCutDestinationPort};
+  if (cut_ && cut_->running()) return CaseOutcome::error("the case launched the client again while it still ran");
+  std::error_code ignored;
+  if (state_dir_.empty()) {
+    state_dir_ = context_.work_dir / "client-state" / file_label(context_.spec.id);
+    std::filesystem::remove_all(state_dir_, ignored);
+    std::filesystem::create_directories(state_dir_, ignored);
+  }
+  const harness::CutTarget target{
+      lab.put().v4.to_string(), lab.put().v6 ? lab.put().v6->to_string() : "",
+      lab.put().port,           destination.value_or(server_address(destination_family()).to_string()),
+      kCutDestinationPort,      converter_family() == Family::V6,
+      state_dir_.string()};
   const auto values = harness::client_placeholders(target, context_.bin_dir);
   auto argv = harness::expand_command(context_.client->spawn_template, values);
   if (!argv) return CaseOutcome::error("the client template: " + argv.error());
@@ -92,23 +117,28 @@ std::optional<CaseOutcome> CutScenario::launch(std::string_view input, std::opti
   harness::SpawnOptions options;
   options.argv = std::move(*argv);
   options.output_dir = context_.work_dir / "client-output";
-  options.label = file_label(context_.spec.id);
+  options.label = file_label(context_.spec.id) + (launches_ == 0 ? "" : fmt::format("-{}", launches_ + 1));
   for (const auto& entry : context_.client->environment) {
     auto expanded = harness::expand_word(entry, values);
     if (!expanded) return CaseOutcome::error("--client-env " + entry + ": " + expanded.error());
     options.extra_environment.push_back(std::move(*expanded));
   }
-  std::error_code ignored;
   std::filesystem::create_directories(options.output_dir, ignored);
   const auto input_path = options.output_dir / (options.label + ".stdin");
   std::ofstream(input_path, std::ios::binary).write(input.data(), static_cast<std::streamsize>(input.size()));
   options.stdin_file = input_path;
   options.stop_grace = std::chrono::duration_cast<std::chrono::milliseconds>(context_.scaled(500ms));
   log(fmt::format("client: {} (stdin: {} bytes)", harness::quote_command(options.argv), input.size()));
-  auto spawned = harness::PutProcess::spawn(*lab.netns(), options);
+  // Behind --remote the template itself reaches the client's box (ssh, ...).
+  auto spawned = lab.netns() != nullptr ? harness::PutProcess::spawn(*lab.netns(), options)
+                                        : harness::PutProcess::spawn_here(options);
   std::filesystem::remove(input_path, ignored);
   if (!spawned) return CaseOutcome::inconclusive("the client could not be started: " + spawned.error());
+  if (cut_) cut_->discard_output();
   cut_ = std::move(spawned.value());
+  exit_seen_ = false;
+  ++launches_;
+  syns_at_launch_ = converter_->syns().size();
   return std::nullopt;
 }
 
@@ -148,6 +178,10 @@ bool CutScenario::await_exit(Clock::duration timeout) {
 
 bool CutScenario::await_syn(Clock::duration timeout) {
   return turn_until(timeout, [this] { return !converter_->syns().empty() || (cut_ && !cut_->running()); });
+}
+
+std::size_t CutScenario::syns_since_launch() const {
+  return converter_ ? converter_->syns().size() - syns_at_launch_ : 0;
 }
 
 std::optional<pg::Bytes> CutScenario::first_syn_payload() const {

@@ -45,7 +45,9 @@ class CutScenario {
   // script every later one.
   void converter(std::vector<ConverterScript> scripts);
   // Launches the CUT with `input` on its stdin; the outcome when it could
-  // not be started (a harness or environment problem, not a verdict).
+  // not be started (a harness or environment problem, not a verdict). A
+  // case may launch it again once it has exited: every launch of one case
+  // gets the same {state_dir}.
   // `destination`: where the application asks to go (default: the emulated
   // server, kCutDestinationPort).
   std::optional<CaseOutcome> launch(std::string_view input = kCutRequest,
@@ -57,9 +59,18 @@ class CutScenario {
   // Until the CUT's first SYN reached the converter, or the CUT exited.
   bool await_syn(Clock::duration timeout);
 
+  // The families of the case's instance: the CUT reaches the converter over
+  // the first and asks for a destination of the second (IPv4 by default).
+  Family converter_family() const;
+  Family destination_family() const;
+  // The converter's address in converter_family().
+  pg::ip::Address converter_address() const;
+
   // ---- what the CUT did
   const harness::emulate::ConverterEmulator& emulator() const { return *converter_; }
   std::size_t connection_count() const { return converter_->connection_count(); }
+  // SYNs to the converter since the latest launch.
+  std::size_t syns_since_launch() const;
   // The payload of its first SYN; nothing when no SYN came.
   std::optional<pg::Bytes> first_syn_payload() const;
   std::optional<harness::process::ExitStatus> exit_status();
@@ -84,6 +95,9 @@ class CutScenario {
   std::unique_ptr<harness::emulate::ConverterEmulator> converter_;
   std::unique_ptr<harness::PutProcess> cut_;
   bool exit_seen_ = false;  // its exit was logged and its last packets taken in
+  std::size_t launches_ = 0;
+  std::size_t syns_at_launch_ = 0;
+  std::filesystem::path state_dir_;
 };
 
 }  // namespace convtest::cases

@@ -48,6 +48,13 @@ TEST(PutCommand, ClientPlaceholdersBracketAnIpv6DestinationForUrls) {
   auto url = expand_word("http://{dest_url_host}:{dest_port}/", client_placeholders(v6, "/opt/bin"));
   ASSERT_TRUE(url) << url.error();
   EXPECT_EQ(*url, "http://[2001:db8:2::a]:80/");
+  const CutTarget over_v6{"192.0.2.1", "2001:db8:1::1", 5124, "198.51.100.10", 80, true};
+  auto family = expand_command("c {conv_url_host}:{conv_port} {conv_addr} {conv}", client_placeholders(over_v6, "/b"));
+  ASSERT_TRUE(family) << family.error();
+  EXPECT_EQ(*family, (Argv{"c", "[2001:db8:1::1]:5124", "2001:db8:1::1", "192.0.2.1"}));
+  auto over_v4 = expand_word("{conv_url_host}", client_placeholders(v4, "/b"));
+  ASSERT_TRUE(over_v4) << over_v4.error();
+  EXPECT_EQ(*over_v4, "192.0.2.1");
   auto typo = expand_command("c {addr}", client_placeholders(v4, "/opt/bin"));
   ASSERT_FALSE(typo);
   EXPECT_NE(typo.error().find("{conv}"), std::string::npos) << "the error lists the known names: " << typo.error();

@@ -2,6 +2,8 @@
 // the report, JUnit and Ctrl-C behave as documented. What each injected fault
 // does to the catalog is the kill matrix's test (kill_matrix_test.cpp).
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -213,6 +215,90 @@ TEST_F(Integration, BrokenClientsGetClearVerdictsAndLeaveNothingBehind) {
     const auto leftovers = process::run({.argv = {"pgrep", "-f", "sleep 31.4159"}}, kRunLimit);
     EXPECT_TRUE(leftovers && !leftovers->success()) << client << " left processes: " << leftovers->output;
   }
+}
+
+// Named network namespaces made with ip(8), deleted again however the test ends.
+class NamedNamespaces {
+ public:
+  explicit NamedNamespaces(std::vector<std::string> names) : names_(std::move(names)) {}
+  ~NamedNamespaces() {
+    for (const auto& name : names_) (void)process::run({.argv = {"ip", "netns", "del", name}}, kRunLimit);
+  }
+  NamedNamespaces(const NamedNamespaces&) = delete;
+  NamedNamespaces& operator=(const NamedNamespaces&) = delete;
+
+ private:
+  std::vector<std::string> names_;
+};
+
+// Runs each command in turn; the first that fails, with its output.
+std::string run_all(const std::vector<std::vector<std::string>>& commands) {
+  for (const auto& argv : commands) {
+    const auto ran = process::run({.argv = argv}, kRunLimit);
+    if (!ran || !ran->success()) return fmt::format("{}: {}", fmt::join(argv, " "), ran ? ran->output : ran.error());
+  }
+  return "";
+}
+
+// The client role behind --remote: the client's box is another namespace
+// on a veth link, configured as docs/remote-put.md says; the harness answers
+// ARP and neighbour solicitations for the converter and the servers, and
+// starts the client through the box's own command (ip netns exec here, ssh
+// at an interop event).
+TEST_F(Integration, TheClientCatalogPassesOverARemoteLink) {
+  const std::string box = "ct-box-" + std::to_string(::getpid());
+  const std::string harness = "ct-hns-" + std::to_string(::getpid());
+  const NamedNamespaces namespaces({box, harness});
+  const std::string problem = run_all({
+      {"ip", "netns", "add", box},
+      {"ip", "netns", "add", harness},
+      {"ip", "-n", box, "link", "add", "ct-box", "type", "veth", "peer", "name", "ct-harness", "netns", harness},
+      {"ip", "netns", "exec", box, "sysctl", "-qw", "net.ipv4.tcp_fastopen=5"},
+      {"ip", "-n", box, "addr", "add", "192.0.2.100/24", "dev", "ct-box"},
+      {"ip", "-n", box, "addr", "add", "2001:db8:1::100/64", "dev", "ct-box", "nodad"},
+      {"ip", "-n", box, "link", "set", "ct-box", "up"},
+      {"ip", "-n", box, "route", "add", "198.51.100.0/24", "via", "192.0.2.254"},
+      {"ip", "-n", box, "route", "add", "2001:db8:2::/64", "via", "2001:db8:1::fe"},
+      {"ip", "netns", "exec", box, "ethtool", "-K", "ct-box", "tx", "off"},
+      {"ip", "netns", "exec", harness, "sysctl", "-qw", "net.ipv6.conf.ct-harness.disable_ipv6=1"},
+      {"ip", "-n", harness, "link", "set", "ct-harness", "up"},
+  });
+  ASSERT_EQ(problem, "");
+  const std::string client = "ip netns exec " + box +
+                             " {bin}/convclient --converter {conv_url_host}:{conv_port} --connect-timeout 2000 "
+                             "--reply-timeout 2000 --retry-with-cookie --state-dir {state_dir} {dest} {dest_port}";
+  process::SpawnOptions options;
+  options.argv = {"ip",
+                  "netns",
+                  "exec",
+                  harness,
+                  CONVTEST_BINARY,
+                  "run",
+                  "--role",
+                  "client",
+                  "--remote",
+                  "--iface",
+                  "ct-harness",
+                  "--client-spawn",
+                  client,
+                  "--client-features",
+                  "mptcp,ipv6,cookie,backoff",
+                  "--progress",
+                  "none",
+                  "--seed",
+                  "5",
+                  "--report",
+                  (dir / "report.json").string()};
+  const auto ran = process::run(options, kRunLimit);
+  ASSERT_TRUE(ran) << ran.error();
+  EXPECT_TRUE(ran->success()) << ran->output;
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << ran->output;
+  EXPECT_EQ(ids_of(verdicts(report)), listed_case_ids("client"));
+  for (const auto& [id, verdict] : verdicts(report))
+    EXPECT_TRUE(verdict == "PASS" || verdict == "UNSUPPORTED") << id << " " << verdict << "\n" << ran->output;
+  EXPECT_EQ(report["provenance"]["jobs"], 1) << "one link: one case at a time";
+  EXPECT_EQ(schema_problem(dir / "report.json"), "");
 }
 
 // Two independent bad clients (tests/integration/bad_clients/, Python): the

@@ -307,6 +307,10 @@ std::vector<std::string> repro_words(const Invocation& invocation, std::uint64_t
         {"--role", "client", "--client-spawn", client.spawn_template, "--client-name", client.name, "--client-features",
          client.features.empty() ? "none" : fmt::format("{}", fmt::join(client.feature_names(), ","))});
     for (const auto& entry : client.environment) words.insert(words.end(), {"--client-env", entry});
+    const PutDescription& box = invocation.put;
+    if (box.mode == PutMode::Remote)
+      words.insert(words.end(), {"--remote", "--iface", box.iface, "--put-addr", box.address4, "--put-addr6",
+                                 box.address6.empty() ? std::string("none") : box.address6});
   } else {
     for (auto& flag : to_flags(invocation.put)) words.push_back(std::move(flag));
   }

@@ -124,8 +124,11 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   RunOptions options;
   // Cases spend most of their time waiting on deadlines, not on a core.
   options.jobs = invocation.jobs != 0 ? invocation.jobs : 6 * std::max(1U, std::thread::hardware_concurrency());
-  if (invocation.role == Role::Converter && invocation.put.mode != PutMode::Spawn && options.jobs > 1) {
-    // Labs joining one namespace or one NIC cannot run side by side.
+  // Labs joining one namespace or one NIC cannot run side by side (the
+  // client role always makes its own namespaces unless it is --remote).
+  const bool shared_lab = invocation.role == Role::Converter ? invocation.put.mode != PutMode::Spawn
+                                                             : invocation.put.mode == PutMode::Remote;
+  if (shared_lab && options.jobs > 1) {
     if (invocation.jobs > 1)
       fmt::print(stderr, "convtest: --{} runs cases one at a time (--jobs ignored)\n",
                  invocation.put.mode == PutMode::Netns ? "netns" : "remote");

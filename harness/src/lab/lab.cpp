@@ -97,9 +97,16 @@ LabResult Lab::remote(const RemoteSettings& remote, const LabSettings& settings)
   config.put_v4 = remote.put_v4;
   config.put_v6 = remote.put_v6;
   config.resolve_timeout = milliseconds(static_cast<long long>(std::llround(1000.0 * settings.time_scale)));
+  PutTarget target{remote.put_v4, remote.put_v6, settings.port};
+  if (settings.role == LabRole::Client) {
+    // The box is the client's; the harness is the converter it talks to on
+    // the link (and the gateway to the servers).
+    config.resolver_v4 = addressing::converter_v4();
+    config.resolver_v6 = addressing::converter_v6();
+    target = PutTarget{addressing::converter_v4(), addressing::converter_v6(), settings.port};
+  }
   auto link = PcapL2Link::open(remote.netns, config);
   if (!link) return failure(link.error());
-  PutTarget target{remote.put_v4, remote.put_v6, settings.port};
   return std::unique_ptr<Lab>(new Lab(std::nullopt, std::unique_ptr<Link>(std::move(*link)), target, settings));
 }
 

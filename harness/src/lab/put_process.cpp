@@ -128,6 +128,12 @@ PutProcess::PutProcess(process::Subprocess process, Argv argv, std::filesystem::
 PutProcess::~PutProcess() { stop(); }
 
 PutProcessResult PutProcess::spawn(const Netns& netns, const SpawnOptions& options) {
+  return spawn_in(&netns, options);
+}
+
+PutProcessResult PutProcess::spawn_here(const SpawnOptions& options) { return spawn_in(nullptr, options); }
+
+PutProcessResult PutProcess::spawn_in(const Netns* netns, const SpawnOptions& options) {
   if (options.argv.empty()) return failure(std::string("empty PUT command"));
   std::error_code error;
   std::filesystem::create_directories(options.output_dir, error);
@@ -145,8 +151,9 @@ PutProcessResult PutProcess::spawn(const Netns& netns, const SpawnOptions& optio
   child.own_process_group = true;
   child.die_with_parent = true;
   auto spawned = [&]() -> process::SpawnResult {
+    if (netns == nullptr) return process::Subprocess::spawn(child);
     // fork() copies the calling thread's namespace: the child starts inside.
-    auto entered = netns.enter();
+    auto entered = netns->enter();
     if (!entered) return failure(entered.error());
     return process::Subprocess::spawn(child);
   }();
@@ -162,8 +169,10 @@ PutProcessResult PutProcess::spawn(const Netns& netns, const SpawnOptions& optio
       return failure(fmt::format("PUT '{}' {} before listening on port {}; stderr: {}", quote_command(options.argv),
                                  put->state_text(), *options.ready_port, put->stderr_tail(1024)));
     }
-    {
-      auto entered = netns.enter();
+    if (netns == nullptr) {
+      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return put;
+    } else {
+      auto entered = netns->enter();
       if (!entered) return failure(entered.error());
       if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return put;
     }

@@ -20,8 +20,13 @@ constexpr std::array<std::pair<ClientFeature, std::string_view>, 6> kClientFeatu
 }};
 
 constexpr std::string_view kConvclientTemplate =
-    "{bin}/convclient --converter {conv}:{conv_port} --connect-timeout 2000 --reply-timeout 2000 --retry-with-cookie "
-    "{dest} {dest_port}";
+    "{bin}/convclient --converter {conv_url_host}:{conv_port} --connect-timeout 2000 --reply-timeout 2000 "
+    "--retry-with-cookie "
+    "--state-dir {state_dir} {dest} {dest_port}";
+
+std::string url_host(const std::string& address) {
+  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+}
 
 bool is_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
@@ -50,18 +55,21 @@ std::vector<std::string> ClientDescription::feature_names() const {
 ClientDescription default_convclient() {
   ClientDescription client;
   client.spawn_template = std::string(kConvclientTemplate);
-  client.features = {ClientFeature::Mptcp, ClientFeature::Ipv6, ClientFeature::Cookie};
+  client.features = {ClientFeature::Mptcp, ClientFeature::Ipv6, ClientFeature::Cookie, ClientFeature::Backoff};
   return client;
 }
 
 NamedValues client_placeholders(const CutTarget& target, const std::filesystem::path& bin_dir) {
-  const bool v6_destination = target.destination.find(':') != std::string::npos;
+  const std::string& converter = target.converter_over_v6 ? target.converter_v6 : target.converter_v4;
   return {{"conv", target.converter_v4},
           {"conv6", target.converter_v6},
+          {"conv_addr", converter},
+          {"conv_url_host", url_host(converter)},
           {"conv_port", std::to_string(target.converter_port)},
           {"dest", target.destination},
           {"dest_port", std::to_string(target.destination_port)},
-          {"dest_url_host", v6_destination ? "[" + target.destination + "]" : target.destination},
+          {"dest_url_host", url_host(target.destination)},
+          {"state_dir", target.state_dir},
           {"bin", bin_dir.string()}};
 }
 

@@ -50,13 +50,15 @@ constexpr auto kFields = std::to_array<PutField>({
     {.key = "address",
      .flag = "--put-addr",
      .value_name = "ADDR",
-     .help = "PUT IPv4 address (default 192.0.2.1)",
+     .help = "PUT IPv4 address (default 192.0.2.1); with --role client --remote: the client's box (default "
+             "192.0.2.100)",
      .member = &PutDescription::address4,
      .rule = TextRule::Ipv4Address},
     {.key = "address6",
      .flag = "--put-addr6",
      .value_name = "ADDR",
-     .help = "PUT IPv6 address (default 2001:db8:1::1; 'none': no IPv6)",
+     .help = "PUT IPv6 address (default 2001:db8:1::1; 'none': no IPv6); with --role client --remote: the "
+             "client's box (default 2001:db8:1::100)",
      .member = &PutDescription::address6,
      .rule = TextRule::Ipv6Address,
      .none_word = "none"},

@@ -124,7 +124,8 @@ class LabSandboxes final : public SandboxFactory {
   PlaceholderValues placeholder_values() const { return {put_.address4, put_.address6, put_.port}; }
 
   std::optional<std::string> client_template_problem() const {
-    const CutTarget target{put_.address4, put_.address6, put_.port, addressing::server_v4(10).to_string(), 80};
+    const CutTarget target{addressing::converter_v4().to_string(), addressing::converter_v6().to_string(), put_.port,
+                           addressing::server_v4(10).to_string(), 80};
     auto argv = expand_command(options_.client->spawn_template, client_placeholders(target, options_.bin_dir));
     if (!argv) return fmt::format("the client template is not usable: {}", argv.error());
     if (!find_executable(argv->front()))
@@ -140,6 +141,7 @@ class LabSandboxes final : public SandboxFactory {
       settings.role = LabRole::Client;
       // A client sends SYN data without a TFO cookie (RFC 8803 Appendix A.1).
       settings.sysctls.tcp_fastopen = 0x5;
+      if (put_.mode == PutMode::Remote) return Lab::remote(remote_client(), settings);
       return Lab::local(settings);
     }
     switch (put_.mode) {
@@ -154,6 +156,22 @@ class LabSandboxes final : public SandboxFactory {
       }
     }
     return packetgen::failure(std::string("unknown PUT mode"));
+  }
+
+  // The client's box behind --remote: --address / --address6 name it; the
+  // converter's defaults (the harness's own addresses here) mean the lab
+  // plan's client addresses.
+  RemoteSettings remote_client() const {
+    RemoteSettings remote;
+    remote.interface = put_.iface;
+    const auto v4 = packetgen::ip::Address::parse(put_.address4);
+    remote.put_v4 = v4 && *v4 != addressing::converter_v4() ? *v4 : addressing::client_v4(0);
+    const auto v6 = put_.address6.empty() ? std::nullopt : packetgen::ip::Address::parse(put_.address6);
+    if (!v6)
+      remote.put_v6.reset();  // 'none': the box has no IPv6
+    else
+      remote.put_v6 = *v6 != addressing::converter_v6() ? *v6 : addressing::client_v6(0);
+    return remote;
   }
 
   PutDescription put_;

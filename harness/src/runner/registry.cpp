@@ -27,9 +27,14 @@ void add_need(CaseSpec& spec, Feature feature) {
 // back to TCP, and the Convert session must work all the same.
 void add_instance_needs(CaseSpec& spec) {
   const Instance& instance = spec.instance;
-  if (instance.family &&
-      (client_family(*instance.family) == Family::V6 || destination_family(*instance.family) == Family::V6))
+  const bool ipv6 = instance.family && (client_family(*instance.family) == Family::V6 ||
+                                        destination_family(*instance.family) == Family::V6);
+  if (ipv6 && spec.role == Role::Client) {
+    if (std::find(spec.client_needs.begin(), spec.client_needs.end(), ClientFeature::Ipv6) == spec.client_needs.end())
+      spec.client_needs.push_back(ClientFeature::Ipv6);
+  } else if (ipv6) {
     add_need(spec, Feature::Ipv6);
+  }
   if (instance.delivery == Delivery::Late) add_need(spec, Feature::LateConvert);
 }
 
@@ -81,8 +86,10 @@ std::vector<std::string> metadata_problems(const CaseSpec& spec) {
   for (const auto& tag : spec.tags)
     if (!matches(tag, kTagPattern)) problem(fmt::format("tag \"{}\" must be lower case", tag));
   if (!spec.run) problem("no run function");
-  if (spec.role == Role::Client && (spec.negative || !spec.needs.empty() || spec.dimensions.varies()))
-    problem("a client-role case has no converter sanity probe, PUT features or dimensions");
+  const Dimensions& grid = spec.dimensions;
+  const bool beyond_family = grid.transport.size() > 1 || grid.delivery.size() > 1 || grid.tfo.size() > 1;
+  if (spec.role == Role::Client && (spec.negative || !spec.needs.empty() || beyond_family))
+    problem("a client-role case has no converter sanity probe, PUT features or dimensions but the family");
   if (spec.role == Role::Converter && !spec.client_needs.empty()) problem("client features in a converter case");
   return problems;
 }

@@ -44,6 +44,10 @@ constexpr std::array kFaults{
               "after Unsupported Version retries once with the version the converter refused"},
     FaultInfo{Fault::CookieAltered, "cookie-altered", "CLI-020, CLI-I02",
               "retries after Missing Cookie with the cookie's first byte flipped"},
+    FaultInfo{Fault::IgnoreBackoff, "ignore-backoff", "CLI-021, CLI-022",
+              "uses a converter again at once after Resource Exceeded or Network Failure"},
+    FaultInfo{Fault::BackoffZeroIsNone, "backoff-zero-is-none", "CLI-021, CLI-022",
+              "takes a back-off Value of 0 as no delay instead of at least 30 s"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "convclient/backoff.hpp"
 #include "convclient/relay.hpp"
 #include "convclient/reply.hpp"
 #include "convclient/request.hpp"
@@ -276,7 +277,38 @@ ClientOptions with_cookie(const ClientOptions& options, const Bytes& cookie, con
   return retry;
 }
 
-ExitCode run_session(const ClientOptions& options, Streams streams) { return run_once(options, streams, true); }
+namespace {
+
+// CLI-021, CLI-022: a converter that asked for a back-off is left alone
+// until it ends; the problem when it is still running.
+std::optional<ExitCode> still_backing_off(const ClientOptions& options) {
+  if (!options.state_dir || options.faults.has(Fault::IgnoreBackoff)) return std::nullopt;
+  auto remaining = backoff_remaining(*options.state_dir, options.converter, SystemClock::now());
+  if (!remaining) {
+    spdlog::warn("back-off state ignored: {}", remaining.error());
+    return std::nullopt;
+  }
+  if (!*remaining) return std::nullopt;
+  spdlog::error("converter {} asked to be left alone: {} s to go", options.converter.to_string(),
+                (*remaining)->count());
+  return ExitCode::ConverterSideError;
+}
+
+void remember_requested_backoff(const ClientOptions& options, const packetgen::convert::ErrorTlv& error) {
+  const auto delay = requested_backoff(error, options.faults.has(Fault::BackoffZeroIsNone));
+  if (!delay || !options.state_dir || options.faults.has(Fault::IgnoreBackoff)) return;
+  if (auto problem = remember_backoff(*options.state_dir, options.converter, *delay, SystemClock::now()))
+    spdlog::warn("back-off not remembered: {}", *problem);
+  else
+    spdlog::info("leaving converter {} alone for {} s", options.converter.to_string(), delay->count());
+}
+
+}  // namespace
+
+ExitCode run_session(const ClientOptions& options, Streams streams) {
+  if (auto waiting = still_backing_off(options)) return *waiting;
+  return run_once(options, streams, true);
+}
 
 ExitCode run_once(const ClientOptions& options, Streams streams, bool first_attempt) {
   auto connected = connect_through_converter(options, streams);
@@ -293,6 +325,7 @@ ExitCode run_once(const ClientOptions& options, Streams streams, bool first_atte
   }
   if (const auto* refused = std::get_if<ReplyRefused>(&*reply)) {
     const ExitCode code = report_refusal(*refused, fd, options);
+    remember_requested_backoff(options, refused->error);
     if (refused->error.code == packetgen::convert::ErrorCode::MissingCookie && options.retry_with_cookie &&
         first_attempt)
       return run_once(with_cookie(options, refused->error.bytes, connected->early), streams, false);

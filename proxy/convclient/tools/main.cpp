@@ -29,7 +29,7 @@ constexpr const char* kExitCodes =
     "  10  Error TLV, message validation class (codes 0-31, except 3)\n"
     "  11  Error TLV Missing Cookie (3): retry with the --cookie printed on stderr\n"
     "  12  Error TLV, client-side class (codes 32-63)\n"
-    "  13  Error TLV, converter-side class (codes 64-95)\n"
+    "  13  Error TLV, converter-side class (codes 64-95), or the converter is still backing off\n"
     "  14  Error TLV, destination class (codes 96-127)\n";
 
 struct RawArguments {
@@ -45,6 +45,7 @@ struct RawArguments {
   int reply_timeout_ms = 10000;
   bool verbose = false;
   std::vector<std::string> faults;
+  std::string state_dir;
 };
 
 void define(CLI::App& app, RawArguments& raw, ClientOptions& options) {
@@ -66,6 +67,11 @@ void define(CLI::App& app, RawArguments& raw, ClientOptions& options) {
   app.add_flag("--print-reply", options.print_reply, "Print the converter's decoded reply on stderr");
   app.add_flag("--retry-with-cookie", options.retry_with_cookie,
                "On Missing Cookie, reset and send the request once more with the converter's cookie");
+  app.add_option("--state-dir", raw.state_dir,
+                 "Remember a converter's back-off (Resource Exceeded, Network Failure) in this existing folder "
+                 "between runs, and honour it")
+      ->check(CLI::ExistingDirectory)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--connect-timeout", raw.connect_timeout_ms, "Handshake timeout (ms)")
       ->capture_default_str()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -106,6 +112,7 @@ std::string finish(const RawArguments& raw, ClientOptions& options) {
     options.raw_message = std::move(message.bytes);
   }
   if (!raw.early_data.empty()) options.early_data = raw.early_data;
+  if (!raw.state_dir.empty()) options.state_dir = raw.state_dir;
   for (const auto& name : raw.faults) {
     const auto fault = convclient::parse_fault(name);
     if (!fault) return fmt::format("unknown fault '{}'; valid faults: {}", name, convclient::fault_names());

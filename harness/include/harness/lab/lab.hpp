@@ -71,7 +71,8 @@ struct RemoteSettings {
   std::string interface;  // a dedicated NIC, VLAN or macvlan without the lab's addresses
   // Where the interface lives (nullptr: the caller's namespace).
   const Netns* netns = nullptr;
-  // The PUT as configured per docs/remote-put.md.
+  // The box on the other end as configured per docs/remote-put.md: the
+  // PUT, or in the client role the client under test.
   packetgen::ip::Address put_v4 = addressing::converter_v4();
   std::optional<packetgen::ip::Address> put_v6 = addressing::converter_v6();
 };

@@ -52,6 +52,9 @@ class PutProcess {
   // readiness timeout) the child is already stopped and the error carries
   // the exit status and the tail of its stderr.
   static PutProcessResult spawn(const Netns& netns, const SpawnOptions& options);
+  // The same in the caller's own namespace: a process that reaches a box
+  // of its own (a client under test behind --remote, started over ssh).
+  static PutProcessResult spawn_here(const SpawnOptions& options);
   ~PutProcess();  // stop()
   PutProcess(const PutProcess&) = delete;
   PutProcess& operator=(const PutProcess&) = delete;
@@ -80,6 +83,7 @@ class PutProcess {
   [[nodiscard]] const Argv& argv() const { return argv_; }
 
  private:
+  static PutProcessResult spawn_in(const Netns* netns, const SpawnOptions& options);
   PutProcess(process::Subprocess process, Argv argv, std::filesystem::path out, std::filesystem::path err,
              std::chrono::milliseconds grace);
   process::Subprocess process_;

@@ -36,8 +36,10 @@ std::optional<ClientFeature> parse_client_feature(std::string_view text);
 
 struct ClientDescription {
   std::string name = "convclient";
-  // Placeholders: {conv} {conv6} {conv_port} {dest} {dest_port}
-  // {dest_url_host} (an IPv6 destination in brackets) {bin}.
+  // Placeholders: {conv} {conv6} {conv_addr} {conv_url_host} {conv_port}
+  // {dest} {dest_port} {dest_url_host} {bin}; the *_url_host ones put an IPv6
+  // address in brackets. {conv_addr} is the converter's address in the
+  // family the case reaches it over; {state_dir} a folder kept for the case.
   std::string spawn_template;
   // NAME=VALUE added to the CUT's environment; the same placeholders in VALUE.
   std::vector<std::string> environment;
@@ -57,6 +59,10 @@ struct CutTarget {
   std::uint16_t converter_port = 0;
   std::string destination;
   std::uint16_t destination_port = 0;
+  bool converter_over_v6 = false;  // the case reaches the converter over IPv6
+  // A folder that lives as long as the case: a CUT started twice in one
+  // case keeps what it must remember there (a converter's back-off).
+  std::string state_dir{};
 };
 // The placeholders' values for `target`, {bin} included.
 NamedValues client_placeholders(const CutTarget& target, const std::filesystem::path& bin_dir);

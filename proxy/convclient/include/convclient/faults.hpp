@@ -38,6 +38,8 @@ enum class Fault : std::uint8_t {
   RefuseHeaderOnly,
   RetrySameVersion,
   CookieAltered,
+  IgnoreBackoff,
+  BackoffZeroIsNone,
   Count_,
 };
 

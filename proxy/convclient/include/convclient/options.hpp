@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,9 @@ struct ClientOptions {
   // On Missing Cookie: reset, then send the request once more with the
   // cookie the converter gave (CLI-020).
   bool retry_with_cookie = false;
+  // Where back-off requests are remembered between runs (CLI-021, CLI-022);
+  // without it each run starts afresh.
+  std::optional<std::filesystem::path> state_dir;
   FaultSet faults;  // test hook: requirements to break on purpose (docs/faults.md)
 };
 
