@@ -200,8 +200,10 @@ local function stream_offset(tvb)
     local seq, seglen = last_value(tcp_seq), last_value(tcp_len)
     if seq == nil or seglen == nil then return nil end
     local len = tvb:reported_len()
-    -- Only Convert messages are ever reassembled, and they start the stream.
-    if len > seglen then return 0 end
+    -- A reassembled tvb is a data source of its own (raw offset 0, where a
+    -- segment's payload follows its headers), and only Convert messages,
+    -- which start the stream, are ever reassembled.
+    if tvb:offset() == 0 or len > seglen then return 0 end
     local segment_start = last_value(tcp_syn) and seq or seq - 1
     -- A shorter tvb is the rest of a segment after a reassembled message.
     return segment_start + (seglen - len)
@@ -345,33 +347,46 @@ end
 -- The Connect TCP Options field (RFC 8803 Figure 19): Kind/Len blocks only,
 -- zero padding to the word. Mirrors packetgen's scan_option_blocks: a zero
 -- byte in the last three bytes of the field starts the padding, any other
--- zero or one byte is a forbidden EOL/NOP. Returns where the blocks end.
-local function add_connect_options(ctx, tree, from, to)
-    local tvb = ctx.tvb
+-- zero or one byte is a forbidden EOL/NOP. Returns the blocks {pos, length},
+-- where they end, and the first fault {rule, offset} if any.
+local function scan_connect_options(tvb, from, to)
+    local blocks = {}
     local pos = from
     while pos < to do
         local kind = tvb(pos, 1):uint()
         local tail = to - pos
         if kind == 0 and tail < WORD then
-            report_non_zero(ctx, tree, "NonZeroPadding", pos, to)
-            add_padding(tree, tvb, pos, to)
-            return pos
+            local bad = first_non_zero(tvb, pos, to)
+            return blocks, pos, bad and { "NonZeroPadding", bad }
         end
-        if kind == 0 or kind == 1 then
-            report(ctx, tree, "BadConnectOptionKind", pos, 1)
-            tree:add(f.option_value, tvb(pos, tail)):append_text(" (not decodable)")
-            return pos
-        end
-        local length = tail >= 2 and tvb(pos + 1, 1):uint() or 0
-        if tail < 2 or length < 2 or length > tail then
-            report(ctx, tree, "BadConnectOptionLength", tail < 2 and pos or pos + 1, 1)
-            tree:add(f.option_value, tvb(pos, tail)):append_text(" (not decodable)")
-            return pos
-        end
-        add_option(tree, tvb, pos, length, " (no value: the converter generates its own)")
+        if kind == 0 or kind == 1 then return blocks, pos, { "BadConnectOptionKind", pos } end
+        if tail < 2 then return blocks, pos, { "BadConnectOptionLength", pos } end
+        local length = tvb(pos + 1, 1):uint()
+        if length < 2 or length > tail then return blocks, pos, { "BadConnectOptionLength", pos + 1 } end
+        blocks[#blocks + 1] = { pos, length }
         pos = pos + length
     end
-    return pos
+    return blocks, pos, nil
+end
+
+local function add_connect_options(ctx, tree, from, to)
+    local tvb = ctx.tvb
+    local blocks, blocks_end, fault = scan_connect_options(tvb, from, to)
+    if blocks_end > from then
+        local options = tree:add(f.connect_options, tvb(from, blocks_end - from))
+        for _, block in ipairs(blocks) do
+            add_option(options, tvb, block[1], block[2], " (no value: the converter generates its own)")
+        end
+    end
+    if fault and fault[1] ~= "NonZeroPadding" then
+        report(ctx, tree, fault[1], fault[2], 1)
+        tree:add(f.option_value, tvb(blocks_end, to - blocks_end)):append_text(" (not decodable)")
+        return
+    end
+    if blocks_end < to then
+        local padding = tree:add(f.padding, tvb(blocks_end, to - blocks_end))
+        if fault then report(ctx, padding, fault[1], fault[2], 1) end
+    end
 end
 
 -- ---------------------------------------------------------------- TLV values
@@ -436,12 +451,9 @@ local function decode_connect(ctx, tree, pos, size)
         address:append_text(" (" .. class .. ")")
         if ctx.direction == C2T then report(ctx, address, "ForbiddenDestination", pos + 4, 16) end
     end
-    local first, finish = pos + BASE_CONNECT_SIZE, pos + size
-    if finish > first then
+    if size > BASE_CONNECT_SIZE then
         tree:append_text(" (Extended Connect)")
-        local options = tree:add(f.connect_options, tvb(first, finish - first))
-        local blocks_end = add_connect_options(ctx, options, first, finish)
-        options:set_len(math.max(blocks_end - first, 0))
+        add_connect_options(ctx, tree, pos + BASE_CONNECT_SIZE, pos + size)
     end
 end
 
@@ -650,7 +662,9 @@ local function set_columns(pinfo, ctx, direction)
     pinfo.cols.info:append(string.format(" Convert %s %s", arrow, text))
 end
 
-function convert.dissector(tvb, pinfo, tree)
+-- `from_heuristic`: Wireshark 4.0 shows a heuristic dissector can_desegment 0
+-- although TCP honours the request (a SYN heuristic must reassemble too).
+local function dissect(tvb, pinfo, tree, from_heuristic)
     local offset = stream_offset(tvb)
     if offset ~= nil and offset ~= 0 then
         -- Past the Convert message: application data.
@@ -658,7 +672,7 @@ function convert.dissector(tvb, pinfo, tree)
         return tvb:len()
     end
     local needed = missing_bytes(tvb)
-    if needed > 0 and pinfo.can_desegment > 0 then
+    if needed > 0 and (pinfo.can_desegment > 0 or from_heuristic) then
         pinfo.desegment_offset = 0
         pinfo.desegment_len = needed
         return tvb:len()
@@ -669,6 +683,8 @@ function convert.dissector(tvb, pinfo, tree)
     hand_off(tvb, consumed, pinfo, tree, ctx.connect_port)
     return tvb:len()
 end
+
+function convert.dissector(tvb, pinfo, tree) return dissect(tvb, pinfo, tree, false) end
 
 -- ---------------------------------------------------------------- heuristic
 
@@ -690,7 +706,7 @@ local function heuristic(tvb, pinfo, tree)
         heuristic_converters[endpoint_key(pinfo.dst, pinfo.dst_port)] = true
     end
     pinfo.conversation = convert -- every later segment of the connection comes here
-    convert.dissector(tvb, pinfo, tree)
+    dissect(tvb, pinfo, tree, true)
     return true
 end
 
