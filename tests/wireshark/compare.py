@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The Wireshark dissector (tools/wireshark/convert.lua) against packetgen.
 
-Builds a capture (the golden and malformed vectors, or the pcaps of a whole
-catalog run), has packetgen decode every Convert message in it
+Builds a capture (the golden and malformed vectors, or the pcaps of whole
+catalog runs in both roles), has packetgen decode every Convert message in it
 (convert_dissector_reference decode) and tshark with the dissector, and
 compares message by message: the frame in which it becomes whole, its
 direction, header, the first decoder rule it breaks (the dissector's expert
@@ -49,22 +49,29 @@ def vector_capture(reference, golden_dir, workdir):
     return path
 
 
-def catalog_capture(convtest, workdir):
-    if os.geteuid() != 0:
-        fail("the catalog run needs root (network namespaces, TUN devices)")
-    pcaps = os.path.join(workdir, "pcaps")
-    run = subprocess.run([convtest, "run", "--report", os.path.join(workdir, "report.json"),
+def catalog_run(convtest, workdir, role):
+    """The pcaps of a whole catalog run in `role` (converter: convproxy is the
+    PUT; client: convclient is)."""
+    pcaps = os.path.join(workdir, role)
+    run = subprocess.run([convtest, "run", "--role", role, "--report", os.path.join(workdir, f"{role}.json"),
                           "--pcap-dir", pcaps, "--progress", "none"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
     if run.returncode not in (0, 1):  # 1: some case failed; the pcaps are still there
-        fail(f"convtest run exited with {run.returncode}:\n{run.stderr}")
+        fail(f"convtest run --role {role} exited with {run.returncode}:\n{run.stderr}")
     files = sorted(glob.glob(os.path.join(pcaps, "*.pcap")))
     if not files:
-        fail("the catalog run wrote no pcap")
+        fail(f"the {role} catalog run wrote no pcap")
+    return files
+
+
+def catalog_capture(convtest, workdir):
+    if os.geteuid() != 0:
+        fail("the catalog run needs root (network namespaces, TUN devices)")
+    files = catalog_run(convtest, workdir, "converter") + catalog_run(convtest, workdir, "client")
     merged = os.path.join(workdir, "catalog.pcap")
     # One tshark process for all: starting tshark costs more than a case's pcap.
     subprocess.run(["mergecap", "-a", "-F", "pcap", "-w", merged] + files, check=True)
-    print(f"compare.py: {len(files)} pcaps of a catalog run")
+    print(f"compare.py: {len(files)} pcaps of the catalog runs (converter and client roles)")
     return merged
 
 
