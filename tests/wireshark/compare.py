@@ -283,9 +283,13 @@ def main():
         run_tshark(args.dissector, capture, ["-V"])
         expected = reference_records(args.reference, capture)
         actual = tshark_records(args.dissector, capture)
-    if not expected:
-        fail("packetgen found no Convert message in the capture")
-    problems, repeats = compare(expected, actual)
+        if not expected:
+            fail("packetgen found no Convert message in the capture")
+        problems, repeats = compare(expected, actual)
+        if problems and capture != args.capture:
+            kept = os.path.abspath("dissector-differences.pcap")  # frame numbers below refer to it
+            shutil.copyfile(capture, kept)
+            print(f"compare.py: capture kept in {kept}", file=sys.stderr)
     print(f"compare.py: {summary(expected)}; {repeats} shown again by tshark (retransmissions); "
           f"{time.monotonic() - started:.1f} s")
     if problems:
