@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libfmt-dev libspdlog-dev libnl-3-dev libnl-route-3-dev
   clang-14 libclang-rt-14-dev clang-format-14
   iproute2 ethtool kmod procps python3 python3-jsonschema
+  tshark
 )
 
 missing=()
@@ -31,5 +32,7 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture: no.
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -10,12 +10,14 @@ bool worth_detailing(Verdict verdict) {
          verdict == Verdict::Error;
 }
 
-std::string detail(const CaseResult& result) {
+std::string detail(const CaseResult& result, const std::string& dissector) {
   std::string text = fmt::format("{:<12} {}  [{}] RFC 8803 §{} {}\n", name(result.verdict), result.id,
                                  fmt::join(result.requirements, ", "), result.section, name(result.level));
   text += fmt::format("    expected: {}\n", result.expected);
   text += fmt::format("    observed: {}\n", result.observed);
   if (result.pcap) text += fmt::format("    pcap:     {}\n", *result.pcap);
+  if (result.pcap && !dissector.empty())
+    text += fmt::format("    decode:   {}\n", decode_command(dissector, *result.pcap));
   if (result.put_output) text += fmt::format("    PUT log:  {}\n", *result.put_output);
   text += fmt::format("    repro:    {}\n", result.repro);
   return text;
@@ -30,10 +32,14 @@ std::string format_duration(std::chrono::milliseconds duration) {
   return fmt::format("{} min {:.1f} s", minutes, total - static_cast<double>(minutes) * 60.0);
 }
 
-std::string text_summary(const RunReport& report) {
+std::string decode_command(const std::string& dissector, const std::string& pcap) {
+  return fmt::format("tshark -X lua_script:{} -r {}", dissector, pcap);
+}
+
+std::string text_summary(const RunReport& report, const std::string& dissector) {
   std::string text;
   for (const auto& result : report.results)
-    if (worth_detailing(result.verdict)) text += detail(result);
+    if (worth_detailing(result.verdict)) text += detail(result, dissector);
   if (!text.empty()) text = "\n" + text + "\n";
 
   std::vector<std::string> parts;

@@ -59,6 +59,14 @@ TEST(TextSummary, ListsCountsFailuresAndRunTime) {
   EXPECT_EQ(text.find("case-0 "), std::string::npos);  // passing cases are not detailed
 }
 
+TEST(TextSummary, NamesTheDissectorNextToPcaps) {
+  const std::string text = text_summary(testing::make_report(), "tools/wireshark/convert.lua");
+  EXPECT_NE(text.find("decode:   tshark -X lua_script:tools/wireshark/convert.lua -r out/artifacts/case-1.pcap"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text_summary(testing::make_report()).find("decode:"), std::string::npos);
+}
+
 TEST(TextSummary, FormatsLongDurations) {
   EXPECT_EQ(format_duration(std::chrono::milliseconds(72300)), "1 min 12.3 s");
 }

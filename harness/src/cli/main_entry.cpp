@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "catalog_markdown.hpp"
+#include "dissector_hint.hpp"
 #include "harness/cli/cli.hpp"
 #include "harness/put/put_identity.hpp"
 #include "harness/runner/lab_sandbox.hpp"
@@ -177,7 +178,11 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   provenance.kernel = kernel_identity();
   provenance.command_line = command_line(invocation);
 
-  fmt::print("{}", reports::text_summary(report));
+  const std::string dissector = dissector_script(bin_dir);
+  fmt::print("{}", reports::text_summary(report, dissector));
+  if (invocation.pcap_dir)
+    fmt::print("pcaps: {} (decode with: {})\n", invocation.pcap_dir->string(),
+               reports::decode_command(dissector, "FILE"));
   int exit_code = static_cast<int>(reports::exit_code_for(report));
   if (auto error = reports::write_json_report(invocation.report, report); !error.empty()) {
     fmt::print(stderr, "convtest: {}\n", error);
