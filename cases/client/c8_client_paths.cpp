@@ -16,6 +16,36 @@ using harness::Role;
 using reports::CaseClass;
 using reports::Level;
 
+constexpr std::uint64_t kConverterKey = 0x7c0a3e5d19b26f48ULL;
+
+CaseOutcome judge_mptcp_session(CaseContext& context) {
+  ConverterScript script = answering(success_reply());
+  script.in_synack = 0;
+  script.mptcp_key = kConverterKey;
+  return run_cut(context, std::move(script), [](CutScenario& scenario) {
+    scenario.await_syn(kCutDeadline);
+    if (scenario.emulator().syns().empty())
+      return CaseOutcome::violated("no SYN reached the converter; the client " + scenario.describe_cut());
+    if (auto broken = verify_cut_ended(scenario)) return *broken;
+    const harness::emulate::MptcpServerSide* mptcp = scenario.emulator().mptcp(0);
+    if (mptcp == nullptr) {
+      const auto& syn = scenario.emulator().syns().front().segment.segment;
+      return CaseOutcome::violated("the client declares MPTCP, but its SYN has no MP_CAPABLE: options " +
+                                   hex(syn.options));
+    }
+    if (!mptcp->client_key())
+      return CaseOutcome::violated("the client never echoed the converter's key (no MP_CAPABLE with both keys): " +
+                                   scenario.recent());
+    if (mptcp->client_dss_count() == 0)
+      return CaseOutcome::violated("the client sent no DSS option after the handshake: it fell back to TCP");
+    if (auto failed = verify_cut_completed(scenario)) return *failed;
+    return CaseOutcome::pass(
+        fmt::format("MPTCP: keys exchanged, {} DSS options from the client{}; the exchange "
+                    "completed",
+                    mptcp->client_dss_count(), mptcp->client_data_fin() ? ", its DATA_FIN" : ""));
+  });
+}
+
 }  // namespace
 
 void register_c8_client_paths(harness::Registry& registry) {
@@ -76,6 +106,28 @@ void register_c8_client_paths(harness::Registry& registry) {
   // A middlebox that strips MPTCP options from the SYN-ACK (here: a
   // converter whose SYN-ACK never carries MP_CAPABLE) leaves the MPTCP client
   // on plain TCP, and the Convert exchange works all the same.
+  // RFC 8803 section 5 and RFC 8684: an MPTCP client talks MPTCP to the
+  // converter when the SYN-ACK carries MP_CAPABLE, and the Convert exchange
+  // runs in the data stream of the MPTCP connection.
+  registry.add({
+      .id = "client-mptcp-session-through-converter",
+      .requirements = {"REF-10", "CLI-I03"},
+      .section = "5",
+      .level = Level::Behaviour,
+      .case_class = CaseClass::Valid,
+      .tags = {"client", "mptcp"},
+      .role = Role::Client,
+      .client_needs = {ClientFeature::Mptcp},
+      .title = "An MPTCP client whose converter answers MP_CAPABLE runs the Convert exchange over MPTCP.",
+      .stimulus = "The SYN-ACK carries MP_CAPABLE v1 with the converter's key and acknowledges the SYN data; after "
+                  "the handshake a success reply and the server's bytes follow, mapped by DSS from DSN = IDSN + 1, "
+                  "with DATA_ACKs for the client's data and a DATA_FIN once the client has closed.",
+      .expectation = "The client's SYN carries MP_CAPABLE, its third ACK both keys, its later segments DSS options "
+                     "(it did not fall back to TCP); it prints exactly the server's bytes and exits 0.",
+      .accepted_outcomes = {"MPTCP session, exchange completed"},
+      .run = judge_mptcp_session,
+  });
+
   registry.add({
       .id = "client-mptcp-synack-stripped-falls-back",
       .requirements = {"REF-07", "CLI-I03"},

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "packetgen/tcp_options.hpp"
+
 namespace convtest::harness::emulate {
 namespace {
 
@@ -78,6 +80,13 @@ void ConverterEmulator::open(const pt::Parsed& syn) {
   connections_.push_back(std::make_unique<TcpConnection>(wire_, std::move(config)));
   rest_sent_.push_back(false);
   const std::size_t in_synack = std::min(script.in_synack, script.to_client.size());
+  const auto options = pt::parse_options(syn.segment.options);
+  if (script.mptcp_key && options.find_mptcp(pt::mptcp::Subtype::MpCapable) != nullptr) {
+    mptcp_.push_back(std::make_unique<MptcpServerSide>(*script.mptcp_key, in_synack));
+    connections_.back()->set_hooks(mptcp_.back().get());
+  } else {
+    mptcp_.push_back(nullptr);
+  }
   connections_.back()->accept(
       syn, script.synack_options,
       Bytes(script.to_client.begin(), script.to_client.begin() + static_cast<std::ptrdiff_t>(in_synack)),
@@ -107,7 +116,10 @@ void ConverterEmulator::close_if_done(std::size_t index) {
   auto& connection = *connections_[index];
   const bool holding = std::any_of(pending_.begin(), pending_.end(),
                                    [index](const Pending& pending) { return pending.connection == index; });
-  if (script_for(index).close_after_client_fin && connection.fin_received() && !holding) connection.close();
+  // An MPTCP client closes its side with a DATA_FIN, maybe long before the
+  // subflow's FIN.
+  const bool client_closed = connection.fin_received() || (mptcp_[index] && mptcp_[index]->client_data_fin());
+  if (script_for(index).close_after_client_fin && client_closed && !holding) connection.close();
 }
 
 std::optional<Clock::time_point> ConverterEmulator::next_timer() const {

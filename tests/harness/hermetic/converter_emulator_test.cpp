@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/emulate/converter.hpp"
+#include "harness/endpoint/mptcp_client.hpp"
 #include "harness/endpoint/tcp_client.hpp"
 #include "hermetic_support.hpp"
 #include "packetgen/tcp_options.hpp"
@@ -106,6 +107,59 @@ TEST(ConverterEmulator, TheServerClosesAfterTheClientAndAClientRstIsRecorded) {
       wires.run_until(deadline, [&] { return client->fin_received() && converter.connection(1).reset_received(); }));
   EXPECT_TRUE(converter.connection(0).fin_received());
   EXPECT_FALSE(converter.connection(0).reset_received());
+}
+
+}  // namespace
+}  // namespace convtest::harness
+
+namespace convtest::harness {
+namespace {
+
+// The emulated converter as an MPTCP peer of the harness's own MPTCP client:
+// keys exchanged, the reply mapped from the converter's IDSN + 1, and the
+// close at the data level both ways.
+TEST(ConverterEmulatorMptcp, AnMpCapableSynGetsAnMptcpSessionClosedByDataFins) {
+  JoinedWires wires;
+  emulate::ConverterScript script;
+  script.to_client = text_bytes("REPLYserver-bytes");
+  script.mptcp_key = 0x0123456789abcdefULL;
+  emulate::ConverterEmulator converter(wires.right, kConverterPort, {script});
+  MptcpConfig config;
+  config.tcp = client_config();
+  MptcpClient client(wires.left, config);
+  const auto deadline = wires.clock.now() + 10s;
+
+  client.connect(text_bytes("convert-message"));
+  ASSERT_TRUE(wires.run_until(deadline, [&] { return client.data_received().size() == script.to_client.size(); }));
+  EXPECT_EQ(text_of(client.data_received()), "REPLYserver-bytes");
+  EXPECT_TRUE(client.synack_had_mp_capable());
+  EXPECT_FALSE(client.fallen_back()) << client.fallback_reason();
+  ASSERT_TRUE(client.remote());
+  EXPECT_EQ(client.remote()->key, 0x0123456789abcdefULL);
+  const auto mapping = client.first_data_mapping();
+  ASSERT_TRUE(mapping && mapping->dsn);
+  EXPECT_EQ(*mapping->dsn, *client.expected_first_remote_dsn());
+  const emulate::MptcpServerSide* side = converter.mptcp(0);
+  ASSERT_NE(side, nullptr);
+  EXPECT_EQ(side->client_key(), client.local().key);
+
+  client.close();
+  ASSERT_TRUE(wires.run_until(deadline, [&] { return client.data_fin_received(); }));
+  EXPECT_TRUE(side->client_data_fin());
+  EXPECT_EQ(client.peer_data_ack(), client.next_local_dsn() + 1) << "the client's DATA_FIN acknowledged";
+}
+
+TEST(ConverterEmulatorMptcp, APlainTcpSynStaysPlainTcp) {
+  JoinedWires wires;
+  emulate::ConverterScript script;
+  script.to_client = text_bytes("REPLY");
+  script.mptcp_key = 7;
+  emulate::ConverterEmulator converter(wires.right, kConverterPort, {script});
+  TcpClient client(wires.left, client_config());
+  client->connect({}, text_bytes("convert-message"));
+  ASSERT_TRUE(wires.run_until(wires.clock.now() + 10s, [&] { return client->received().size() == 5; }));
+  EXPECT_EQ(converter.mptcp(0), nullptr);
+  EXPECT_EQ(pt::parse_options(converter.syns().front().segment.segment.options).find(pt::kind::Mptcp), nullptr);
 }
 
 }  // namespace

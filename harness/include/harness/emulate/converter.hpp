@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "harness/emulate/legacy_server.hpp"
+#include "harness/emulate/mptcp_server.hpp"
 #include "harness/endpoint/tcp_connection.hpp"
 #include "harness/endpoint/wire.hpp"
 
@@ -34,6 +36,9 @@ struct ConverterScript {
   Clock::duration gap{};
   // The emulated server closes once the client has closed its side.
   bool close_after_client_fin = true;
+  // Answers a SYN with MP_CAPABLE as an MPTCP converter (MptcpServerSide)
+  // with this key; without, every connection stays plain TCP.
+  std::optional<std::uint64_t> mptcp_key{};
   std::uint32_t isn = 9000;
   TcpConfig connection{};  // template: window, mss, retransmission
 };
@@ -50,6 +55,8 @@ class ConverterEmulator final : public WireEndpoint {
   const TcpConnection& connection(std::size_t index) const { return *connections_.at(index); }
   // What the client sent on connection `index`: SYN payload and later bytes.
   const packetgen::Bytes& client_stream(std::size_t index) const { return connections_.at(index)->received(); }
+  // The MPTCP side of connection `index`; nothing when it runs plain TCP.
+  const MptcpServerSide* mptcp(std::size_t index) const { return mptcp_.at(index).get(); }
 
   bool wants(const FlowKey& key, const packetgen::tcp::Parsed& segment) const override;
   void on_segment(const InboundSegment& segment) override;
@@ -70,7 +77,8 @@ class ConverterEmulator final : public WireEndpoint {
   std::vector<ReceivedSyn> syns_;
   std::vector<FlowKey> silent_;  // flows whose SYN got nothing
   std::vector<std::unique_ptr<TcpConnection>> connections_;
-  std::vector<bool> rest_sent_;  // per connection: the bytes after the handshake queued
+  std::vector<std::unique_ptr<MptcpServerSide>> mptcp_;  // per connection, before it in teardown order
+  std::vector<bool> rest_sent_;                          // per connection: the bytes after the handshake queued
   struct Pending {
     std::size_t connection;
     packetgen::Bytes piece;
