@@ -142,7 +142,9 @@ constexpr auto kRows = std::to_array<Requirement>({
     {.id = "CLI-I05",
      .section = "3, 5.1",
      .level = "behaviour",
-     .sentence = "The client may bypass the converter later for servers whose returned options show native support."},
+     .sentence = "The client may bypass the converter later for servers whose returned options show native support.",
+     .not_automated = "a MAY-like policy over later connections: no behaviour of the client is wrong, so there is "
+                      "nothing to judge; the interop matrix may record it"},
     {.id = "CLI-I06",
      .section = "App. A.1",
      .level = "behaviour",
@@ -156,7 +158,10 @@ constexpr auto kRows = std::to_array<Requirement>({
      .section = "5.2",
      .level = "behaviour",
      .sentence = "For incoming connections the client accepts a SYN carrying a Connect TLV and answers with a "
-                 "header-only Convert message."},
+                 "header-only Convert message.",
+     .not_automated = "needs a client that listens for incoming connections through a converter (AMB-32: how the "
+                      "converter learns that mapping is outside the RFC), while a client under test is launched "
+                      "for one outgoing exchange; a Linux listener also cannot put the reply in its SYN-ACK"},
 });
 
 }  // namespace
