@@ -60,6 +60,11 @@ json to_json(const Provenance& provenance) {
       {"role", provenance.role},
   };
   if (provenance.client) out["client"] = to_json(*provenance.client);
+  if (const auto& expectations = provenance.expectations)
+    out["expectations"] = {{"path", expectations->path},
+                           {"sha256", expectations->sha256},
+                           {"count", expectations->count},
+                           {"strict", expectations->strict}};
   return out;
 }
 
@@ -169,6 +174,16 @@ CaseResult read_case(Reader& reader, const json& item) {
   result.put_output = reader.optional_text(item, "put_output");
   result.repro = reader.text(item, "repro");
   result.log = reader.texts(item, "log");
+  if (item.contains("expectation")) {
+    if (const json* applied = reader.field(item, "expectation")) {
+      CaseResult::ExpectationApplied expectation;
+      expectation.expected = reader.enumerated<Verdict>(*applied, "expected", parse_verdict);
+      expectation.original = reader.enumerated<Verdict>(*applied, "original", parse_verdict);
+      expectation.why = reader.text(*applied, "why");
+      expectation.pattern = reader.text(*applied, "pattern");
+      result.expectation = std::move(expectation);
+    }
+  }
   return result;
 }
 
@@ -213,6 +228,16 @@ Provenance read_provenance(Reader& reader, const json& item) {
   provenance.jobs = reader.number<unsigned>(item, "jobs");
   provenance.command_line = reader.text(item, "command_line");
   provenance.interrupted = reader.boolean(item, "interrupted");
+  if (item.contains("expectations")) {
+    if (const json* expectations = reader.field(item, "expectations")) {
+      ExpectationsIdentity identity;
+      identity.path = reader.text(*expectations, "path");
+      identity.sha256 = reader.text(*expectations, "sha256");
+      identity.count = reader.number<std::size_t>(*expectations, "count");
+      identity.strict = reader.boolean(*expectations, "strict");
+      provenance.expectations = std::move(identity);
+    }
+  }
   for (auto [key, target] : {std::pair{"started", &provenance.started}, std::pair{"finished", &provenance.finished}}) {
     const std::string stamp = reader.text(item, key);
     if (auto parsed = parse_iso8601(stamp))
@@ -241,7 +266,7 @@ json to_json(const CaseResult& result) {
   for (const auto& [dimension, value] : result.instance) instance[dimension] = value;
   json phases = json::object();
   for (const auto& [phase, spent] : result.phases) phases[phase] = static_cast<double>(spent.count()) / 1e6;
-  return {
+  json out = {
       {"id", result.id},
       {"case", result.case_id},
       {"instance", instance},
@@ -261,6 +286,12 @@ json to_json(const CaseResult& result) {
       {"repro", result.repro},
       {"log", result.log},
   };
+  if (result.expectation)
+    out["expectation"] = {{"expected", name(result.expectation->expected)},
+                          {"original", name(result.expectation->original)},
+                          {"why", result.expectation->why},
+                          {"pattern", result.expectation->pattern}};
+  return out;
 }
 
 json to_json(const RunReport& report) {

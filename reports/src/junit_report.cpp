@@ -37,7 +37,13 @@ std::string details(const CaseResult& result) {
   return text;
 }
 
-std::string testcase(const CaseResult& result) {
+std::string expectation_note(const CaseResult& result) {
+  if (!result.expectation) return {};
+  return fmt::format("{}: expected {} ({}), the case gave {}\n", name(result.verdict),
+                     name(result.expectation->expected), result.expectation->why, name(result.expectation->original));
+}
+
+std::string testcase(const CaseResult& result, bool strict_expect) {
   std::string body;
   const std::string message = xml_escape(result.observed);
   switch (result.verdict) {
@@ -52,6 +58,14 @@ std::string testcase(const CaseResult& result) {
     case Verdict::Error:
       body = fmt::format("<error type=\"{}\" message=\"{}\">{}</error>", name(result.verdict), message,
                          xml_escape(details(result)));
+      break;
+    case Verdict::ExpectedFail:
+      body = fmt::format("<system-out>{}</system-out>", xml_escape(expectation_note(result) + details(result)));
+      break;
+    case Verdict::UnexpectedPass:
+      body = strict_expect ? fmt::format("<failure type=\"XPASS\" message=\"{}\">{}</failure>",
+                                         xml_escape(expectation_note(result)), xml_escape(details(result)))
+                           : fmt::format("<system-out>{}</system-out>", xml_escape(expectation_note(result)));
       break;
     case Verdict::Unsupported:
     case Verdict::Skip:
@@ -105,12 +119,13 @@ std::string xml_escape(std::string_view text) {
 
 std::string to_junit_xml(const RunReport& report) {
   const VerdictCounts counts = report.counts();
-  const std::size_t failures = counts.at(Verdict::Fail);
+  const bool strict_expect = report.provenance.expectations && report.provenance.expectations->strict;
+  const std::size_t failures = counts.at(Verdict::Fail) + (strict_expect ? counts.at(Verdict::UnexpectedPass) : 0);
   const std::size_t errors = counts.at(Verdict::Error) + counts.at(Verdict::Inconclusive);
   const std::size_t skipped = counts.at(Verdict::Skip) + counts.at(Verdict::Unsupported);
   const Provenance& p = report.provenance;
   std::string cases;
-  for (const auto& result : report.results) cases += testcase(result);
+  for (const auto& result : report.results) cases += testcase(result, strict_expect);
   const std::string attributes =
       fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\"", report.results.size(),
                   failures, errors, skipped, seconds(report.wall_time()));

@@ -18,10 +18,13 @@ ExitCode exit_code_for(const RunReport& report) {
   // A conformance failure is the most useful signal, so it wins over a
   // harness error elsewhere in the same run; the summary lists both.
   if (counts.at(Verdict::Fail) > 0) return ExitCode::Failed;
+  const auto& expectations = report.provenance.expectations;
+  if (counts.at(Verdict::UnexpectedPass) > 0 && expectations && expectations->strict) return ExitCode::Failed;
   if (counts.at(Verdict::Error) > 0) return ExitCode::HarnessError;
   if (!report.environment_problems.empty() || report.provenance.interrupted) return ExitCode::Environment;
   if (counts.at(Verdict::Inconclusive) > 0) return ExitCode::Environment;
-  const std::size_t judged = counts.at(Verdict::Pass) + counts.at(Verdict::Warn);
+  const std::size_t judged = counts.at(Verdict::Pass) + counts.at(Verdict::Warn) + counts.at(Verdict::ExpectedFail) +
+                             counts.at(Verdict::UnexpectedPass);
   if (judged == 0) return ExitCode::Environment;  // never 0 when nothing was judged
   return ExitCode::Ok;
 }

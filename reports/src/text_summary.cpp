@@ -7,7 +7,7 @@ namespace {
 
 bool worth_detailing(Verdict verdict) {
   return verdict == Verdict::Fail || verdict == Verdict::Warn || verdict == Verdict::Inconclusive ||
-         verdict == Verdict::Error;
+         verdict == Verdict::Error || verdict == Verdict::UnexpectedPass;
 }
 
 std::string detail(const CaseResult& result, const std::string& dissector) {
@@ -15,6 +15,9 @@ std::string detail(const CaseResult& result, const std::string& dissector) {
                                  fmt::join(result.requirements, ", "), result.section, name(result.level));
   text += fmt::format("    expected: {}\n", result.expected);
   text += fmt::format("    observed: {}\n", result.observed);
+  if (result.expectation)
+    text += fmt::format("    expected deviation: {} ({}), pattern {}\n", name(result.expectation->expected),
+                        result.expectation->why, result.expectation->pattern);
   if (result.pcap) text += fmt::format("    pcap:     {}\n", *result.pcap);
   if (result.pcap && !dissector.empty())
     text += fmt::format("    decode:   {}\n", decode_command(dissector, *result.pcap));
@@ -47,6 +50,9 @@ std::string text_summary(const RunReport& report, const std::string& dissector) 
     if (count > 0) parts.push_back(fmt::format("{} {}", count, name(verdict)));
   if (parts.empty()) parts.emplace_back("no case ran");
   text += fmt::format("{} case(s): {}\n", report.results.size(), fmt::join(parts, ", "));
+  if (const auto& expectations = report.provenance.expectations)
+    text += fmt::format("expectations: {} ({} entries{})\n", expectations->path, expectations->count,
+                        expectations->strict ? ", an XPASS fails the run" : "");
   for (const auto& problem : report.environment_problems) text += fmt::format("environment: {}\n", problem);
   if (report.provenance.interrupted) text += "run INTERRUPTED: the report is incomplete\n";
   text += fmt::format("suite run time: {}\n", format_duration(report.wall_time()));

@@ -20,7 +20,7 @@ std::string_view label_of(const std::array<std::pair<Enum, std::string_view>, N>
   return "?";
 }
 
-constexpr std::array<std::pair<Verdict, std::string_view>, 7> kVerdictNames{{
+constexpr std::array<std::pair<Verdict, std::string_view>, 9> kVerdictNames{{
     {Verdict::Pass, "PASS"},
     {Verdict::Fail, "FAIL"},
     {Verdict::Warn, "WARN"},
@@ -28,6 +28,8 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 7> kVerdictNames{{
     {Verdict::Unsupported, "UNSUPPORTED"},
     {Verdict::Skip, "SKIP"},
     {Verdict::Error, "ERROR"},
+    {Verdict::ExpectedFail, "XFAIL"},
+    {Verdict::UnexpectedPass, "XPASS"},
 }};
 
 constexpr std::array<std::pair<Level, std::string_view>, 4> kLevelNames{{

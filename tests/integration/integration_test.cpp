@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "harness/process/subprocess.hpp"
+#include "harness/put/put_description.hpp"
 
 namespace {
 
@@ -299,6 +300,66 @@ TEST_F(Integration, TheClientCatalogPassesOverARemoteLink) {
     EXPECT_TRUE(verdict == "PASS" || verdict == "UNSUPPORTED") << id << " " << verdict << "\n" << ran->output;
   EXPECT_EQ(report["provenance"]["jobs"], 1) << "one link: one case at a time";
   EXPECT_EQ(schema_problem(dir / "report.json"), "");
+}
+
+// A vendor's CI gate (docs/ci-gate.md): an expectation file listing exactly
+// a faulted converter's failures turns them into XFAILs and the run exits 0;
+// the clean converter then gives XPASS (a failure under --strict-expect);
+// compare names the regressions; each report keeps its own artifacts.
+TEST_F(Integration, ExpectedDeviationsGateTheRunAndCompareNamesRegressions) {
+  convtest::harness::PutDescription put = convtest::harness::default_convproxy();
+  put.spawn_template += " --fault accept-version-2";
+  std::ofstream(dir / "faulted-put.json") << convtest::harness::to_json(put).dump(2);
+  const std::vector<std::string> selection = {"--case",     "hdr-version-*,err-precedence-version-before-destination",
+                                              "--dim",      "family=v4",
+                                              "--dim",      "transport=tcp",
+                                              "--seed",     "4",
+                                              "--progress", "none"};
+  auto run_with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> arguments = {"run"};
+    arguments.insert(arguments.end(), selection.begin(), selection.end());
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return run(arguments);
+  };
+  const auto faulted_report = (dir / "faulted.json").string();
+  const Outcome faulted = run_with({"--put", (dir / "faulted-put.json").string(), "--report", faulted_report});
+  ASSERT_EQ(faulted.exit_code, 1) << faulted.output;
+  std::ofstream expect(dir / "expect.txt");
+  expect << "# accept-version-2 breaks these\n";
+  std::set<std::string> failed;
+  for (const auto& [id, verdict] : verdicts(read_json(faulted_report)))
+    if (verdict == "FAIL") {
+      failed.insert(id);
+      expect << id << " FAIL known: version 2 accepted\n";
+    }
+  expect.close();
+  ASSERT_FALSE(failed.empty());
+  EXPECT_TRUE(fs::is_directory(dir / "faulted-artifacts")) << "the failing cases' pcaps, named after the report";
+
+  const auto gated_report = (dir / "gated.json").string();
+  const Outcome gated = run_with({"--put", (dir / "faulted-put.json").string(), "--expect",
+                                  (dir / "expect.txt").string(), "--report", gated_report});
+  EXPECT_EQ(gated.exit_code, 0) << gated.output;
+  const auto gated_json = read_json(gated_report);
+  for (const auto& [id, verdict] : verdicts(gated_json)) EXPECT_EQ(verdict, failed.count(id) ? "XFAIL" : "PASS") << id;
+  EXPECT_EQ(gated_json["provenance"]["expectations"]["count"], failed.size());
+  EXPECT_EQ(schema_problem(gated_report), "");
+
+  const auto clean_report = (dir / "clean.json").string();
+  const Outcome clean = run_with({"--expect", (dir / "expect.txt").string(), "--report", clean_report});
+  EXPECT_EQ(clean.exit_code, 0) << clean.output;
+  for (const auto& id : failed) EXPECT_EQ(verdicts(read_json(clean_report))[id], "XPASS") << id;
+  const Outcome strict = run_with(
+      {"--expect", (dir / "expect.txt").string(), "--strict-expect", "--report", (dir / "strict.json").string()});
+  EXPECT_EQ(strict.exit_code, 1) << strict.output;
+  EXPECT_FALSE(fs::exists(dir / "faulted-artifacts" / "clean.json")) << "runs never share artifact folders";
+
+  const Outcome compared = run({"compare", clean_report, faulted_report});
+  EXPECT_EQ(compared.exit_code, 1) << compared.output;
+  for (const auto& id : failed)
+    EXPECT_NE(compared.output.find(id + " XPASS -> FAIL"), std::string::npos) << compared.output;
+  const Outcome same = run({"compare", faulted_report, faulted_report, "--format", "json"});
+  EXPECT_EQ(same.exit_code, 0) << same.output;
 }
 
 // Two independent bad clients (tests/integration/bad_clients/, Python): the

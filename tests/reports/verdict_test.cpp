@@ -49,8 +49,9 @@ TEST(ExitCode, FollowsTheDesignContract) {
 
 TEST(TextSummary, ListsCountsFailuresAndRunTime) {
   const std::string text = text_summary(testing::make_report());
-  EXPECT_NE(text.find("7 case(s): 1 PASS, 1 FAIL, 1 WARN, 1 INCONCLUSIVE, 1 UNSUPPORTED, 1 SKIP, 1 ERROR"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("9 case(s): 1 PASS, 1 FAIL, 1 WARN, 1 INCONCLUSIVE, 1 UNSUPPORTED, 1 SKIP, 1 ERROR, 1 XFAIL, 1 XPASS"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("expected: Error TLV 96 with value 0"), std::string::npos);
   EXPECT_NE(text.find("repro:    convtest run --seed 7 --case case-1"), std::string::npos);

@@ -220,7 +220,15 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   run->add_option("--junit", junit, "also write JUnit XML here");
   std::string pcap_dir;
   run->add_option("--pcap-dir", pcap_dir,
-                  "keep every case's pcap here (default: only failing cases', in out/artifacts)");
+                  "keep every case's pcap here (default: only failing cases', in the artifacts folder)");
+  std::string artifacts;
+  run->add_option("--artifacts", artifacts,
+                  "pcaps and PUT logs of failing cases go here (default: REPORT-NAME-artifacts beside the report)");
+  std::string expect;
+  run->add_option("--expect", expect,
+                  "known deviations (JSON or lines 'CASE-OR-GLOB VERDICT WHY'): a matching deviation is XFAIL, a pass "
+                  "XPASS");
+  run->add_flag("--strict-expect", invocation.strict_expect, "an XPASS (expected deviation that passed) fails the run");
   std::string progress = "auto";
   run->add_option("--progress", progress, "auto, line (live line), plain (one line per case) or none")
       ->check(CLI::IsMember({"auto", "line", "plain", "none"}));
@@ -241,6 +249,18 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   list->add_flag("--requirements", invocation.list_requirements,
                  "list the requirement table instead: every CONV, CLI, AMB and REF id with the cases citing it");
 
+  CLI::App* compare =
+      app.add_subcommand("compare",
+                         "compare two reports: regressions, fixes, new and removed cases (exit 1 on any "
+                         "regression)");
+  std::string base_report;
+  std::string new_report;
+  compare->add_option("base", base_report, "the earlier report (JSON)")->required();
+  compare->add_option("new", new_report, "the later report (JSON)")->required();
+  std::string compare_format = "text";
+  compare->add_option("-f,--format", compare_format, "text, markdown or json")
+      ->check(CLI::IsMember({"text", "markdown", "json"}));
+
   try {
     std::vector<std::string> reversed(words.rbegin(), words.rend());
     app.parse(reversed);
@@ -260,6 +280,15 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   }
   if (version) {
     invocation.command = Command::Version;
+    return invocation;
+  }
+  if (*compare) {
+    invocation.command = Command::Compare;
+    invocation.compare_base = base_report;
+    invocation.compare_new = new_report;
+    invocation.compare_format = compare_format == "json"       ? CompareFormat::Json
+                                : compare_format == "markdown" ? CompareFormat::Markdown
+                                                               : CompareFormat::Text;
     return invocation;
   }
   if (!client_flags.role.empty()) invocation.role = *parse_role(client_flags.role);
@@ -288,6 +317,10 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     if (!report.empty()) invocation.report = report;
     if (!junit.empty()) invocation.junit = junit;
     if (!pcap_dir.empty()) invocation.pcap_dir = pcap_dir;
+    if (!artifacts.empty()) invocation.artifacts = artifacts;
+    if (!expect.empty()) invocation.expect = expect;
+    if (invocation.strict_expect && !invocation.expect)
+      return packetgen::failure(UsageError{"--strict-expect needs --expect FILE", false});
     invocation.progress = progress == "line"    ? ProgressStyle::Line
                           : progress == "plain" ? ProgressStyle::Plain
                           : progress == "none"  ? ProgressStyle::None

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "harness/runner/lab_sandbox.hpp"
 #include "harness/runner/runner.hpp"
 #include "progress.hpp"
+#include "reports/compare.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/text_summary.hpp"
@@ -32,6 +34,12 @@ std::filesystem::path own_directory() {
   std::error_code error;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
   return error ? std::filesystem::current_path() : self.parent_path();
+}
+
+// Two runs with different reports never share artifacts: out/report.json
+// keeps its pcaps in out/report-artifacts/.
+std::filesystem::path default_artifacts(const std::filesystem::path& report) {
+  return report.parent_path() / (report.stem().string() + "-artifacts");
 }
 
 std::string kernel_identity() {
@@ -113,6 +121,43 @@ int list_catalog(const Invocation& invocation, const Registry& registry) {
   return kExitOk;
 }
 
+// A report file read back; the problem as text when it cannot be.
+std::optional<reports::RunReport> read_report(const std::filesystem::path& path, std::string& problem) {
+  std::ifstream in(path);
+  if (!in) {
+    problem = fmt::format("cannot read {}", path.string());
+    return std::nullopt;
+  }
+  const auto document = nlohmann::json::parse(in, nullptr, false);
+  if (document.is_discarded()) {
+    problem = fmt::format("{} is not JSON", path.string());
+    return std::nullopt;
+  }
+  auto parsed = reports::from_json(document);
+  if (!parsed.error.empty()) {
+    problem = fmt::format("{}: {}", path.string(), parsed.error);
+    return std::nullopt;
+  }
+  return std::move(parsed.report);
+}
+
+int run_compare(const Invocation& invocation) {
+  std::string problem;
+  const auto base = read_report(invocation.compare_base, problem);
+  const auto next = base ? read_report(invocation.compare_new, problem) : std::nullopt;
+  if (!base || !next) {
+    fmt::print(stderr, "convtest compare: {}\n", problem);
+    return kExitUsage;
+  }
+  const reports::Comparison comparison = reports::compare_reports(*base, *next);
+  switch (invocation.compare_format) {
+    case CompareFormat::Text: fmt::print("{}", reports::comparison_text(comparison)); break;
+    case CompareFormat::Markdown: fmt::print("{}", reports::comparison_markdown(comparison)); break;
+    case CompareFormat::Json: fmt::print("{}\n", reports::comparison_json(comparison).dump(2)); break;
+  }
+  return comparison.regressions.empty() ? kExitOk : 1;
+}
+
 int run_catalog(const Invocation& invocation, const Registry& registry) {
   const auto cases = select(registry, invocation.selection);
   if (cases.empty()) {
@@ -138,11 +183,21 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   options.seed = seed;
   options.time_scale = invocation.time_scale;
   options.strict = invocation.strict;
-  options.artifacts_dir = invocation.pcap_dir.value_or(invocation.report.parent_path() / "artifacts");
+  options.artifacts_dir =
+      invocation.pcap_dir.value_or(invocation.artifacts.value_or(default_artifacts(invocation.report)));
   options.keep_all_pcaps = invocation.pcap_dir.has_value();
   options.repro_words = repro_words(invocation, seed);
   options.client = invocation.client;
   options.bin_dir = bin_dir;
+  if (invocation.expect) {
+    auto loaded = reports::load_expectations(*invocation.expect);
+    if (!loaded.expectations) {
+      fmt::print(stderr, "convtest: --expect: {}\n", loaded.error);
+      return kExitUsage;
+    }
+    loaded.expectations->strict = invocation.strict_expect;
+    options.expectations = std::move(loaded.expectations);
+  }
 
   LabSandboxOptions lab_options{bin_dir, invocation.time_scale, std::nullopt};
   if (invocation.role == Role::Client) lab_options.client = invocation.client;
@@ -177,6 +232,9 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   }
   provenance.kernel = kernel_identity();
   provenance.command_line = command_line(invocation);
+  if (const auto& expectations = options.expectations)
+    provenance.expectations = reports::ExpectationsIdentity{expectations->path, expectations->sha256,
+                                                            expectations->rows.size(), expectations->strict};
 
   const std::string dissector = dissector_script(bin_dir);
   fmt::print("{}", reports::text_summary(report, dissector));
@@ -224,6 +282,7 @@ int main(int argc, char** argv, const CatalogFactory& make_catalog) {
       return kExitOk;
     case Command::List: return list_catalog(invocation, registry);
     case Command::Run: return run_catalog(invocation, registry);
+    case Command::Compare: return run_compare(invocation);
   }
   return kExitUsage;
 }

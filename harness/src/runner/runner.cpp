@@ -167,6 +167,7 @@ reports::RunReport Runner::run(const std::vector<const CaseSpec*>& cases, const 
         }
         result = run_one(spec, worker_index, stop);
       }
+      if (options_.expectations) reports::apply_expectation(*options_.expectations, result);
       std::lock_guard lock(progress_mutex);
       if (result.verdict == Verdict::Inconclusive && result.observed.rfind("environment: ", 0) == 0)
         environment_problems.insert(result.observed.substr(13));

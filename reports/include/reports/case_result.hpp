@@ -38,6 +38,16 @@ struct CaseResult {
   std::optional<std::string> put_output;  // PUT stdout+stderr, kept when the case did not pass
   std::string repro;                      // one shell line that re-runs exactly this case
   std::vector<std::string> log;           // what the case did, step by step
+
+  // Set when an expectation (--expect) covered the case: the verdict it
+  // named, why, its pattern, and the verdict the case reached by itself.
+  struct ExpectationApplied {
+    Verdict expected = Verdict::Fail;
+    std::string why;
+    std::string pattern;
+    Verdict original = Verdict::Fail;
+  };
+  std::optional<ExpectationApplied> expectation;
 };
 
 }  // namespace convtest::reports

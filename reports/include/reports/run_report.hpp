@@ -39,6 +39,15 @@ struct ClientIdentity {
   std::optional<std::string> binary_sha256;  // of the executable
 };
 
+// The expectation file of a run (--expect): which one, exactly, and how
+// strictly an XPASS is taken.
+struct ExpectationsIdentity {
+  std::string path;
+  std::string sha256;
+  std::size_t count = 0;  // expectations in the file
+  bool strict = false;    // --strict-expect: an XPASS fails the run
+};
+
 struct Provenance {
   std::string tool_version;
   std::string catalog_hash;         // SHA-256 over the metadata of every registered case
@@ -56,6 +65,7 @@ struct Provenance {
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;
   bool interrupted = false;
+  std::optional<ExpectationsIdentity> expectations;
 };
 
 using VerdictCounts = std::map<Verdict, std::size_t>;

@@ -10,16 +10,19 @@
 namespace convtest::reports {
 
 enum class Verdict : std::uint8_t {
-  Pass,          // behaviour matches the requirement
-  Fail,          // a MUST (or defined behaviour under --strict) violated
-  Warn,          // a SHOULD or keyword-free behaviour violated
-  Inconclusive,  // no verdict reachable: PUT unreachable, path altered unasked
-  Unsupported,   // the PUT declared it lacks an optional feature the case needs
-  Skip,          // not applicable in this run (profile, IP family...)
-  Error,         // the harness itself failed
+  Pass,            // behaviour matches the requirement
+  Fail,            // a MUST (or defined behaviour under --strict) violated
+  Warn,            // a SHOULD or keyword-free behaviour violated
+  Inconclusive,    // no verdict reachable: PUT unreachable, path altered unasked
+  Unsupported,     // the PUT declared it lacks an optional feature the case needs
+  Skip,            // not applicable in this run (profile, IP family...)
+  Error,           // the harness itself failed
+  ExpectedFail,    // "XFAIL": the deviation an expectation file names (--expect)
+  UnexpectedPass,  // "XPASS": expected to deviate, but passed
 };
-inline constexpr Verdict kAllVerdicts[] = {Verdict::Pass,        Verdict::Fail, Verdict::Warn, Verdict::Inconclusive,
-                                           Verdict::Unsupported, Verdict::Skip, Verdict::Error};
+inline constexpr Verdict kAllVerdicts[] = {Verdict::Pass,         Verdict::Fail,         Verdict::Warn,
+                                           Verdict::Inconclusive, Verdict::Unsupported,  Verdict::Skip,
+                                           Verdict::Error,        Verdict::ExpectedFail, Verdict::UnexpectedPass};
 
 std::string_view name(Verdict verdict);  // "PASS", "FAIL", ...
 std::optional<Verdict> parse_verdict(std::string_view text);

@@ -18,7 +18,8 @@
 
 namespace convtest::harness::cli {
 
-enum class Command : std::uint8_t { Run, List, Version };
+enum class Command : std::uint8_t { Run, List, Version, Compare };
+enum class CompareFormat : std::uint8_t { Text, Markdown, Json };
 enum class ListFormat : std::uint8_t { Text, Json, Markdown };
 enum class ProgressStyle : std::uint8_t { Auto, Line, Plain, None };
 
@@ -44,8 +45,17 @@ struct Invocation {
   std::filesystem::path report = "out/report.json";
   std::optional<std::filesystem::path> junit;
   std::optional<std::filesystem::path> pcap_dir;  // keep every pcap there
+  // Where pcaps and PUT logs go (default: beside the report, named after it).
+  std::optional<std::filesystem::path> artifacts;
+  std::optional<std::filesystem::path> expect;  // known deviations: XFAIL / XPASS
+  bool strict_expect = false;                   // an XPASS fails the run
   ProgressStyle progress = ProgressStyle::Auto;
   std::vector<std::string> arguments;  // as given, for provenance
+
+  // `compare BASE NEW`: two reports of one implementation.
+  std::filesystem::path compare_base;
+  std::filesystem::path compare_new;
+  CompareFormat compare_format = CompareFormat::Text;
 };
 
 struct UsageError {

@@ -16,6 +16,7 @@
 #include "harness/runner/case.hpp"
 #include "harness/runner/registry.hpp"
 #include "harness/runner/sandbox.hpp"
+#include "reports/expectations.hpp"
 #include "reports/run_report.hpp"
 
 namespace convtest::harness {
@@ -36,6 +37,8 @@ struct RunOptions {
   // The client role's client under test, and where {bin} points.
   ClientDescription client = default_convclient();
   std::filesystem::path bin_dir{};
+  // Known deviations (--expect): applied to each result as it is recorded.
+  std::optional<reports::Expectations> expectations{};
 };
 
 // Progress callbacks, called from worker threads one at a time.
