@@ -25,11 +25,14 @@
 #   --override FILE      an extra compose file, e.g. another converter image
 #                        (docs/vendor-image.md); repeatable
 #   --put FILE           the PUT description (default docker/put.json)
+#   --load TAR           load an image tarball (`docker save`) into the
+#                        engine first, e.g. a converter image; repeatable
 #   --engine-netns MODE  auto (default): a namespace of its own only on an
 #                        overlap; yes; no (the machine's engine, if one runs)
 #   --keep               demo: leave the lab up until Ctrl-C
 # Environment: LAB_COMPOSE (a compose command, e.g. "docker-compose"; default:
 # the Compose v2 plugin when present, else Debian's docker-compose),
+# LAB_OUT_DIR (docker/out: the report, JUnit, pcaps, the demo's transcript),
 # LAB_STATE_DIR (/var/lib/convtest-lab), LAB_RUN_DIR (/run/convtest-lab).
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -46,13 +49,13 @@ netns=convtest-lab
 state_dir=${LAB_STATE_DIR:-/var/lib/convtest-lab}
 run_dir=${LAB_RUN_DIR:-/run/convtest-lab}
 compose_file=$repo_root/docker/compose.yaml
-out_dir=$repo_root/docker/out
 # Every prefix the lab puts on a bridge or routes (compose.yaml, lab.sh).
 lab_prefixes="192.0.2.0/24 198.51.100.0/24 203.0.113.0/24 198.18.0.0/24
   2001:db8:1::/64 2001:db8:2::/64 2001:db8:3::/64 2001:db8:4::/64"
 
-prebuilt_dir='' put_file='' engine_netns=auto keep=0 profile=''
+prebuilt_dir='' put_file='' engine_netns=auto keep=0 profile='' out_dir=''
 overrides=()
+image_tarballs=()
 compose=()
 started=$SECONDS
 # What this run started, for cleanup.
@@ -62,6 +65,16 @@ log() { echo "lab-compose: $* (at $((SECONDS - started)) s)" >&2; }
 die() {
   echo "lab-compose: $1" >&2
   exit "${2:-2}"
+}
+
+# quietly NAME COMMAND...: output to $run_dir/NAME.log, shown only on failure.
+quietly() {
+  local name=$1
+  shift
+  "$@" >"$run_dir/$name.log" 2>&1 || {
+    tail -25 "$run_dir/$name.log" >&2
+    die "$name failed (log $run_dir/$name.log)"
+  }
 }
 
 usage() {
@@ -75,6 +88,7 @@ parse_arguments() {
     --prebuilt) prebuilt_dir=$(cd "$2" && pwd) && shift 2 ;;
     --override) overrides+=("$(realpath "$2")") && shift 2 ;;
     --put) put_file=$(realpath "$2") && shift 2 ;;
+    --load) image_tarballs+=("$(realpath "$2")") && shift 2 ;;
     --engine-netns) engine_netns=$2 && shift 2 ;;
     --keep) keep=1 && shift ;;
     -h | --help) usage ;;
@@ -331,8 +345,7 @@ ensure_base_image() {
   [ -n "$mirror" ] || die "no image registry answers, and apt has no Debian bookworm repository for debootstrap"
   log "base image: no registry answers; debootstrap --variant=minbase bookworm from $mirror"
   rm -rf "$rootfs"
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$run_dir/debootstrap.log" 2>&1 ||
-    die "debootstrap failed: $(tail -3 "$run_dir/debootstrap.log")"
+  quietly debootstrap debootstrap --variant=minbase bookworm "$rootfs" "$mirror"
   configure_rootfs_apt "$rootfs"
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   tar -C "$rootfs" -c . | $docker import -c 'CMD ["bash"]' - debian:12 >/dev/null
@@ -344,11 +357,10 @@ ensure_base_image() {
 # The Debian packages of the shared libraries the binaries load: a
 # sanitizer build needs libasan8 and libubsan1 in the image.
 runtime_packages_of() {
-  local lib real
-  ldd "$@" | awk '/=> \// {print $3}' | sort -u | while read -r lib; do
-    real=$(readlink -f "$lib")
-    dpkg -S "$real" 2>/dev/null || dpkg -S "/usr$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null || true
-  done | cut -d: -f1 | sort -u | tr '\n' ' '
+  # One dpkg query for all (each call reads the whole database); with
+  # /usr merged, a library's path may be registered with or without /usr.
+  ldd "$@" | awk '/=> \// {p = $3; sub("^/usr", "", p); print p; print "/usr" p}' | sort -u |
+    { xargs dpkg -S 2>/dev/null || true; } | cut -d: -f1 | sort -u | tr '\n' ' '
 }
 
 build_lab_image() {
@@ -362,14 +374,14 @@ build_lab_image() {
     cp "${binaries[@]}" "$staging_dir/prebuilt/bin/"
     extra=$(runtime_packages_of "${binaries[@]}")
     log "image: $lab_image from the binaries in $prebuilt_dir"
-    $docker build -q -f "$repo_root/docker/Dockerfile" --target prebuilt \
-      --build-arg EXTRA_PACKAGES="$extra" -t "$lab_image" "$staging_dir" >/dev/null
+    quietly image-build $docker build -f "$repo_root/docker/Dockerfile" --target prebuilt \
+      --build-arg EXTRA_PACKAGES="$extra" -t "$lab_image" "$staging_dir"
   else
     log "image: $lab_image from source (docker/Dockerfile, target lab)"
-    $docker build -q -f "$repo_root/docker/Dockerfile" -t "$lab_image" "$repo_root" >/dev/null
+    quietly image-build $docker build -f "$repo_root/docker/Dockerfile" -t "$lab_image" "$repo_root"
   fi
   # An override may build its converter image (FROM this one).
-  [ ${#overrides[@]} -eq 0 ] || "${compose[@]}" --profile "$profile" build converter >/dev/null
+  [ ${#overrides[@]} -eq 0 ] || quietly compose-build "${compose[@]}" --profile "$profile" build converter
   log "image: built"
 }
 
@@ -398,17 +410,29 @@ wait_converter_ready() {
   done
 }
 
-# convtest reads `features` from the PUT description; the converter gets
-# CONVERTER_FEATURES. Different lists would judge what was not asked for.
-check_features_match() {
+# The PUT description must be one convtest reads, and declare the features
+# the converter is asked for (CONVERTER_FEATURES): different lists would
+# judge what was not asked for.
+check_put_file() {
   local features
   features=${CONVERTER_FEATURES:-$(sed -n 's/^CONVERTER_FEATURES=//p' "$repo_root/docker/.env")}
-  python3 - "$CONVTEST_PUT_FILE" "$features" <<'EOF' || die "CONVERTER_FEATURES ($features) differs from the features of $CONVTEST_PUT_FILE"
-import json, sys
-declared = set(json.load(open(sys.argv[1])).get("features", []))
-asked = {f for f in sys.argv[2].split(",") if f and f != "none"}
-sys.exit(0 if declared == asked else 1)
+  python3 - "$repo_root/reports/schema/put-v1.schema.json" "$CONVTEST_PUT_FILE" "$features" <<'EOF' ||
+import json, sys, jsonschema
+put = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(put)
+asked = {f for f in sys.argv[3].split(",") if f and f != "none"}
+if set(put.get("features", [])) != asked:
+    sys.exit(f"CONVERTER_FEATURES ({sys.argv[3]}) differs from its features ({','.join(put.get('features', []))})")
 EOF
+    die "the PUT description $CONVTEST_PUT_FILE does not fit (above)"
+}
+
+load_images() {
+  local tarball
+  for tarball in "${image_tarballs[@]}"; do
+    log "image: loading $tarball"
+    quietly image-load $docker load -i "$tarball"
+  done
 }
 
 validate_report() {
@@ -488,11 +512,15 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   export CONVTEST_PUT_FILE=${put_file:-$repo_root/docker/put.json}
+  mkdir -p "${LAB_OUT_DIR:=$repo_root/docker/out}"
+  out_dir=$(realpath "$LAB_OUT_DIR")
+  export LAB_OUT_DIR=$out_dir
   install_missing_packages
-  check_features_match
+  check_put_file
   choose_compose
   start_engine
   ensure_base_image
+  load_images
   build_lab_image
   log "profile $profile"
   case $profile in
