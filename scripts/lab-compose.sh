@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # lab-compose.sh [OPTIONS] harness [CONVTEST RUN ARGS...]
 # lab-compose.sh [OPTIONS] demo
+# lab-compose.sh [OPTIONS] shell [COMMAND...]
 # lab-compose.sh clean | purge
 #
 # Runs the compose lab (docker/compose.yaml) under a real container engine,
@@ -14,6 +15,9 @@
 #            junit.xml and pcap/
 #   demo     the four exchanges of docker/README.md; the client's transcript
 #            is printed and kept in docker/out/demo.txt
+#   shell    engine and images ready, runs COMMAND (default: an interactive
+#            shell) with DOCKER_HOST and COMPOSE_PROJECT_NAME set, for compose
+#            commands by hand (docker/README.md); cleans up when it ends
 #   clean    stops what an interrupted run left (daemon, namespace)
 #   purge    clean, then removes the engine's images and state
 # Every run cleans up its daemon, namespace and networks on exit; images and
@@ -92,7 +96,7 @@ parse_arguments() {
     --engine-netns) engine_netns=$2 && shift 2 ;;
     --keep) keep=1 && shift ;;
     -h | --help) usage ;;
-    harness | demo | clean | purge)
+    harness | demo | shell | clean | purge)
       profile=$1
       shift
       break
@@ -103,7 +107,7 @@ parse_arguments() {
   [ -n "$profile" ] || usage
   case $engine_netns in auto | yes | no) ;; *) usage ;; esac
   convtest_args=("$@")
-  [ "$profile" = harness ] || [ $# -eq 0 ] || usage
+  case $profile in harness | shell) ;; *) [ $# -eq 0 ] || usage ;; esac
 }
 
 # Root alone is not enough in a container: the engine mounts, makes
@@ -228,15 +232,16 @@ clean_leftovers() {
 }
 
 use_private_netns() {
-  case $engine_netns in
-  yes) return 0 ;;
-  no) return 1 ;;
-  esac
+  [ "$engine_netns" != yes ] || return 0
   local overlaps
   overlaps=$(host_overlaps)
   [ -n "$overlaps" ] || return 1
   log "this machine's addresses or routes overlap the lab's subnets:"
   echo "$overlaps" >&2
+  if [ "$engine_netns" = no ]; then
+    log "warning: --engine-netns no: the lab's bridges will shadow these routes while it runs"
+    return 1
+  fi
   log "so the engine runs in a network namespace of its own ($netns), outbound through slirp4netns"
   return 0
 }
@@ -381,7 +386,7 @@ build_lab_image() {
     quietly image-build $docker build -f "$repo_root/docker/Dockerfile" -t "$lab_image" "$repo_root"
   fi
   # An override may build its converter image (FROM this one).
-  [ ${#overrides[@]} -eq 0 ] || quietly compose-build "${compose[@]}" --profile "$profile" build converter
+  [ ${#overrides[@]} -eq 0 ] || quietly compose-build "${compose[@]}" --profile harness build converter
   log "image: built"
 }
 
@@ -481,6 +486,13 @@ run_demo() {
   fi
 }
 
+run_shell() {
+  [ ${#convtest_args[@]} -gt 0 ] || convtest_args=(bash -i)
+  log "engine ready: DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}; compose: ${compose[*]}"
+  # Debian's docker first on PATH (see the top), the lab's project name.
+  COMPOSE_PROJECT_NAME=$project "${convtest_args[@]}"
+}
+
 cleanup() {
   local rc=$?
   set +e
@@ -526,6 +538,7 @@ main() {
   case $profile in
   harness) run_harness ;;
   demo) run_demo ;;
+  shell) run_shell ;;
   esac
 }
 
