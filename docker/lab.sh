@@ -66,7 +66,6 @@ converter)
   # cookie clients and limits are those put.json declares (the built-in
   # configuration of convtest's local lab, put_description.cpp).
   set -f
-  set --
   for feature in $(echo "${CONVERTER_FEATURES:-}" | tr ',' ' '); do
     case $feature in
     mptcp | info | ipv6 | tfo | late-convert) ;; # convproxy always offers them

@@ -2,6 +2,7 @@
 # lab-compose.sh [OPTIONS] harness [CONVTEST RUN ARGS...]
 # lab-compose.sh [OPTIONS] demo
 # lab-compose.sh [OPTIONS] shell [COMMAND...]
+# lab-compose.sh [OPTIONS] image
 # lab-compose.sh clean | purge
 #
 # Runs the compose lab (docker/compose.yaml) under a real container engine,
@@ -15,6 +16,8 @@
 #            junit.xml and pcap/
 #   demo     the four exchanges of docker/README.md; the client's transcript
 #            is printed and kept in docker/out/demo.txt
+#   image    only builds the image (from source unless --prebuilt): the
+#            build vendors use, by itself
 #   shell    engine and images ready, runs COMMAND (default: an interactive
 #            shell) with DOCKER_HOST and COMPOSE_PROJECT_NAME set, for compose
 #            commands by hand (docker/README.md); cleans up when it ends
@@ -96,7 +99,7 @@ parse_arguments() {
     --engine-netns) engine_netns=$2 && shift 2 ;;
     --keep) keep=1 && shift ;;
     -h | --help) usage ;;
-    harness | demo | shell | clean | purge)
+    harness | demo | shell | image | clean | purge)
       profile=$1
       shift
       break
@@ -493,20 +496,21 @@ run_shell() {
   COMPOSE_PROJECT_NAME=$project "${convtest_args[@]}"
 }
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
-  if [ $engine_ready -eq 1 ] && [ ${#compose[@]} -gt 0 ]; then
+  if [ "$engine_ready" -eq 1 ] && [ ${#compose[@]} -gt 0 ]; then
     timeout 120 "${compose[@]}" --profile demo --profile harness down --remove-orphans -t 5 >/dev/null 2>&1 ||
       log "warning: compose down failed"
   fi
   [ -z "$daemon_pid" ] || stop_pid "$daemon_pid" 30
   [ -z "$slirp_pid" ] || stop_pid "$slirp_pid" 5
-  [ $made_netns -eq 0 ] || ip netns del "$netns" 2>/dev/null
+  [ "$made_netns" -eq 0 ] || ip netns del "$netns" 2>/dev/null
   [ -z "$staging_dir" ] || rm -rf "$staging_dir"
   rm -f "$run_dir/dockerd.pid" "$run_dir/slirp4netns.pid"
-  exit $rc
+  exit "$rc"
 }
 
 main() {
@@ -539,7 +543,10 @@ main() {
   harness) run_harness ;;
   demo) run_demo ;;
   shell) run_shell ;;
+  image) $docker image ls "$lab_image" ;;
   esac
 }
 
-main "$@"
+# On one line: bash reads a script as it runs it, so an edit to this file
+# during a run cannot feed it new lines after main returns.
+main "$@"; exit
