@@ -129,7 +129,7 @@ require_privileges() {
 # stopped while installing: the packaged daemon would start in the
 # machine's own namespace, where the lab may not belong.
 install_missing_packages() {
-  local packages=(docker.io iptables debootstrap slirp4netns python3 python3-jsonschema) missing=() package
+  local packages=(docker.io iptables iproute2 procps debootstrap slirp4netns python3 python3-jsonschema) missing=() package
   [ -n "${LAB_COMPOSE:-}" ] || $docker compose version >/dev/null 2>&1 || packages+=(docker-compose)
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
