@@ -34,8 +34,9 @@
 #   --put FILE           the PUT description (default docker/put.json)
 #   --load TAR           load an image tarball (`docker save`) into the
 #                        engine first, e.g. a converter image; repeatable
-#   --engine-netns MODE  auto (default): a namespace of its own only on an
-#                        overlap; yes; no (the machine's engine, if one runs)
+#   --engine-netns MODE  auto (default): the machine's engine when one runs
+#                        and the lab's subnets overlap nothing here, else a
+#                        private engine in a namespace of its own; yes; no
 #   --keep               demo: leave the lab up until Ctrl-C
 # Environment: LAB_COMPOSE (a compose command, e.g. "docker-compose"; default:
 # the Compose v2 plugin when present, else Debian's docker-compose),
@@ -304,6 +305,11 @@ EOF
   log "engine: dockerd $($docker version -f '{{.Server.Version}}') (log $run_dir/dockerd.log)"
 }
 
+# Without an overlap, the machine's own engine when one runs (its bridges
+# can be watched from the machine). A private engine goes in its own
+# namespace unless told otherwise: deleting the namespace removes every
+# bridge and firewall rule it made, where dockerd itself would leave
+# docker0 and its iptables chains behind.
 start_engine() {
   if use_private_netns; then
     make_engine_netns
@@ -311,7 +317,12 @@ start_engine() {
   elif DOCKER_HOST=unix:///var/run/docker.sock $docker info >/dev/null 2>&1; then
     export DOCKER_HOST=unix:///var/run/docker.sock
     log "engine: the machine's dockerd (no overlap with the lab's subnets)"
+  elif [ "$engine_netns" = auto ]; then
+    log "no engine runs on this machine: a private one, in a network namespace of its own ($netns)"
+    make_engine_netns
+    start_private_daemon 1
   else
+    log "warning: --engine-netns no: a private dockerd in this namespace leaves docker0 and its iptables chains behind"
     start_private_daemon 0
   fi
   engine_ready=1
