@@ -28,7 +28,11 @@ route_default_via() {
 }
 
 case $role in
-converter)
+converter-net)
+  # Holds the converter's network namespace (compose.yaml: the converter
+  # joins it), so that any converter image finds addresses, routes, sysctls
+  # and offloads ready and only has to listen (docs/vendor-image.md).
+  rm -f /run/lab-ready
   wait_ipv6
   route_default_via
   # Servers (and 203.0.113.0/24, 2001:db8:3::/64 for unreachable ones) lie
@@ -46,18 +50,54 @@ converter)
   dev=$(ip -o -4 addr show to 192.0.2.1 | awk '{print $2; exit}')
   ethtool -K "$dev" tx off tso off gso off >/dev/null 2>&1 ||
     log "warning: could not turn TX offload off on $dev (the harness may see bad checksums)"
-  # The built-in configuration of convtest's local lab (put_description.cpp),
-  # so that put.json can declare the same ACL, cookie clients and limits,
-  # plus the demo's access prefixes. Extra flags (e.g. --fault NAME) come
-  # from CONVPROXY_FLAGS; a flag given twice is an error in convproxy.
+  touch /run/lab-ready
+  exec sleep infinity
+  ;;
+
+converter-ready)
+  # The healthcheck of converter-net: its set-up is done and something
+  # listens on the Convert port of the shared namespace (the converter).
+  [ -e /run/lab-ready ] && ss -Hltn "sport = :${CONVERTER_PORT:-5124}" | grep -q .
+  ;;
+
+converter)
+  # convproxy configured from the vendor-image contract's variables
+  # (docs/vendor-image.md), like any converter image would be. The ACL,
+  # cookie clients and limits are those put.json declares (the built-in
+  # configuration of convtest's local lab, put_description.cpp).
   set -f
+  for feature in $(echo "${CONVERTER_FEATURES:-}" | tr ',' ' '); do
+    case $feature in
+    mptcp | info | ipv6 | tfo | late-convert) ;; # convproxy always offers them
+    acl | cookie | limit) ;;                     # configured below
+    none) ;;
+    *)
+      log "unsupported feature '$feature' in CONVERTER_FEATURES"
+      exit 77
+      ;;
+    esac
+  done
+  has() { case ",${CONVERTER_FEATURES:-}," in *",$1,"*) return 0 ;; esac; return 1; }
+  set -- --listen "${CONVERTER_ADDRESS:-192.0.2.1}"
+  if has ipv6 && [ -n "${CONVERTER_ADDRESS6:-}" ]; then set -- "$@" --listen "$CONVERTER_ADDRESS6"; fi
+  has mptcp || set -- "$@" --tcp
+  # Every client the lab plays or runs may use the converter: the harness's
+  # on 192.0.2.0/24 and 2001:db8:1::/64, the demo's on the access segment.
+  if has acl; then  # ... except 192.0.2.250 and 2001:db8:1::dead (acl_denied)
+    set -- "$@" --allow 192.0.2.0/25 --allow 192.0.2.128/26 --allow 192.0.2.192/27 --allow 2001:db8:1::/113
+  else
+    set -- "$@" --allow 192.0.2.0/24 --allow 2001:db8:1::/64
+  fi
+  set -- "$@" --allow 127.0.0.0/8 --allow ::1 --allow 198.18.0.0/24 --allow 2001:db8:4::/64
+  if has cookie; then  # cookie_clients .210, .211, ::c10, ::c11; cookie_max_age 2
+    set -- "$@" --cookie-clients 192.0.2.208/28 --cookie-clients 2001:db8:1::c00/120 --cookie-rotation 1
+  fi
+  if has limit; then set -- "$@" --max-sessions 8 --max-pending-per-client 4; fi  # session_limit 8
+  # Extra flags (e.g. --fault NAME) come from CONVPROXY_FLAGS; a flag given
+  # twice is an error in convproxy.
   # shellcheck disable=SC2086
-  exec convproxy --listen 192.0.2.1 --listen 2001:db8:1::1 --port 5124 \
-    --allow 127.0.0.0/8 --allow ::1 --allow 192.0.2.0/25 --allow 192.0.2.128/26 --allow 192.0.2.192/27 \
-    --allow 2001:db8:1::/113 --allow 198.18.0.0/24 --allow 2001:db8:4::/64 \
-    --cookie-clients 192.0.2.208/28 --cookie-clients 2001:db8:1::c00/120 --cookie-rotation 1 \
-    --max-sessions 8 --max-pending-per-client 4 --convert-timeout 1000 --connect-timeout 1500 \
-    --log-level "${CONVPROXY_LOG_LEVEL:-debug}" ${CONVPROXY_FLAGS:-}
+  exec convproxy "$@" --port "${CONVERTER_PORT:-5124}" --convert-timeout 1000 --connect-timeout 1500 \
+    --log-level "${CONVERTER_LOG_LEVEL:-debug}" ${CONVPROXY_FLAGS:-}
   ;;
 
 middlebox)
@@ -110,7 +150,7 @@ client)
     shift 2
     printf '\n=== %s\n$ convclient %s\n' "$title" "$*"
     rc=0
-    printf '%b' "$input" | convclient "$@" || rc=$?
+    printf '%b' "$input" | convclient "$@" 2>&1 || rc=$?  # in order with the transcript
     printf '(exit code %s)\n' "$rc"
   }
   demo "IPv4 echo: MPTCP to the converter, plain TCP to the server" 'hello over IPv4\n' \
@@ -120,7 +160,7 @@ client)
     --converter 192.0.2.1:5124 198.51.100.10 9
   demo "no route: the router's ICMP comes back as Destination Unreachable (97)" '' \
     --converter 192.0.2.1:5124 203.0.113.10 80
-  printf '\ndemo done; try: docker compose -f docker/compose.yaml exec client convclient --converter 192.0.2.1:5124 198.51.100.10 7\n'
+  printf '\ndemo done; try (compose exec client ...): convclient --converter 192.0.2.1:5124 198.51.100.10 7\n'
   exec sleep infinity
   ;;
 
@@ -137,7 +177,7 @@ harness)
   ;;
 
 *)
-  echo "usage: lab converter|middlebox|server|client|harness [convtest arguments]" >&2
+  echo "usage: lab converter-net|converter-ready|converter|middlebox|server|client|harness [convtest arguments]" >&2
   exit 2
   ;;
 esac
