@@ -16,6 +16,7 @@
 #include "harness/put/put_identity.hpp"
 #include "harness/runner/lab_sandbox.hpp"
 #include "harness/runner/runner.hpp"
+#include "html_output.hpp"
 #include "progress.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
@@ -113,6 +114,27 @@ int list_catalog(const Invocation& invocation, const Registry& registry) {
   return kExitOk;
 }
 
+// The report's other files; a usage error (3) when one cannot be written.
+int write_extra_reports(const Invocation& invocation, const reports::RunReport& report, const Registry& registry,
+                        int exit_code) {
+  if (invocation.junit) {
+    if (auto error = reports::write_junit_report(*invocation.junit, report); !error.empty()) {
+      fmt::print(stderr, "convtest: {}\n", error);
+      exit_code = kExitUsage;
+    }
+  }
+  if (invocation.html) {
+    if (auto error = write_html_page(reports::to_json(report), *invocation.html, registry.requirements());
+        !error.empty()) {
+      fmt::print(stderr, "convtest: {}\n", error);
+      exit_code = kExitUsage;
+    } else {
+      fmt::print("html: {}\n", invocation.html->string());
+    }
+  }
+  return exit_code;
+}
+
 int run_catalog(const Invocation& invocation, const Registry& registry) {
   const auto cases = select(registry, invocation.selection);
   if (cases.empty()) {
@@ -190,13 +212,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   } else {
     fmt::print("report: {}\n", invocation.report.string());
   }
-  if (invocation.junit) {
-    if (auto error = reports::write_junit_report(*invocation.junit, report); !error.empty()) {
-      fmt::print(stderr, "convtest: {}\n", error);
-      exit_code = kExitUsage;
-    }
-  }
-  return exit_code;
+  return write_extra_reports(invocation, report, registry, exit_code);
 }
 
 }  // namespace
@@ -223,6 +239,7 @@ int main(int argc, char** argv, const CatalogFactory& make_catalog) {
                  registry.case_count(), registry.cases().size());
       return kExitOk;
     case Command::List: return list_catalog(invocation, registry);
+    case Command::Report: return render_report(invocation.report_input, *invocation.html, registry.requirements());
     case Command::Run: return run_catalog(invocation, registry);
   }
   return kExitUsage;
