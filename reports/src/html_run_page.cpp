@@ -204,7 +204,6 @@ std::string cases_section(const RunReport& report, const HtmlRunContext& context
 // Filters and row expansion. Without it every detail row stays visible.
 constexpr std::string_view kRunScript = R"(
 (function(){
-document.documentElement.classList.add('js');
 var form=document.getElementById('filters');form.hidden=false;
 var cases=Array.prototype.slice.call(document.querySelectorAll('tbody.case'));
 function apply(){

@@ -50,7 +50,7 @@ TEST(HtmlReport, EscapesEverythingThePutPrinted) {
   EXPECT_TRUE(contains(html, "\u2401")) << "a control byte is shown as its Control Picture";
   EXPECT_TRUE(contains(html, "\uFFFD")) << "invalid UTF-8 is replaced";
   EXPECT_TRUE(contains(html, "data-tags=\"a&quot;b\""));
-  EXPECT_EQ(occurrences(html, "<script>"), 1U) << "only the page's own script";
+  EXPECT_EQ(occurrences(html, "<script>"), 2U) << "only the page's own two scripts";
 }
 
 TEST(HtmlReport, CountsEveryVerdictOfTheReport) {
