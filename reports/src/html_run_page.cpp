@@ -262,15 +262,15 @@ std::map<std::string, std::string, std::less<>> read_put_outputs(const nlohmann:
   if (!report.is_object() || !report.contains("results") || !report.at("results").is_array()) return outputs;
   for (const auto& result : report.at("results")) {
     if (!result.is_object() || !result.contains("put_output") || !result.at("put_output").is_string()) continue;
-    const std::string name = result.at("put_output").get<std::string>();
-    std::filesystem::path path(name);
+    const std::string listed = result.at("put_output").get<std::string>();
+    std::filesystem::path path(listed);
     if (path.is_relative()) path = artifact_base / path;
     std::ifstream in(path, std::ios::binary);
     if (!in) continue;
     std::string text(std::istreambuf_iterator<char>(in), {});
     if (text.size() > limit)
       text = fmt::format("[first {} bytes left out]\n", text.size() - limit) + text.substr(text.size() - limit);
-    outputs.emplace(name, std::move(text));
+    outputs.emplace(listed, std::move(text));
   }
   return outputs;
 }
