@@ -10,6 +10,8 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format-14
   iproute2 ethtool kmod procps python3 python3-jsonschema
   tshark
+  # The HTML report pages are tested in headless Chromium through Selenium.
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

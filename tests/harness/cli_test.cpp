@@ -160,6 +160,22 @@ TEST(Cli, ListFormats) {
 
 TEST(Cli, Version) { EXPECT_EQ(parse_ok({"--version"}).command, Command::Version); }
 
+TEST(Cli, RunWritesAnHtmlPageOnlyWhenAsked) {
+  EXPECT_FALSE(parse_ok({"run"}).html.has_value());
+  EXPECT_EQ(parse_ok({"run", "--html", "out/run.html"}).html, std::filesystem::path("out/run.html"));
+}
+
+TEST(Cli, ReportRendersAnEarlierReportAsHtml) {
+  const Invocation beside = parse_ok({"report", "--html", "old/report.json"});
+  EXPECT_EQ(beside.command, Command::Report);
+  EXPECT_EQ(beside.report_input, "old/report.json");
+  EXPECT_EQ(beside.html, std::filesystem::path("old/report.html"));
+  const Invocation elsewhere = parse_ok({"report", "--html", "r.json", "--out", "pages/r.html"});
+  EXPECT_EQ(elsewhere.html, std::filesystem::path("pages/r.html"));
+  EXPECT_NE(usage_error({"report", "r.json"}).find("--html"), std::string::npos);
+  EXPECT_NE(usage_error({"report", "--html"}), "");
+}
+
 TEST(Cli, UsageErrorsSayWhatIsWrong) {
   EXPECT_NE(usage_error({"run", "--jobs", "0"}).find("jobs"), std::string::npos);
   EXPECT_NE(usage_error({"run", "--seed", "-3"}).find("seed"), std::string::npos);

@@ -8,8 +8,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "reports/json_report.hpp"
 #include "reports/run_report.hpp"
 
 namespace convtest::reports::testing {
@@ -90,24 +93,43 @@ inline std::string read_file(const std::filesystem::path& path) {
 }
 
 // Draft 2020-12 validation by python3-jsonschema; 0 = valid.
-inline int validate_with_schema(const std::filesystem::path& document) {
+inline int validate_with_schema(const std::filesystem::path& document,
+                                const std::string& schema = CONVTEST_REPORT_SCHEMA) {
   return run_command(
       "python3 -c 'import json, sys, jsonschema\n"
       "schema = json.load(open(sys.argv[1]))\n"
       "jsonschema.Draft202012Validator.check_schema(schema)\n"
       "jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))' '" +
-      std::string(CONVTEST_REPORT_SCHEMA) + "' '" + document.string() + "' 2>/dev/null");
+      schema + "' '" + document.string() + "' 2>/dev/null");
 }
 
 // How many of `documents` validate (one Python process for all of them).
-inline int count_valid(const std::vector<std::filesystem::path>& documents) {
+inline int count_valid(const std::vector<std::filesystem::path>& documents,
+                       const std::string& schema = CONVTEST_REPORT_SCHEMA) {
   std::string command =
       "python3 -c 'import json, sys, jsonschema\n"
       "v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))\n"
       "sys.exit(sum(1 for f in sys.argv[2:] if v.is_valid(json.load(open(f)))))' '" +
-      std::string(CONVTEST_REPORT_SCHEMA) + "'";
+      schema + "'";
   for (const auto& document : documents) command += " '" + document.string() + "'";
   return run_command(command + " 2>/dev/null");
+}
+
+using Tampering = std::function<void(nlohmann::json&)>;
+
+// Writes one copy of `good` per tampering into `directory` and counts how
+// many `schema` accepts: 0 proves the validation is a real check.
+inline int count_valid_tamperings(const nlohmann::json& good, const std::vector<Tampering>& tamperings,
+                                  const std::filesystem::path& directory,
+                                  const std::string& schema = CONVTEST_REPORT_SCHEMA) {
+  std::vector<std::filesystem::path> files;
+  for (std::size_t i = 0; i < tamperings.size(); ++i) {
+    nlohmann::json bad = good;
+    tamperings[i](bad);
+    files.push_back(directory / ("bad-" + std::to_string(i) + ".json"));
+    if (!write_file_atomically(files.back(), bad.dump()).empty()) return -1;
+  }
+  return count_valid(files, schema);
 }
 
 }  // namespace convtest::reports::testing

@@ -218,6 +218,8 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   run->add_option("--report", report, "JSON report path (default out/report.json)");
   std::string junit;
   run->add_option("--junit", junit, "also write JUnit XML here");
+  std::string html;
+  run->add_option("--html", html, "also write a self-contained HTML page of the report here")->type_name("FILE");
   std::string pcap_dir;
   run->add_option("--pcap-dir", pcap_dir,
                   "keep every case's pcap here (default: only failing cases', in the artifacts folder)");
@@ -261,6 +263,16 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   compare->add_option("-f,--format", compare_format, "text, markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}));
 
+  CLI::App* report_command =
+      app.add_subcommand("report", "render a JSON report (or a matrix document) written earlier");
+  bool html_format = false;
+  report_command->add_flag("--html", html_format, "as a self-contained HTML page (the only format so far)");
+  std::string report_input;
+  report_command->add_option("report", report_input, "the JSON report or matrix document")->required();
+  std::string html_out;
+  report_command->add_option("-o,--out", html_out, "where the page goes (default: the report's path, .html)")
+      ->type_name("FILE");
+
   try {
     std::vector<std::string> reversed(words.rbegin(), words.rend());
     app.parse(reversed);
@@ -292,6 +304,14 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     return invocation;
   }
   if (!client_flags.role.empty()) invocation.role = *parse_role(client_flags.role);
+  if (*report_command) {
+    if (!html_format) return packetgen::failure(UsageError{"report: choose a format: --html", false});
+    invocation.command = Command::Report;
+    invocation.report_input = report_input;
+    invocation.html = html_out.empty() ? std::filesystem::path(report_input).replace_extension(".html")
+                                       : std::filesystem::path(html_out);
+    return invocation;
+  }
   if (*list) {
     invocation.command = Command::List;
     // A bare `list` shows both catalogs; --role one of them.
@@ -316,6 +336,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     }
     if (!report.empty()) invocation.report = report;
     if (!junit.empty()) invocation.junit = junit;
+    if (!html.empty()) invocation.html = html;
     if (!pcap_dir.empty()) invocation.pcap_dir = pcap_dir;
     if (!artifacts.empty()) invocation.artifacts = artifacts;
     if (!expect.empty()) invocation.expect = expect;

@@ -17,6 +17,7 @@
 #include "harness/put/put_identity.hpp"
 #include "harness/runner/lab_sandbox.hpp"
 #include "harness/runner/runner.hpp"
+#include "html_output.hpp"
 #include "progress.hpp"
 #include "reports/compare.hpp"
 #include "reports/json_report.hpp"
@@ -158,6 +159,27 @@ int run_compare(const Invocation& invocation) {
   return comparison.regressions.empty() ? kExitOk : 1;
 }
 
+// The report's other files; a usage error (3) when one cannot be written.
+int write_extra_reports(const Invocation& invocation, const reports::RunReport& report, const Registry& registry,
+                        int exit_code) {
+  if (invocation.junit) {
+    if (auto error = reports::write_junit_report(*invocation.junit, report); !error.empty()) {
+      fmt::print(stderr, "convtest: {}\n", error);
+      exit_code = kExitUsage;
+    }
+  }
+  if (invocation.html) {
+    if (auto error = write_html_page(reports::to_json(report), *invocation.html, registry.requirements());
+        !error.empty()) {
+      fmt::print(stderr, "convtest: {}\n", error);
+      exit_code = kExitUsage;
+    } else {
+      fmt::print("html: {}\n", invocation.html->string());
+    }
+  }
+  return exit_code;
+}
+
 int run_catalog(const Invocation& invocation, const Registry& registry) {
   const auto cases = select(registry, invocation.selection);
   if (cases.empty()) {
@@ -248,13 +270,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   } else {
     fmt::print("report: {}\n", invocation.report.string());
   }
-  if (invocation.junit) {
-    if (auto error = reports::write_junit_report(*invocation.junit, report); !error.empty()) {
-      fmt::print(stderr, "convtest: {}\n", error);
-      exit_code = kExitUsage;
-    }
-  }
-  return exit_code;
+  return write_extra_reports(invocation, report, registry, exit_code);
 }
 
 }  // namespace
@@ -281,6 +297,7 @@ int main(int argc, char** argv, const CatalogFactory& make_catalog) {
                  registry.case_count(), registry.cases().size());
       return kExitOk;
     case Command::List: return list_catalog(invocation, registry);
+    case Command::Report: return render_report(invocation.report_input, *invocation.html, registry.requirements());
     case Command::Run: return run_catalog(invocation, registry);
     case Command::Compare: return run_compare(invocation);
   }

@@ -1,5 +1,5 @@
 #pragma once
-// The `convtest` command line: `run` (the default), `list`, `--version`.
+// The `convtest` command line: `run` (the default), `list`, `report`, `--version`.
 // Parsing is a pure function (tested on its own); `main` wires it to the
 // runner, the lab and the reports.
 
@@ -18,7 +18,7 @@
 
 namespace convtest::harness::cli {
 
-enum class Command : std::uint8_t { Run, List, Version, Compare };
+enum class Command : std::uint8_t { Run, List, Report, Version, Compare };
 enum class CompareFormat : std::uint8_t { Text, Markdown, Json };
 enum class ListFormat : std::uint8_t { Text, Json, Markdown };
 enum class ProgressStyle : std::uint8_t { Auto, Line, Plain, None };
@@ -44,6 +44,8 @@ struct Invocation {
   double time_scale = 1.0;
   std::filesystem::path report = "out/report.json";
   std::optional<std::filesystem::path> junit;
+  std::optional<std::filesystem::path> html;      // `run --html FILE`; `report --html`: where the page goes
+  std::filesystem::path report_input;             // `report`: the JSON report (or matrix) to render
   std::optional<std::filesystem::path> pcap_dir;  // keep every pcap there
   // Where pcaps and PUT logs go (default: beside the report, named after it).
   std::optional<std::filesystem::path> artifacts;

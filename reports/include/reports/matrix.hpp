@@ -1,0 +1,48 @@
+#pragma once
+// The matrix document (format "convtest-matrix", version 1; JSON Schema
+// reports/schema/matrix-v1.schema.json): several runs side by side, each
+// implementation's verdict per case and one verdict per client x converter
+// pair. render_matrix_html (reports/html_report.hpp) draws it.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reports/run_report.hpp"
+
+namespace convtest::reports {
+
+inline constexpr int kMatrixFormatVersion = 1;
+
+// One run to put in the matrix.
+struct MatrixRun {
+  std::string id;                   // unique in the matrix; empty: the judged implementation's name
+  nlohmann::json report;            // its JSON report
+  std::string report_path;          // where the report is
+  std::optional<std::string> page;  // its HTML page, relative to the matrix page
+};
+
+// One client x converter cell.
+struct MatrixPair {
+  std::string client;
+  std::string converter;
+  Verdict verdict = Verdict::Skip;
+  std::optional<std::string> page;    // the pair run's HTML page
+  std::optional<std::string> report;  // the pair run's JSON report
+  std::optional<VerdictCounts> counts;
+};
+
+struct MatrixDocument {
+  nlohmann::json document;
+  std::string error;  // empty on success: names the run whose report does not read, or a repeated id
+};
+
+MatrixDocument matrix_from_reports(const std::string& title, const std::vector<MatrixRun>& runs,
+                                   const std::vector<MatrixPair>& pairs);
+
+// The one verdict standing for a run: the worst present, in the order FAIL,
+// ERROR, INCONCLUSIVE, WARN, PASS, UNSUPPORTED, SKIP (SKIP when empty).
+Verdict overall_verdict(const VerdictCounts& counts);
+
+}  // namespace convtest::reports
