@@ -1,6 +1,7 @@
 #include "reports/junit_report.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "reports/json_report.hpp"
 
@@ -31,9 +32,11 @@ std::string details(const CaseResult& result) {
   std::string text = fmt::format("requirements: {}\nsection: {}\nlevel: {}\nexpected: {}\nobserved: {}\n",
                                  fmt::join(result.requirements, ", "), result.section, name(result.level),
                                  result.expected, result.observed);
-  if (result.pcap) text += fmt::format("pcap: {}\n", *result.pcap);
   if (result.put_output) text += fmt::format("PUT output: {}\n", *result.put_output);
   text += fmt::format("repro: {}\n", result.repro);
+  if (!result.log.empty()) text += fmt::format("log:\n  {}\n", fmt::join(result.log, "\n  "));
+  // The attachments convention of Jenkins and GitLab: the file is kept with the test.
+  if (result.pcap) text += fmt::format("[[ATTACHMENT|{}]]\n", *result.pcap);
   return text;
 }
 
@@ -43,36 +46,34 @@ std::string expectation_note(const CaseResult& result) {
                      name(result.expectation->expected), result.expectation->why, name(result.expectation->original));
 }
 
-std::string testcase(const CaseResult& result, bool strict_expect) {
-  std::string body;
-  const std::string message = xml_escape(result.observed);
+std::string problem(std::string_view element, std::string_view type, const std::string& message) {
+  return fmt::format("<{0} type=\"{1}\" message=\"{2}\"/>", element, type, xml_escape(message));
+}
+
+// The failure, error or skip element of a case, if any.
+std::string outcome_element(const CaseResult& result, const JunitOptions& options, bool strict_expect) {
   switch (result.verdict) {
-    case Verdict::Pass: break;
-    case Verdict::Warn:
-      body = fmt::format("<system-out>{}</system-out>", xml_escape("WARN\n" + details(result)));
-      break;
-    case Verdict::Fail:
-      body = fmt::format("<failure type=\"FAIL\" message=\"{}\">{}</failure>", message, xml_escape(details(result)));
-      break;
+    case Verdict::Pass:
+    case Verdict::ExpectedFail: return {};
+    case Verdict::Warn: return options.warn_as_failure ? problem("failure", "WARN", result.observed) : "";
+    case Verdict::Fail: return problem("failure", "FAIL", result.observed);
+    case Verdict::UnexpectedPass: return strict_expect ? problem("failure", "XPASS", expectation_note(result)) : "";
     case Verdict::Inconclusive:
-    case Verdict::Error:
-      body = fmt::format("<error type=\"{}\" message=\"{}\">{}</error>", name(result.verdict), message,
-                         xml_escape(details(result)));
-      break;
-    case Verdict::ExpectedFail:
-      body = fmt::format("<system-out>{}</system-out>", xml_escape(expectation_note(result) + details(result)));
-      break;
-    case Verdict::UnexpectedPass:
-      body = strict_expect ? fmt::format("<failure type=\"XPASS\" message=\"{}\">{}</failure>",
-                                         xml_escape(expectation_note(result)), xml_escape(details(result)))
-                           : fmt::format("<system-out>{}</system-out>", xml_escape(expectation_note(result)));
-      break;
+    case Verdict::Error: return problem("error", name(result.verdict), result.observed);
     case Verdict::Unsupported:
     case Verdict::Skip:
-      body = fmt::format("<skipped message=\"{}\"/>",
+      return fmt::format("<skipped message=\"{}\"/>",
                          xml_escape(fmt::format("{}: {}", name(result.verdict), result.observed)));
-      break;
   }
+  return {};
+}
+
+std::string testcase(const CaseResult& result, const JunitOptions& options, bool strict_expect) {
+  std::string body = outcome_element(result, options, strict_expect);
+  if (result.verdict != Verdict::Pass)
+    body += fmt::format(
+        "<system-out>{}</system-out>",
+        xml_escape(fmt::format("{}\n{}{}", name(result.verdict), expectation_note(result), details(result))));
   std::string properties;
   for (const auto& requirement : result.requirements)
     properties += fmt::format("<property name=\"requirement\" value=\"{}\"/>", xml_escape(requirement));
@@ -81,6 +82,23 @@ std::string testcase(const CaseResult& result, bool strict_expect) {
       "    <testcase classname=\"convtest.rfc8803.s{}\" name=\"{}\" time=\"{:.3f}\">"
       "<properties>{}</properties>{}</testcase>\n",
       xml_escape(result.section), xml_escape(result.id), seconds(result.duration), properties, body);
+}
+
+// Strict JUnit schemas want xs:dateTime without a zone: UTC, said in a property.
+std::string junit_timestamp(std::chrono::system_clock::time_point time) { return iso8601_utc(time).substr(0, 19); }
+
+std::string this_hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// The suite is named after what was judged, so suites of several
+// implementations in one CI server do not collide.
+std::string suite_name(const Provenance& provenance) {
+  if (provenance.role == "client" && provenance.client && !provenance.client->name.empty())
+    return provenance.client->name;
+  return provenance.put.name.empty() ? "rfc8803" : provenance.put.name;
 }
 
 }  // namespace
@@ -117,22 +135,23 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
-std::string to_junit_xml(const RunReport& report) {
+std::string to_junit_xml(const RunReport& report, const JunitOptions& options) {
   const VerdictCounts counts = report.counts();
   const bool strict_expect = report.provenance.expectations && report.provenance.expectations->strict;
-  const std::size_t failures = counts.at(Verdict::Fail) + (strict_expect ? counts.at(Verdict::UnexpectedPass) : 0);
+  const std::size_t failures = counts.at(Verdict::Fail) + (strict_expect ? counts.at(Verdict::UnexpectedPass) : 0) +
+                               (options.warn_as_failure ? counts.at(Verdict::Warn) : 0);
   const std::size_t errors = counts.at(Verdict::Error) + counts.at(Verdict::Inconclusive);
   const std::size_t skipped = counts.at(Verdict::Skip) + counts.at(Verdict::Unsupported);
   const Provenance& p = report.provenance;
   std::string cases;
-  for (const auto& result : report.results) cases += testcase(result, strict_expect);
+  for (const auto& result : report.results) cases += testcase(result, options, strict_expect);
   const std::string attributes =
       fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\"", report.results.size(),
                   failures, errors, skipped, seconds(report.wall_time()));
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<testsuites name=\"convtest\" {0}>\n"
-      "  <testsuite name=\"rfc8803\" {0} timestamp=\"{1}\">\n"
+      "  <testsuite name=\"{10}\" {0} timestamp=\"{1}\" hostname=\"{11}\">\n"
       "    <properties>"
       "<property name=\"tool_version\" value=\"{2}\"/>"
       "<property name=\"catalog_sha256\" value=\"{3}\"/>"
@@ -141,15 +160,21 @@ std::string to_junit_xml(const RunReport& report) {
       "<property name=\"seed\" value=\"{6}\"/>"
       "<property name=\"profile\" value=\"{7}\"/>"
       "<property name=\"interrupted\" value=\"{8}\"/>"
+      "<property name=\"role\" value=\"{12}\"/>"
+      "<property name=\"timestamp_zone\" value=\"UTC\"/>"
+      "<property name=\"warn_count\" value=\"{13}\"/>"
       "</properties>\n{9}"
       "  </testsuite>\n"
       "</testsuites>\n",
-      attributes, iso8601_utc(p.started), xml_escape(p.tool_version), p.catalog_hash, xml_escape(p.put.name),
-      xml_escape(p.put.version.value_or("")), p.seed, xml_escape(p.profile), p.interrupted ? "true" : "false", cases);
+      attributes, junit_timestamp(p.started), xml_escape(p.tool_version), p.catalog_hash, xml_escape(p.put.name),
+      xml_escape(p.put.version.value_or("")), p.seed, xml_escape(p.profile), p.interrupted ? "true" : "false", cases,
+      xml_escape(suite_name(p)), xml_escape(options.hostname.empty() ? this_hostname() : options.hostname),
+      xml_escape(p.role), counts.at(Verdict::Warn));
 }
 
-std::string write_junit_report(const std::filesystem::path& path, const RunReport& report) {
-  return write_file_atomically(path, to_junit_xml(report));
+std::string write_junit_report(const std::filesystem::path& path, const RunReport& report,
+                               const JunitOptions& options) {
+  return write_file_atomically(path, to_junit_xml(report, options));
 }
 
 }  // namespace convtest::reports

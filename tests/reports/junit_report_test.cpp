@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "report_fixture.hpp"
 
 namespace convtest::reports {
@@ -30,7 +33,7 @@ int check_junit(const std::filesystem::path& path, int tests, int failures, int 
 TEST(JunitReport, IsWellFormedWithOneElementPerVerdictKind) {
   const auto dir = fresh_directory("junit");
   ASSERT_EQ(write_junit_report(dir / "junit.xml", make_report()), "");
-  // 7 cases: FAIL -> failure; ERROR, INCONCLUSIVE -> error; SKIP, UNSUPPORTED -> skipped.
+  // 9 cases: FAIL -> failure; ERROR, INCONCLUSIVE -> error; SKIP, UNSUPPORTED -> skipped.
   EXPECT_EQ(check_junit(dir / "junit.xml", 9, 1, 2, 2), 0);
   EXPECT_NE(check_junit(dir / "junit.xml", 9, 0, 2, 2), 0);  // the checker can say no
   std::filesystem::remove_all(dir);
@@ -43,6 +46,46 @@ TEST(JunitReport, SurvivesHostileText) {
   const auto dir = fresh_directory("hostile");
   ASSERT_EQ(write_junit_report(dir / "junit.xml", report), "");
   EXPECT_EQ(check_junit(dir / "junit.xml", 9, 1, 2, 2), 0);
+  std::filesystem::remove_all(dir);
+}
+
+// xmllint (libxml2) against the strict JUnit schema kept in the repository.
+int validate_junit(const std::filesystem::path& path) {
+  return run_command("xmllint --noout --schema '" + std::string(CONVTEST_JUNIT_XSD) + "' '" + path.string() +
+                     "' 2>/dev/null");
+}
+
+TEST(JunitReport, ValidatesAgainstTheStrictSchemaAndTheSchemaCanSayNo) {
+  RunReport report = make_report();
+  report.provenance.expectations = ExpectationsIdentity{"e", std::string(64, 'c'), 1, true};
+  const auto dir = fresh_directory("junit-xsd");
+  ASSERT_EQ(write_junit_report(dir / "junit.xml", report, {.warn_as_failure = true, .hostname = "ci-7"}), "");
+  EXPECT_EQ(validate_junit(dir / "junit.xml"), 0);
+  std::ifstream in(dir / "junit.xml");
+  const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(xml.find("<testsuite name=\"convproxy\""), std::string::npos) << "named after the PUT";
+  EXPECT_NE(xml.find("hostname=\"ci-7\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure type=\"WARN\""), std::string::npos) << "WARN as failure when asked";
+  EXPECT_NE(xml.find("<failure type=\"XPASS\""), std::string::npos) << "--strict-expect";
+  EXPECT_NE(xml.find("[[ATTACHMENT|out/artifacts/case-1.pcap]]"), std::string::npos);
+  EXPECT_NE(xml.find("repro: convtest run --seed 7 --case case-1"), std::string::npos);
+  // A zone in the timestamp, as before, is what strict readers refuse.
+  std::string zoned = xml;
+  const auto at = zoned.find("timestamp=\"") + 30;
+  zoned.insert(at, "Z");
+  std::ofstream(dir / "zoned.xml") << zoned;
+  EXPECT_NE(validate_junit(dir / "zoned.xml"), 0) << zoned.substr(at - 40, 80);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(JunitReport, WarnIsAVisiblePassUnlessAskedOtherwise) {
+  const auto dir = fresh_directory("junit-warn");
+  ASSERT_EQ(write_junit_report(dir / "junit.xml", make_report()), "");
+  std::ifstream in(dir / "junit.xml");
+  const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(xml.find("<failure type=\"WARN\""), std::string::npos);
+  EXPECT_NE(xml.find("<property name=\"verdict\" value=\"WARN\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("<property name=\"warn_count\" value=\"1\"/>"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

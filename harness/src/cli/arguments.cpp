@@ -218,6 +218,8 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   run->add_option("--report", report, "JSON report path (default out/report.json)");
   std::string junit;
   run->add_option("--junit", junit, "also write JUnit XML here");
+  run->add_flag("--junit-warn-as-failure", invocation.junit_warn_as_failure,
+                "in the JUnit file, a WARN is a <failure> (default: a passing case with a verdict property)");
   std::string html;
   run->add_option("--html", html, "also write a self-contained HTML page of the report here")->type_name("FILE");
   std::string pcap_dir;

@@ -163,7 +163,8 @@ int run_compare(const Invocation& invocation) {
 int write_extra_reports(const Invocation& invocation, const reports::RunReport& report, const Registry& registry,
                         int exit_code) {
   if (invocation.junit) {
-    if (auto error = reports::write_junit_report(*invocation.junit, report); !error.empty()) {
+    const reports::JunitOptions options{.warn_as_failure = invocation.junit_warn_as_failure, .hostname = ""};
+    if (auto error = reports::write_junit_report(*invocation.junit, report, options); !error.empty()) {
       fmt::print(stderr, "convtest: {}\n", error);
       exit_code = kExitUsage;
     }

@@ -44,6 +44,7 @@ struct Invocation {
   double time_scale = 1.0;
   std::filesystem::path report = "out/report.json";
   std::optional<std::filesystem::path> junit;
+  bool junit_warn_as_failure = false;             // WARN as <failure> in the JUnit file
   std::optional<std::filesystem::path> html;      // `run --html FILE`; `report --html`: where the page goes
   std::filesystem::path report_input;             // `report`: the JSON report (or matrix) to render
   std::optional<std::filesystem::path> pcap_dir;  // keep every pcap there
