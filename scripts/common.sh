@@ -6,6 +6,11 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_preset() {
   local preset=$1
   shift
+  # A rebuild (another clone, a second run) reuses what ccache holds.
+  if command -v ccache >/dev/null 2>&1; then
+    export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+    export CCACHE_BASEDIR="$repo_root" CCACHE_NOHASHDIR=1
+  fi
   echo "== build: $preset $*"
   cmake --preset "$preset" -S "$repo_root" >/dev/null
   if [ $# -gt 0 ]; then

@@ -12,7 +12,16 @@ require_root_for "the test suite"
 fuzz_seconds=${CONVTEST_FUZZ_SECONDS:-20}
 started=$SECONDS
 
-stage() { echo "== $1 (at $((SECONDS - started)) s)"; }
+stage_times=()
+stage_name=""
+stage_started=$SECONDS
+# Prints where the run is, and keeps how long the previous stage took.
+stage() {
+  [ -n "$stage_name" ] && stage_times+=("$(printf '%5d s  %s' $((SECONDS - stage_started)) "$stage_name")")
+  stage_name=$1
+  stage_started=$SECONDS
+  echo "== $1 (at $((SECONDS - started)) s)"
+}
 
 stage "layout: clang-format"
 "$repo_root/scripts/check-format.sh"
@@ -26,4 +35,7 @@ stage "fuzz: ${fuzz_seconds}s per target"
 
 stage "tests: ASan + UBSan build"
 ctest --preset asan
+stage "done"
+echo "run-tests: stage times"
+printf '  %s\n' "${stage_times[@]}"
 echo "run-tests: all stages passed in $((SECONDS - started)) s"
