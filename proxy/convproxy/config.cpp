@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "convproxy/cookie.hpp"
+#include "convtest/version.hpp"
 
 namespace convtest::convproxy {
 

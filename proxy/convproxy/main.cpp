@@ -16,6 +16,7 @@
 #include "convproxy/listener.hpp"
 #include "convproxy/option_rules.hpp"
 #include "convproxy/worker.hpp"
+#include "convtest/version.hpp"
 
 namespace convproxy = convtest::convproxy;
 

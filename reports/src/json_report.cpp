@@ -60,6 +60,7 @@ json to_json(const Provenance& provenance) {
       {"role", provenance.role},
   };
   if (provenance.client) out["client"] = to_json(*provenance.client);
+  if (!provenance.catalog_version.empty()) out["catalog"]["version"] = provenance.catalog_version;
   return out;
 }
 
@@ -177,6 +178,7 @@ Provenance read_provenance(Reader& reader, const json& item) {
   if (const json* tool = reader.field(item, "tool")) provenance.tool_version = reader.text(*tool, "version");
   if (const json* catalog = reader.field(item, "catalog")) {
     provenance.catalog_hash = reader.text(*catalog, "sha256");
+    if (catalog->contains("version")) provenance.catalog_version = reader.text(*catalog, "version");
     provenance.catalog_size = reader.number<std::size_t>(*catalog, "cases");
     if (catalog->contains("pairwise_seed"))
       provenance.pairwise_seed = reader.number<std::uint64_t>(*catalog, "pairwise_seed");

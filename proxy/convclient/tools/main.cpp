@@ -13,6 +13,7 @@
 #include "convclient/exit_code.hpp"
 #include "convclient/options.hpp"
 #include "convclient/session.hpp"
+#include "convtest/version.hpp"
 
 namespace {
 
