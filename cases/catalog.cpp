@@ -7,6 +7,7 @@ namespace convtest::cases {
 harness::Registry make_catalog(std::uint64_t pairwise_seed) {
   harness::Registry registry(requirement_table(), pairwise_seed);
   register_all(registry);
+  registry.set_version(std::string(kCatalogVersion));
   return registry;
 }
 

@@ -3,9 +3,16 @@
 // section file, called explicitly (no static-initialisation registration),
 // on a registry built with the requirement table of cases/requirements/.
 
+#include <string_view>
+
 #include "harness/runner/registry.hpp"
 
 namespace convtest::cases {
+
+// The catalog's version: bump it, with an entry in docs/catalog-changelog.md
+// naming the new catalog hash, whenever a case or its metadata changes
+// (cases.CatalogVersion.ChangelogNamesTheCurrentCatalog checks it).
+inline constexpr std::string_view kCatalogVersion = "1";
 
 // The requirement table and every case: the catalog `convtest` runs.
 harness::Registry make_catalog(std::uint64_t pairwise_seed = harness::kDefaultPairwiseSeed);

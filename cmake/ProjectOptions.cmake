@@ -16,9 +16,21 @@ if(CONVTEST_SANITIZE)
   target_link_options(convtest_options INTERFACE ${_sanitizers})
 endif()
 
-# Version string baked into every binary (convtest, convproxy, convclient).
-target_compile_definitions(convtest_options INTERFACE
-  CONVTEST_VERSION="${PROJECT_VERSION}")
+# Version string baked into every binary (convtest, convproxy, convclient):
+# "convtest/version.hpp", regenerated from `git describe` at every build
+# (cmake/GitVersion.cmake). Targets that include it depend on convtest_version.
+set(CONVTEST_GENERATED_DIR ${CMAKE_BINARY_DIR}/generated)
+add_custom_target(convtest_version
+  COMMAND ${CMAKE_COMMAND} -DCONVTEST_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+          -DCONVTEST_PROJECT_VERSION=${PROJECT_VERSION}
+          -DCONVTEST_VERSION_HEADER=${CONVTEST_GENERATED_DIR}/convtest/version.hpp
+          -P ${PROJECT_SOURCE_DIR}/cmake/GitVersion.cmake
+  BYPRODUCTS ${CONVTEST_GENERATED_DIR}/convtest/version.hpp
+  COMMENT "Version from git describe")
+add_library(convtest_version_header INTERFACE)
+add_library(convtest::version ALIAS convtest_version_header)
+target_include_directories(convtest_version_header INTERFACE ${CONVTEST_GENERATED_DIR})
+add_dependencies(convtest_version_header convtest_version)
 
 # Headers that most translation units parse again and again (fmt in half of
 # them, GoogleTest and nlohmann/json in a third), compiled once per target.

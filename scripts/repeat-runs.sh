@@ -54,45 +54,7 @@ done
 # One verdict sequence per case; everything but all-PASS (or all-SKIP for a
 # profile-scoped case) is reported.
 summary_status=0
-python3 - "$work" "$runs" <<'PY' || summary_status=$?
-import json, sys, collections
-work, runs = sys.argv[1], int(sys.argv[2])
-catalog = {spec["id"]: spec for spec in json.load(open(f"{work}/catalog.json"))}
-history = collections.defaultdict(list)
-for run in range(1, runs + 1):
-    try:
-        report = json.load(open(f"{work}/run-{run}.json"))
-    except (OSError, ValueError) as error:
-        print(f"run {run}: no report ({error}); see {work}/run-{run}.log")
-        sys.exit(1)
-    for problem in report.get("environment_problems", []):
-        print(f"run {run}: environment problem: {problem}")
-    seen = set()
-    for result in report["results"]:
-        history[result["id"]].append(result["verdict"])
-        seen.add(result["id"])
-    for case_id in catalog.keys() - seen:
-        history[case_id].append("MISSING")
-flaky, failing = [], []
-for case_id, verdicts in sorted(history.items()):
-    scoped = catalog.get(case_id, {}).get("profile", "any") != "any"
-    # A stable WARN is a SHOULD the converter does not meet (convproxy's are
-    # documented in docs/convproxy.md): reported, not a failure of the suite.
-    # UNSUPPORTED: a feature the target does not declare (convclient sends no Info).
-    good = {"PASS", "WARN", "SKIP", "UNSUPPORTED"} if scoped else {"PASS", "WARN", "UNSUPPORTED"}
-    if len(set(verdicts)) > 1:
-        flaky.append((case_id, verdicts))
-    elif verdicts[0] not in good:
-        failing.append((case_id, verdicts))
-warned = [case_id for case_id, verdicts in history.items() if set(verdicts) == {"WARN"}]
-print(f"repeat-runs: {len(history)} cases x {runs} runs: {len(failing)} not passing, {len(flaky)} flaky, "
-      f"{len(warned)} stable WARN ({', '.join(sorted(warned)) or 'none'})")
-for case_id, verdicts in failing:
-    print(f"  not passing: {case_id}: {verdicts[0]} in every run")
-for case_id, verdicts in flaky:
-    print(f"  flaky: {case_id}: {' '.join(verdicts)}")
-sys.exit(1 if failing or flaky else 0)
-PY
+python3 "$(dirname "$0")/repeat_runs_summary.py" "$work" "$runs" || summary_status=$?
 echo "repeat-runs: $runs runs in $((SECONDS - started)) s"
 if [ "$summary_status" -ne 0 ]; then
   echo "repeat-runs: FAILED; reports and logs kept in $work (each report has a repro line per case)"

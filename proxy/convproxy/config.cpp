@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "convproxy/cookie.hpp"
+#include "convtest/version.hpp"
 
 namespace convtest::convproxy {
 
@@ -45,7 +46,9 @@ struct RawOptions {
 
 void define(CLI::App& app, RawOptions& raw) {
   app.set_version_flag("--version", std::string("convproxy ") + CONVTEST_VERSION);
-  app.add_option("--listen", raw.listen, "Address to listen on (repeatable; default 0.0.0.0 and ::)");
+  app.add_option("--listen", raw.listen,
+                 "Address to listen on (repeatable; default 0.0.0.0 and ::). An IPv6 listener is IPv6-only: "
+                 "--listen :: alone refuses IPv4 clients; 'any' listens on 0.0.0.0 and :: (both families)");
   app.add_option("--port", raw.port, "Convert port")->capture_default_str();
   app.add_flag("--tcp", raw.tcp, "Plain TCP listener (default: MPTCP; plain-TCP clients fall back by themselves)");
   app.add_option("--threads", raw.threads, "Worker threads, one event loop each (default: number of cores)");
@@ -135,6 +138,11 @@ std::variant<std::vector<std::string>, ParseFailure> flags_from_json(const std::
 std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
   Config config;
   for (const auto& text : raw.listen) {
+    if (text == "any") {  // each family's wildcard: IPv6 listeners are IPv6-only
+      config.listen.push_back(*packetgen::convert::parse_address("0.0.0.0"));
+      config.listen.push_back(*packetgen::convert::parse_address("::"));
+      continue;
+    }
     const auto address = packetgen::convert::parse_address(text);
     if (!address) return ParseFailure{fmt::format("--listen {}: not an IP address", text)};
     config.listen.push_back(*address);

@@ -16,6 +16,8 @@
 #include "convproxy/listener.hpp"
 #include "convproxy/option_rules.hpp"
 #include "convproxy/worker.hpp"
+#include "convtest/version.hpp"
+#include "log_format.hpp"
 
 namespace convproxy = convtest::convproxy;
 
@@ -28,7 +30,7 @@ constexpr unsigned kFastOpenClientNoCookie = 0x4;
 
 void setup_logging(const std::string& level) {
   auto logger = spdlog::stderr_logger_mt("convproxy");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ level=%l %v", spdlog::pattern_time_type::utc);
+  logger->set_pattern(convtest::proxy_log::pattern("convproxy", false), spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);

@@ -65,6 +65,7 @@ json to_json(const Provenance& provenance) {
                            {"sha256", expectations->sha256},
                            {"count", expectations->count},
                            {"strict", expectations->strict}};
+  if (!provenance.catalog_version.empty()) out["catalog"]["version"] = provenance.catalog_version;
   return out;
 }
 
@@ -192,6 +193,7 @@ Provenance read_provenance(Reader& reader, const json& item) {
   if (const json* tool = reader.field(item, "tool")) provenance.tool_version = reader.text(*tool, "version");
   if (const json* catalog = reader.field(item, "catalog")) {
     provenance.catalog_hash = reader.text(*catalog, "sha256");
+    if (catalog->contains("version")) provenance.catalog_version = reader.text(*catalog, "version");
     provenance.catalog_size = reader.number<std::size_t>(*catalog, "cases");
     if (catalog->contains("pairwise_seed"))
       provenance.pairwise_seed = reader.number<std::uint64_t>(*catalog, "pairwise_seed");

@@ -41,8 +41,13 @@ std::string decode_command(const std::string& dissector, const std::string& pcap
 
 std::string text_summary(const RunReport& report, const std::string& dissector) {
   std::string text;
-  for (const auto& result : report.results)
-    if (worth_detailing(result.verdict)) text += detail(result, dissector);
+  std::size_t not_run = 0;
+  for (const auto& result : report.results) {
+    if (result.observed.starts_with(kNotRunPrefix))
+      ++not_run;
+    else if (worth_detailing(result.verdict))
+      text += detail(result, dissector);
+  }
   if (!text.empty()) text = "\n" + text + "\n";
 
   std::vector<std::string> parts;
@@ -53,6 +58,7 @@ std::string text_summary(const RunReport& report, const std::string& dissector) 
   if (const auto& expectations = report.provenance.expectations)
     text += fmt::format("expectations: {} ({} entries{})\n", expectations->path, expectations->count,
                         expectations->strict ? ", an XPASS fails the run" : "");
+  if (not_run > 0) text += fmt::format("{} of them not run\n", not_run);
   for (const auto& problem : report.environment_problems) text += fmt::format("environment: {}\n", problem);
   if (report.provenance.interrupted) text += "run INTERRUPTED: the report is incomplete\n";
   text += fmt::format("suite run time: {}\n", format_duration(report.wall_time()));

@@ -189,6 +189,29 @@ TEST(Cli, UsageErrorsSayWhatIsWrong) {
   EXPECT_NE(usage_error({"run", "--put", "/nonexistent/put.json"}).find("put.json"), std::string::npos);
 }
 
+TEST(Cli, UnexpectedWordsAreShownInTheOrderGiven) {
+  const std::string message = usage_error({"runn", "--case", "x"});
+  EXPECT_NE(message.find("unexpected arguments: runn --case x"), std::string::npos) << message;
+}
+
+TEST(Cli, TimeScaleMustBeAFiniteNumberInRange) {
+  EXPECT_EQ(usage_error({"run", "--time-scale", "abc"}), "--time-scale: \"abc\" is not a number");
+  EXPECT_EQ(usage_error({"run", "--time-scale", "nan"}), "--time-scale: \"nan\" is not a number");
+  EXPECT_EQ(usage_error({"run", "--time-scale", "inf"}), "--time-scale: \"inf\" is not a number");
+  EXPECT_EQ(usage_error({"run", "--time-scale", "500"}), "--time-scale: must be a number from 0.05 to 100, not 500");
+  EXPECT_DOUBLE_EQ(parse_ok({"run", "--time-scale", "2.5"}).time_scale, 2.5);
+}
+
+TEST(Cli, AnOptionGivenTwiceIsNamed) {
+  EXPECT_EQ(usage_error({"run", "--seed", "1", "--seed", "2"}), "--seed is given 2 times; give it once");
+  EXPECT_EQ(usage_error({"--put-port", "1", "--put-port", "2"}), "--put-port is given 2 times; give it once");
+  EXPECT_EQ(parse_ok({"-c", "a*", "-c", "b*"}).selection.cases, (std::vector<std::string>{"a*", "b*"}));
+}
+
+TEST(Cli, PutVersionIsRecordedAsDeclared) {
+  EXPECT_EQ(parse_ok({"--spawn", "vx", "--put-version", "vx 2.3"}).put.version, "vx 2.3");
+}
+
 TEST(Cli, PutNumbersOutOfRangeAreUsageErrors) {
   const std::string message = usage_error({"run", "--session-limit=-1"});
   EXPECT_NE(message.find("--session-limit: must be an integer from 1 to 1000000, not -1"), std::string::npos)

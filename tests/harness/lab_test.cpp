@@ -188,6 +188,25 @@ TEST(Lab, JoinsTheNamespaceOfARunningPut) {
   (*put)->stop();
 }
 
+// A --netns run sets its sysctls in the PUT's namespace for each case and
+// gives the namespace its own values back when the case's lab goes.
+TEST(Lab, AJoinedNamespaceGetsItsSysctlsBack) {
+  CONVTEST_REQUIRE_NET_PRIVILEGES();
+  auto container = Netns::create();
+  ASSERT_TRUE(container);
+  ASSERT_TRUE(container->set_sysctl("net.ipv4.tcp_syn_retries", "6", IfMissing::Fail));
+  const std::string fastopen = container->sysctl("net.ipv4.tcp_fastopen").value();
+  const std::string path = "/proc/self/fd/" + std::to_string(container->fd());
+  LabSettings settings;
+  settings.tun_name = "cthl-sys0";
+  auto lab = Lab::in_namespace(path, settings);
+  ASSERT_TRUE(lab) << lab.error();
+  EXPECT_EQ(container->sysctl("net.ipv4.tcp_syn_retries").value(), std::to_string(settings.sysctls.tcp_syn_retries));
+  lab->reset();
+  EXPECT_EQ(container->sysctl("net.ipv4.tcp_syn_retries").value(), "6");
+  EXPECT_EQ(container->sysctl("net.ipv4.tcp_fastopen").value(), fastopen);
+}
+
 TEST(Lab, ScalesWaitsAndRefusesToSpawnWithABrokenTemplate) {
   CONVTEST_REQUIRE_NET_PRIVILEGES();
   LabSettings settings;

@@ -101,7 +101,10 @@ TEST(PcapWriter, EthernetCapturesUseTheEthernetLinkType) {
 TEST(PcapWriter, UnwritablePathIsAnErrorNamingThePath) {
   auto writer = PcapWriter::open("/nonexistent-dir/x.pcap", CaptureLinkType::RawIp);
   ASSERT_FALSE(writer);
-  EXPECT_NE(writer.error().find("/nonexistent-dir/x.pcap"), std::string::npos);
+  const std::string& error = writer.error();
+  const auto first = error.find("/nonexistent-dir/x.pcap");
+  EXPECT_NE(first, std::string::npos);
+  EXPECT_EQ(error.find("/nonexistent-dir/x.pcap", first + 1), std::string::npos) << "the path twice: " << error;
 }
 
 TEST(PcapWriter, TunLinkRecordsEveryPacketInAndOutByteExact) {

@@ -34,6 +34,7 @@ TEST(PutCommand, UnknownPlaceholderIsAnErrorNamingIt) {
   auto typo = expand_command("convproxy --port {prot}", PlaceholderValues{"192.0.2.1", "", 5124});
   ASSERT_FALSE(typo);
   EXPECT_NE(typo.error().find("{prot}"), std::string::npos) << typo.error();
+  EXPECT_NE(typo.error().find("(known: {addr} {addr6} {port} {bin})"), std::string::npos) << typo.error();
   EXPECT_FALSE(expand_command("convproxy {addr", PlaceholderValues{}));
 }
 

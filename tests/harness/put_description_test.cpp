@@ -1,7 +1,9 @@
 #include "harness/put/put_description.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <set>
 #include <string_view>
 
@@ -88,6 +90,7 @@ TEST(PutFields, TableIsConsistent) {
   }
   PutDescription put = default_convproxy();
   put.image_digest = "sha256:0123";
+  put.version = "convproxy 1.0";
   const nlohmann::json written = to_json(put);
   for (const auto& [key, value] : written.items()) EXPECT_EQ(keys.count(key), 1U) << key;
   EXPECT_EQ(written.size(), keys.size() - 2);  // netns and iface are empty, so not written
@@ -159,6 +162,40 @@ TEST(PutIdentity, HashesAndAsksTheExecutable) {
   const auto false_program = find_executable("false");
   ASSERT_TRUE(false_program.has_value());
   EXPECT_FALSE(query_version(*false_program, std::chrono::milliseconds(2000)).has_value());
+}
+
+// A script run by an interpreter is the PUT: its hash and its --version, not
+// python3's; --put-version, when given, is what the report says.
+TEST(PutIdentity, RecordsTheScriptBehindAnInterpreterAndADeclaredVersion) {
+  const auto dir = std::filesystem::temp_directory_path() / ("convtest-identity-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto script = dir / "vendor-put.sh";
+  std::ofstream(script) << "echo vendor-put 4.2\n";
+  PutDescription put = default_convproxy();
+  put.spawn_template = "/usr/bin/env LOG=1 sh " + script.string() + " --port {port}";
+  const reports::PutIdentity identity = identify(put, dir);
+  EXPECT_EQ(identity.binary_sha256, sha256_file(script));
+  EXPECT_EQ(identity.version, "vendor-put 4.2");
+  put.version = "vendor-put 4.2.1 (build 77)";
+  EXPECT_EQ(identify(put, dir).version, "vendor-put 4.2.1 (build 77)");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PutDescription, AFileWithoutANameIsNotReportedAsConvproxy) {
+  const auto parsed = put_from_json(nlohmann::json::parse(R"({"spawn": "vxconv -p {port}"})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed.value().name, "put");
+}
+
+TEST(PutDescription, AKeyGivenTwiceInAFileIsAnError) {
+  const auto path = std::filesystem::temp_directory_path() / ("convtest-twice-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(path) << R"({"spawn": "vxconv", "port": 5124, "client": {"name": "a"}, "port": 6000})";
+  const auto loaded = load_put_file(path);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().find("key \"port\" is given twice"), std::string::npos) << loaded.error();
+  std::ofstream(path) << R"({"spawn": "vxconv", "client": {"name": "a"}, "name": "b"})";
+  EXPECT_TRUE(load_put_file(path).ok());  // the same key in another object is no repetition
+  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -50,8 +50,13 @@ class BareSandboxes final : public SandboxFactory {
   Counters counters;
   std::vector<std::string> preflight_problems;
   std::string environment_failure_for;  // case id whose sandbox cannot be built
+  bool put_never_starts = false;
+  std::atomic<int> create_calls{0};
   std::vector<std::string> preflight() override { return preflight_problems; }
   SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
+    ++create_calls;
+    if (put_never_starts)
+      return packetgen::failure(SandboxError{true, "the PUT did not start: not listening on port 5124", true});
     if (spec.id == environment_failure_for) return packetgen::failure(SandboxError{true, "needs root: CAP_NET_ADMIN"});
     return std::unique_ptr<CaseSandbox>(std::make_unique<BareSandbox>(counters, request.pcap));
   }
@@ -185,6 +190,43 @@ TEST_F(RunnerTest, DeadPutBeforeTheCaseIsInconclusiveAfterItIsAFailure) {
   });
   EXPECT_EQ(report.results[0].verdict, Verdict::Fail);
   EXPECT_NE(report.results[0].observed.find("no longer serves valid requests"), std::string::npos);
+}
+
+// A PUT that fails every sanity probe stops the run after a few cases: one
+// environment problem instead of a verdict line per case.
+TEST_F(RunnerTest, APutThatNeverAnswersStopsTheRunEarly) {
+  options.jobs = 1;
+  std::vector<CaseSpec> specs;
+  for (int i = 0; i < 40; ++i) {
+    specs.push_back(make_case("negative-" + std::to_string(i), passes));
+    specs.back().negative = true;
+  }
+  std::atomic<int> probes{0};
+  const auto report = run(specs, [&](CaseContext&) {
+    ++probes;
+    return ProbeResult{false, "no SYN-ACK"};
+  });
+  EXPECT_EQ(probes.load(), static_cast<int>(options.silent_cases_before_stop));
+  ASSERT_EQ(report.environment_problems.size(), 1U);
+  EXPECT_TRUE(report.environment_problems[0].starts_with("the PUT does not answer valid Convert requests"))
+      << report.environment_problems[0];
+  EXPECT_EQ(report.results.back().verdict, Verdict::Inconclusive);
+  EXPECT_TRUE(report.results.back().observed.starts_with(reports::kNotRunPrefix));
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Environment);
+}
+
+// A PUT that does not start is the machine's problem, not a harness ERROR,
+// and it too stops the run early.
+TEST_F(RunnerTest, APutThatDoesNotStartIsAnEnvironmentProblemThatStopsTheRun) {
+  options.jobs = 1;
+  sandboxes.put_never_starts = true;
+  std::vector<CaseSpec> specs;
+  for (int i = 0; i < 40; ++i) specs.push_back(make_case("c" + std::to_string(i), passes));
+  const auto report = run(specs);
+  EXPECT_EQ(report.counts().at(Verdict::Error), 0U);
+  EXPECT_EQ(report.counts().at(Verdict::Inconclusive), 40U);
+  EXPECT_EQ(sandboxes.create_calls.load(), static_cast<int>(options.silent_cases_before_stop));
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Environment);
 }
 
 TEST_F(RunnerTest, EnvironmentProblemsAreInconclusiveAndNamed) {

@@ -163,6 +163,59 @@ TEST_F(Integration, AMissingPutIsAnEnvironmentProblem) {
   EXPECT_EQ(report["results"][0]["verdict"], "INCONCLUSIVE");
 }
 
+// Where the run writes is checked before any case: a clash, a folder, a
+// missing folder or a read-only one is a usage error at once, and nothing is
+// created or written.
+TEST_F(Integration, OutputPathsAreCheckedBeforeAnyCase) {
+  const std::string report = (dir / "r.json").string();
+  Outcome outcome = run({"run", "-c", "hdr-*", "--report", report, "--junit", report});
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_NE(outcome.output.find("--report and --junit name the same file"), std::string::npos) << outcome.output;
+  outcome = run({"run", "-c", "hdr-*", "--report", dir.string()});
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_NE(outcome.output.find("is a folder, not a file"), std::string::npos) << outcome.output;
+  outcome = run({"run", "-c", "hdr-*", "--report", (dir / "missing" / "r.json").string(), "--pcap-dir",
+                 (dir / "no" / "pcaps").string()});
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_NE(outcome.output.find("does not exist"), std::string::npos) << outcome.output;
+  EXPECT_FALSE(fs::exists(dir / "missing"));
+  EXPECT_FALSE(fs::exists(dir / "no"));
+
+  const fs::path read_only = dir / "read-only";
+  fs::create_directories(read_only);
+  const auto mounted = process::run(
+      {.argv = {"sh", "-c", "mount --bind \"$0\" \"$0\" && mount -o remount,ro,bind \"$0\"", read_only.string()}},
+      kRunLimit);
+  ASSERT_TRUE(mounted && mounted->success()) << "a read-only bind mount needs CAP_SYS_ADMIN";
+  outcome = run({"run", "-c", "hdr-*", "--report", (read_only / "r.json").string(), "--progress", "none"});
+  (void)process::run({.argv = {"umount", read_only.string()}}, kRunLimit);
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_NE(outcome.output.find("cannot write in folder"), std::string::npos) << outcome.output;
+  EXPECT_EQ(outcome.output.find("INCONCLUSIVE"), std::string::npos) << outcome.output;
+}
+
+// A PUT that never listens is found before any case, in one line, at once.
+TEST_F(Integration, APutThatNeverListensIsOneEnvironmentLine) {
+  const auto started = std::chrono::steady_clock::now();
+  const Outcome outcome = run({"run", "-c", "hdr-*", "--spawn", "sleep 30", "--startup-seconds", "0.5", "--report",
+                               (dir / "report.json").string(), "--progress", "none"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("environment: the PUT does not start"), std::string::npos) << outcome.output;
+  EXPECT_EQ(outcome.output.find("ERROR"), std::string::npos) << outcome.output;
+  EXPECT_EQ(outcome.output.find("repro:"), std::string::npos) << "a line per case:\n" << outcome.output;
+  EXPECT_EQ(schema_problem(dir / "report.json"), "");
+}
+
+// A run where every case passed leaves the report and no empty folders.
+TEST_F(Integration, APassingRunLeavesNoEmptyArtifactFolders) {
+  const Outcome outcome =
+      run({"run", "-c", "hdr-version-2", "--report", (dir / "report.json").string(), "--progress", "none"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_FALSE(fs::exists(dir / "artifacts" / "put-output"));
+  EXPECT_FALSE(fs::exists(dir / "artifacts"));
+}
+
 TEST_F(Integration, UnsupportedFeatureIsNotAFailure) {
   const Outcome outcome = run({"run", "--case", "mptcp-client-base-connect", "--features", "info,ipv6", "--report",
                                (dir / "report.json").string(), "--progress", "none"});

@@ -157,5 +157,16 @@ TEST(ConvproxyConfig, JsonFileErrorsExitWithTwo) {
   EXPECT_EQ(must_exit({"--config", "/nonexistent/convproxy.json"}).code, 2);
 }
 
+// `--listen ::` alone does not reach IPv4 clients (the listener is
+// IPv6-only); the help says so and `--listen any` covers both families.
+TEST(ConvproxyConfig, ListenAnyCoversBothFamiliesAndTheHelpSaysIpv6IsIpv6Only) {
+  const Config config = must_parse({"--listen", "any", "--listen", "192.0.2.1"});
+  ASSERT_EQ(config.listen.size(), 3U);
+  EXPECT_EQ(config.listen[0], *packetgen::convert::parse_address("0.0.0.0"));
+  EXPECT_EQ(config.listen[1], *packetgen::convert::parse_address("::"));
+  const auto help = must_exit({"--help"});
+  EXPECT_NE(help.message.find("IPv6-only"), std::string::npos) << help.message;
+}
+
 }  // namespace
 }  // namespace convtest::convproxy

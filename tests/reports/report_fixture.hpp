@@ -50,6 +50,7 @@ inline RunReport make_report() {
   auto& p = report.provenance;
   p.tool_version = "0.1.0";
   p.catalog_hash = std::string(64, 'a');
+  p.catalog_version = "1";
   p.catalog_size = 7;
   p.put.name = "convproxy";
   p.put.mode = "spawn";

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "harness/cli/cli.hpp"
 #include "harness/put/put_fields.hpp"
@@ -124,6 +125,46 @@ std::optional<std::uint64_t> parse_seed(const std::string& text) {
   return value;
 }
 
+// Single-valued options keep their last value while parsing, so that
+// repeated_option() can name a repetition in words instead of CLI11's
+// "At Most 1 required but received 2".
+void take_last_value(CLI::App& command) {
+  for (CLI::Option* option : command.get_options())
+    if (option->get_items_expected_max() <= 1) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+std::optional<std::string> repeated_option(const CLI::App& command) {
+  for (const CLI::Option* option : command.get_options())
+    if (option->get_items_expected_max() == 1 && option->count() > 1)
+      return fmt::format("{} is given {} times; give it once", option->get_name(), option->count());
+  return std::nullopt;
+}
+
+// What CLI11 left over, in the order it was given (its own error message
+// lists the words from the end).
+std::optional<std::string> unexpected_words(const CLI::App& app) {
+  const std::vector<std::string> left = app.remaining(true);
+  if (left.empty()) return std::nullopt;
+  return fmt::format("unexpected arguments: {} (commands: run, list; see convtest --help)", fmt::join(left, " "));
+}
+
+constexpr double kTimeScaleMin = 0.05;
+constexpr double kTimeScaleMax = 100.0;
+
+// A finite number in range: NaN would pass any range check and then fail
+// the report's schema.
+packetgen::Result<double, std::string> parse_time_scale(const std::string& text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const bool huge = error == std::errc::result_out_of_range;
+  const bool read = error == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+  if (!read && !huge) return packetgen::failure(fmt::format("\"{}\" is not a number", text));
+  if (huge || value < kTimeScaleMin || value > kTimeScaleMax)
+    return packetgen::failure(
+        fmt::format("must be a number from {} to {}, not {}", kTimeScaleMin, kTimeScaleMax, text));
+  return value;
+}
+
 bool starts_like_option(const std::string& word) { return !word.empty() && word[0] == '-'; }
 
 struct ClientFlags {
@@ -212,8 +253,10 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
       ->check(CLI::Range(1, 1024));
   std::string seed_text;
   run->add_option("--seed", seed_text, "seed for everything random (default: a fresh one, reported)");
-  run->add_option("--time-scale", invocation.time_scale, "multiply every deadline (slow or remote PUTs), default 1")
-      ->check(CLI::Range(0.05, 100.0));
+  std::string time_scale_text;
+  run->add_option(
+      "--time-scale", time_scale_text,
+      fmt::format("multiply every deadline (slow or remote PUTs), default 1 [{} to {}]", kTimeScaleMin, kTimeScaleMax));
   std::string report;
   run->add_option("--report", report, "JSON report path (default out/report.json)");
   std::string junit;
@@ -275,8 +318,12 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   report_command->add_option("-o,--out", html_out, "where the page goes (default: the report's path, .html)")
       ->type_name("FILE");
 
+  for (CLI::App* command : {&app, run, list}) {
+    take_last_value(*command);
+    command->allow_extras();
+  }
   try {
-    std::vector<std::string> reversed(words.rbegin(), words.rend());
+    std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 reads a vector from its end
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
     return packetgen::failure(UsageError{app.help(), true});
@@ -285,6 +332,9 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     if (*run) message += "\nsee: convtest run --help";
     return packetgen::failure(UsageError{message, false});
   }
+  if (auto problem = unexpected_words(app)) return packetgen::failure(UsageError{*problem, false});
+  for (CLI::App* command : {&app, run, list})
+    if (auto problem = repeated_option(*command)) return packetgen::failure(UsageError{*problem, false});
   if (auto problem = take_filter_words(filter_words, invocation.selection))
     return packetgen::failure(UsageError{*problem, false});
   if (!pairwise_seed_text.empty()) {
@@ -335,6 +385,11 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
       if (!seed) return packetgen::failure(UsageError{"--seed needs a non-negative integer", false});
       invocation.seed = *seed;
       invocation.seed_given = true;
+    }
+    if (!time_scale_text.empty()) {
+      auto scale = parse_time_scale(time_scale_text);
+      if (!scale) return packetgen::failure(UsageError{"--time-scale: " + scale.error(), false});
+      invocation.time_scale = scale.value();
     }
     if (!report.empty()) invocation.report = report;
     if (!junit.empty()) invocation.junit = junit;

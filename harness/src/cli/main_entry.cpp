@@ -12,8 +12,10 @@
 #include <thread>
 
 #include "catalog_markdown.hpp"
+#include "convtest/version.hpp"
 #include "dissector_hint.hpp"
 #include "harness/cli/cli.hpp"
+#include "harness/cli/output_paths.hpp"
 #include "harness/put/put_identity.hpp"
 #include "harness/runner/lab_sandbox.hpp"
 #include "harness/runner/runner.hpp"
@@ -23,10 +25,6 @@
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/text_summary.hpp"
-
-#ifndef CONVTEST_VERSION
-#define CONVTEST_VERSION "0.0.0"
-#endif
 
 namespace convtest::harness::cli {
 namespace {
@@ -187,6 +185,17 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
     fmt::print(stderr, "convtest: no case matches the selection (an empty run never passes)\n");
     return kExitUsage;
   }
+  const std::filesystem::path artifacts =
+      invocation.pcap_dir.value_or(invocation.artifacts.value_or(default_artifacts(invocation.report)));
+  const auto path_problems = prepare_output_paths({.report = invocation.report,
+                                                   .report_is_default = invocation.report == Invocation{}.report,
+                                                   .junit = invocation.junit,
+                                                   .artifacts = artifacts,
+                                                   .artifacts_given = invocation.pcap_dir || invocation.artifacts});
+  if (!path_problems.empty()) {
+    for (const auto& problem : path_problems) fmt::print(stderr, "convtest: {}\n", problem);
+    return kExitUsage;
+  }
   const std::uint64_t seed = invocation.seed_given ? invocation.seed : std::random_device{}();
   const auto bin_dir = own_directory();
 
@@ -206,8 +215,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   options.seed = seed;
   options.time_scale = invocation.time_scale;
   options.strict = invocation.strict;
-  options.artifacts_dir =
-      invocation.pcap_dir.value_or(invocation.artifacts.value_or(default_artifacts(invocation.report)));
+  options.artifacts_dir = artifacts;
   options.keep_all_pcaps = invocation.pcap_dir.has_value();
   options.repro_words = repro_words(invocation, seed);
   options.client = invocation.client;
@@ -222,7 +230,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
     options.expectations = std::move(loaded.expectations);
   }
 
-  LabSandboxOptions lab_options{bin_dir, invocation.time_scale, std::nullopt};
+  LabSandboxOptions lab_options{bin_dir, invocation.time_scale, std::nullopt, artifacts};
   if (invocation.role == Role::Client) lab_options.client = invocation.client;
   auto sandboxes = make_lab_sandboxes(invocation.put, lab_options);
   Runner runner(invocation.put, options, *sandboxes, registry.sanity_probe());
@@ -236,6 +244,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   auto& provenance = report.provenance;
   provenance.tool_version = CONVTEST_VERSION;
   provenance.catalog_hash = registry.catalog_hash();
+  provenance.catalog_version = registry.version();
   provenance.catalog_size = registry.cases().size();
   provenance.pairwise_seed = invocation.pairwise_seed;
   provenance.role = std::string(name(invocation.role));
@@ -264,6 +273,10 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   if (invocation.pcap_dir)
     fmt::print("pcaps: {} (decode with: {})\n", invocation.pcap_dir->string(),
                reports::decode_command(dissector, "FILE"));
+  if (!invocation.pcap_dir) {
+    std::error_code ignored;
+    std::filesystem::remove(artifacts, ignored);  // only when empty: nothing failed, nothing to keep
+  }
   int exit_code = static_cast<int>(reports::exit_code_for(report));
   if (auto error = reports::write_json_report(invocation.report, report); !error.empty()) {
     fmt::print(stderr, "convtest: {}\n", error);
@@ -294,8 +307,8 @@ int main(int argc, char** argv, const CatalogFactory& make_catalog) {
   }
   switch (invocation.command) {
     case Command::Version:
-      fmt::print("convtest {}\ncatalog {} ({} cases, {} instances)\n", CONVTEST_VERSION, registry.catalog_hash(),
-                 registry.case_count(), registry.cases().size());
+      fmt::print("convtest {}\ncatalog version {}, sha256 {} ({} cases, {} instances)\n", CONVTEST_VERSION,
+                 registry.version(), registry.catalog_hash(), registry.case_count(), registry.cases().size());
       return kExitOk;
     case Command::List: return list_catalog(invocation, registry);
     case Command::Report: return render_report(invocation.report_input, *invocation.html, registry.requirements());

@@ -19,7 +19,10 @@ std::string known_names(const NamedValues& values) {
   return names;
 }
 
-packetgen::Result<std::string, std::string> substitute(const std::string& word, const NamedValues& values) {
+// `replaced_before`: placeholders the caller has already replaced (the PUT
+// template's {bin}), named in the error all the same.
+packetgen::Result<std::string, std::string> substitute(const std::string& word, const NamedValues& values,
+                                                       std::string_view replaced_before = {}) {
   std::string out;
   for (std::size_t i = 0; i < word.size(); ++i) {
     const char c = word[i];
@@ -38,7 +41,8 @@ packetgen::Result<std::string, std::string> substitute(const std::string& word, 
     const auto found =
         std::find_if(values.begin(), values.end(), [&](const auto& named) { return named.first == name; });
     if (found == values.end())
-      return failure(fmt::format("unknown placeholder {{{}}} (known: {})", name, known_names(values)));
+      return failure(fmt::format("unknown placeholder {{{}}} (known: {}{}{})", name, known_names(values),
+                                 replaced_before.empty() ? "" : " ", replaced_before));
     out += found->second;
     i = close;
   }
@@ -87,27 +91,37 @@ packetgen::Result<Argv, std::string> split_command(std::string_view text) {
   return words;
 }
 
-packetgen::Result<Argv, std::string> expand_command(std::string_view command_template,
-                                                    const PlaceholderValues& values) {
-  return expand_command(
-      command_template,
-      NamedValues{{"addr", values.addr}, {"addr6", values.addr6}, {"port", std::to_string(values.port)}});
-}
-
 packetgen::Result<std::string, std::string> expand_word(std::string_view word, const NamedValues& values) {
   return substitute(std::string(word), values);
 }
 
-packetgen::Result<Argv, std::string> expand_command(std::string_view command_template, const NamedValues& values) {
+namespace {
+
+packetgen::Result<Argv, std::string> expand_words(std::string_view command_template, const NamedValues& values,
+                                                  std::string_view replaced_before) {
   auto words = split_command(command_template);
   if (!words) return words;
   Argv expanded;
   for (const auto& word : *words) {
-    auto replaced = substitute(word, values);
+    auto replaced = substitute(word, values, replaced_before);
     if (!replaced) return failure(replaced.error());
     expanded.push_back(std::move(*replaced));
   }
   return expanded;
+}
+
+}  // namespace
+
+packetgen::Result<Argv, std::string> expand_command(std::string_view command_template, const NamedValues& values) {
+  return expand_words(command_template, values, {});
+}
+
+packetgen::Result<Argv, std::string> expand_command(std::string_view command_template,
+                                                    const PlaceholderValues& values) {
+  // {bin} is replaced first (with_bin_dir), where the convtest binary is known.
+  return expand_words(
+      command_template,
+      NamedValues{{"addr", values.addr}, {"addr6", values.addr6}, {"port", std::to_string(values.port)}}, "{bin}");
 }
 
 std::string quote_command(const Argv& argv) {

@@ -21,6 +21,17 @@ TunConfig lab_tun(const LabSettings& settings) {
                    .routes = addressing::routed_prefixes()};
 }
 
+// The values a joined namespace had before the lab set its own, to be
+// written back when the lab goes: the PUT's namespace outlives the run.
+std::vector<std::pair<std::string, std::string>> sysctls_before(const Netns& netns, const LabSettings& settings) {
+  std::vector<std::pair<std::string, std::string>> before;
+  if (!settings.apply_sysctls) return before;
+  for (const SysctlSetting& setting : sysctl_settings(settings.sysctls))
+    if (auto current = netns.sysctl(setting.name); current && *current != setting.value)
+      before.emplace_back(setting.name, *current);
+  return before;
+}
+
 packetgen::Result<std::unique_ptr<Link>, std::string> open_lab_tun(const Netns& netns, const LabSettings& settings) {
   if (settings.apply_sysctls) {
     if (auto applied = apply_sysctls(netns, settings.sysctls); !applied) return failure(applied.error());
@@ -32,13 +43,8 @@ packetgen::Result<std::unique_ptr<Link>, std::string> open_lab_tun(const Netns& 
 
 }  // namespace
 
-Status apply_sysctls(const Netns& netns, const LabSysctls& sysctls) {
-  struct Setting {
-    std::string name;
-    std::string value;
-    IfMissing if_missing;
-  };
-  std::vector<Setting> settings = {
+std::vector<SysctlSetting> sysctl_settings(const LabSysctls& sysctls) {
+  std::vector<SysctlSetting> settings = {
       {"net.ipv4.tcp_fastopen", std::to_string(sysctls.tcp_fastopen), IfMissing::Fail},
       {"net.ipv4.tcp_fastopen_key", sysctls.tcp_fastopen_key, IfMissing::Fail},
       {"net.ipv4.tcp_syn_retries", std::to_string(sysctls.tcp_syn_retries), IfMissing::Fail},
@@ -57,7 +63,11 @@ Status apply_sysctls(const Netns& netns, const LabSysctls& sysctls) {
     settings.push_back({"net.ipv6.conf.default.dad_transmits", "0", IfMissing::Ignore});
   }
   for (const auto& [name, value] : sysctls.extra) settings.push_back({name, value, IfMissing::Fail});
-  for (const auto& setting : settings) {
+  return settings;
+}
+
+Status apply_sysctls(const Netns& netns, const LabSysctls& sysctls) {
+  for (const auto& setting : sysctl_settings(sysctls)) {
     if (auto set = netns.set_sysctl(setting.name, setting.value, setting.if_missing); !set) return set;
   }
   return Done{};
@@ -68,6 +78,8 @@ Lab::Lab(std::optional<Netns> netns, std::unique_ptr<Link> link, PutTarget targe
 
 Lab::~Lab() {
   if (link_) link_->close();
+  if (netns_)
+    for (const auto& [name, value] : restore_sysctls_) (void)netns_->set_sysctl(name, value, IfMissing::Ignore);
 }
 
 LabResult Lab::local(const LabSettings& settings) {
@@ -82,13 +94,17 @@ LabResult Lab::local(const LabSettings& settings) {
 LabResult Lab::in_namespace(const std::string& netns_path, const LabSettings& settings) {
   auto netns = Netns::join(netns_path);
   if (!netns) return failure(netns.error());
+  auto before = sysctls_before(*netns, settings);
   auto link = open_lab_tun(*netns, settings);
   if (!link) {
+    for (const auto& [name, value] : before) (void)netns->set_sysctl(name, value, IfMissing::Ignore);
     return failure(fmt::format("{} (is another convtest lab, or a leftover {}, in that namespace?)", link.error(),
                                settings.tun_name));
   }
   PutTarget target{addressing::converter_v4(), addressing::converter_v6(), settings.port};
-  return std::unique_ptr<Lab>(new Lab(std::move(*netns), std::move(*link), target, settings));
+  auto lab = std::unique_ptr<Lab>(new Lab(std::move(*netns), std::move(*link), target, settings));
+  lab->restore_sysctls_ = std::move(before);
+  return lab;
 }
 
 LabResult Lab::remote(const RemoteSettings& remote, const LabSettings& settings) {

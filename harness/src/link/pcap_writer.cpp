@@ -31,7 +31,10 @@ PcapWriterResult PcapWriter::open(const std::string& path, CaptureLinkType type)
   if (handles->pcap == nullptr) return packetgen::failure(std::string("pcap_open_dead failed"));
   handles->dumper = pcap_dump_open(handles->pcap, path.c_str());
   if (handles->dumper == nullptr) {
-    return packetgen::failure(fmt::format("pcap file {}: {}", path, pcap_geterr(handles->pcap)));
+    // libpcap's message already starts with the path: name it once.
+    std::string_view reason = pcap_geterr(handles->pcap);
+    if (reason.starts_with(path + ": ")) reason.remove_prefix(path.size() + 2);
+    return packetgen::failure(fmt::format("pcap file {}: {}", path, reason));
   }
   return std::unique_ptr<PcapWriter>(new PcapWriter(path, type, std::move(handles)));
 }

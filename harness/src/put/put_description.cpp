@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <memory>
+#include <set>
 #include <utility>
 
 #include "harness/put/put_fields.hpp"
@@ -53,6 +55,24 @@ const PutField* field_for_key(std::string_view key) {
   return nullptr;
 }
 
+// A parser callback that notes the first key an object repeats: nlohmann/json
+// would silently keep the last value.
+json::parser_callback_t repeated_key_finder(std::optional<std::string>& repeated) {
+  auto open_objects = std::make_shared<std::vector<std::set<std::string>>>();
+  return [open_objects, &repeated](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: open_objects->emplace_back(); break;
+      case json::parse_event_t::object_end: open_objects->pop_back(); break;
+      case json::parse_event_t::key:
+        if (!open_objects->back().insert(parsed.get<std::string>()).second && !repeated)
+          repeated = parsed.get<std::string>();
+        break;
+      default: break;
+    }
+    return true;
+  };
+}
+
 }  // namespace
 
 std::string_view name(Feature feature) {
@@ -96,6 +116,7 @@ PutDescription default_convproxy() {
 PutResult put_from_json(const json& document) {
   if (!document.is_object()) return packetgen::failure(std::string("PUT description: not a JSON object"));
   PutDescription put;
+  put.name = "put";  // a file describes another converter: never report it as convproxy
   for (const auto& [key, value] : document.items()) {
     if (key == "client") {
       auto client = client_from_json(value);
@@ -114,7 +135,10 @@ PutResult put_from_json(const json& document) {
 PutResult load_put_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return packetgen::failure(fmt::format("cannot read PUT description {}", path.string()));
-  json document = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  std::optional<std::string> repeated;
+  json document = json::parse(in, repeated_key_finder(repeated), /*allow_exceptions=*/false);
+  if (repeated)
+    return packetgen::failure(fmt::format("PUT description {}: key \"{}\" is given twice", path.string(), *repeated));
   if (document.is_discarded())
     return packetgen::failure(fmt::format("PUT description {} is not valid JSON", path.string()));
   return put_from_json(document);

@@ -114,6 +114,11 @@ constexpr auto kFields = std::to_array<PutField>({
      .value_name = "DIGEST",
      .help = "container image digest, for provenance",
      .member = &PutDescription::image_digest},
+    {.key = "version",
+     .flag = "--put-version",
+     .value_name = "TEXT",
+     .help = "the PUT's version, for provenance (default: the first line of its executable's --version)",
+     .member = &PutDescription::version},
 });
 #pragma GCC diagnostic pop
 

@@ -11,6 +11,7 @@
 #include "harness/lab/addressing.hpp"
 #include "harness/lab/command_template.hpp"
 #include "harness/process/subprocess.hpp"
+#include "harness/put/wrapped_program.hpp"
 
 namespace convtest::harness {
 namespace {
@@ -50,10 +51,10 @@ std::string first_line(const std::string& text) {
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-// Runs `executable --version`, both output streams into one text.
-std::optional<std::string> run_version(const std::filesystem::path& executable, std::chrono::milliseconds timeout) {
+// Runs a command that asks for a version, both output streams into one text.
+std::optional<std::string> run_version(std::vector<std::string> command, std::chrono::milliseconds timeout) {
   process::SpawnOptions options;
-  options.argv = {executable.string(), "--version"};
+  options.argv = std::move(command);
   options.capture_limit = kVersionOutputLimit;
   const auto ran = process::run(options, timeout);
   if (!ran || !ran->success()) return std::nullopt;
@@ -103,18 +104,29 @@ std::optional<std::filesystem::path> find_executable(const std::string& program)
 }
 
 std::optional<std::string> query_version(const std::filesystem::path& executable, std::chrono::milliseconds timeout) {
-  return run_version(executable, timeout);
+  return run_version({executable.string(), "--version"}, timeout);
 }
 
 namespace {
 
-// The hash and version of the program a template starts, when it is found.
+constexpr auto kVersionTimeout = std::chrono::milliseconds(2000);
+
+// A script behind an interpreter need not be executable, nor on PATH.
+std::optional<std::filesystem::path> locate(const std::string& program, bool behind_interpreter) {
+  std::error_code error;
+  if (behind_interpreter && std::filesystem::is_regular_file(program, error)) return std::filesystem::path(program);
+  return find_executable(program);
+}
+
+// The hash and version of the program a command runs (behind its wrappers
+// and interpreter), when it is found.
 template <class Identity>
-void identify_executable(const std::string& program, Identity& identity) {
-  const auto executable = find_executable(program);
-  if (!executable) return;
-  identity.binary_sha256 = sha256_file(*executable);
-  identity.version = query_version(*executable, std::chrono::milliseconds(2000));
+void identify_program(const std::vector<std::string>& words, Identity& identity) {
+  const WrappedProgram program = wrapped_program(words);
+  const auto file = locate(words[program.index], program.script);
+  if (!file) return;
+  identity.binary_sha256 = sha256_file(*file);
+  if (!identity.version) identity.version = run_version(program.version_command, kVersionTimeout);
 }
 
 }  // namespace
@@ -126,6 +138,7 @@ reports::PutIdentity identify(const PutDescription& put, const std::filesystem::
   identity.port = put.port;
   identity.features = put.feature_names();
   identity.image_digest = put.image_digest;
+  identity.version = put.version;
   identity.addresses.push_back(put.address4);
   if (!put.address6.empty()) identity.addresses.push_back(put.address6);
   switch (put.mode) {
@@ -136,7 +149,7 @@ reports::PutIdentity identify(const PutDescription& put, const std::filesystem::
   if (put.mode != PutMode::Spawn) return identity;
   PlaceholderValues values{put.address4, put.address6, put.port};
   auto words = expand_command(with_bin_dir(put.spawn_template, bin_dir), values);
-  if (words) identify_executable(words->front(), identity);
+  if (words && !words->empty()) identify_program(*words, identity);
   return identity;
 }
 
@@ -149,7 +162,7 @@ reports::ClientIdentity identify(const ClientDescription& client, const std::fil
   const CutTarget target{addressing::converter_v4().to_string(), addressing::converter_v6().to_string(),
                          addressing::kDefaultConverterPort, addressing::server_v4(10).to_string(), 80};
   auto words = expand_command(client.spawn_template, client_placeholders(target, bin_dir));
-  if (words) identify_executable(words->front(), identity);
+  if (words && !words->empty()) identify_program(*words, identity);
   return identity;
 }
 

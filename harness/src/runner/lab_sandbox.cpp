@@ -80,16 +80,30 @@ class LabSandboxes final : public SandboxFactory {
     if (options_.client) {
       if (auto problem = client_template_problem()) problems.push_back(*problem);
     } else if (put_.mode == PutMode::Spawn) {
-      const std::string command = with_bin_dir(put_.spawn_template, options_.bin_dir);
-      auto argv = expand_command(command, placeholder_values());
+      auto argv = expand_command(spawn_command(), placeholder_values());
       if (!argv) return {fmt::format("the spawn template is not usable: {}", argv.error())};
       if (!find_executable(argv->front()))
         problems.push_back(
             fmt::format("the PUT executable {} was not found (build it, or give --spawn)", argv->front()));
     }
+    if (!problems.empty()) return problems;
     auto trial = make_lab();
-    if (!trial) problems.push_back(fmt::format("cannot build the lab: {}", trial.error()));
+    if (!trial) return {fmt::format("cannot build the lab: {}", trial.error())};
+    if (put_.mode == PutMode::Spawn && !options_.client) {
+      // Started once before any case: a PUT that exits or never listens is
+      // a problem of the environment, told in one line, not a verdict per case.
+      const std::filesystem::path scratch = options_.work_dir / kPutOutputFolder;
+      auto started = (*trial)->spawn_put(spawn_command(), scratch, "preflight", startup_timeout());
+      if (!started) return {"the PUT does not start: " + started.error()};
+      started.value()->stop();
+      started.value()->discard_output();
+    }
     return problems;
+  }
+
+  void finished(const std::filesystem::path& work_dir) override {
+    std::error_code ignored;
+    std::filesystem::remove(work_dir / kPutOutputFolder, ignored);  // only when empty: logs stay
   }
 
   SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
@@ -109,10 +123,9 @@ class LabSandboxes final : public SandboxFactory {
     const auto put_started = Clock::now();
     std::unique_ptr<PutProcess> process;
     if (put_.mode == PutMode::Spawn && !options_.client) {
-      const auto ready = std::chrono::milliseconds(static_cast<long long>(put_.startup_seconds * 1000.0));
-      auto spawned = (*lab)->spawn_put(with_bin_dir(put_.spawn_template, options_.bin_dir),
-                                       request.work_dir / "put-output", spec.id, ready);
-      if (!spawned) return packetgen::failure(SandboxError{false, "the PUT did not start: " + spawned.error()});
+      auto spawned =
+          (*lab)->spawn_put(spawn_command(), request.work_dir / kPutOutputFolder, spec.id, startup_timeout());
+      if (!spawned) return packetgen::failure(SandboxError{true, "the PUT did not start: " + spawned.error(), true});
       process = std::move(spawned.value());
       phases.emplace_back("put_start", since(put_started));
     }
@@ -121,7 +134,13 @@ class LabSandboxes final : public SandboxFactory {
   }
 
  private:
+  static constexpr const char* kPutOutputFolder = "put-output";
+
   PlaceholderValues placeholder_values() const { return {put_.address4, put_.address6, put_.port}; }
+  std::string spawn_command() const { return with_bin_dir(put_.spawn_template, options_.bin_dir); }
+  std::chrono::milliseconds startup_timeout() const {
+    return std::chrono::milliseconds(static_cast<long long>(put_.startup_seconds * 1000.0));
+  }
 
   std::optional<std::string> client_template_problem() const {
     const CutTarget target{addressing::converter_v4().to_string(), addressing::converter_v6().to_string(), put_.port,

@@ -141,7 +141,7 @@ reports::RunReport Runner::run(const std::vector<const CaseSpec*>& cases, const 
       report.results[i] = result_skeleton(*cases[i], options_);
       report.results[i].verdict = Verdict::Inconclusive;
       report.results[i].expected = cases[i]->expectation;
-      report.results[i].observed = "not run: " + report.environment_problems.front();
+      report.results[i].observed = std::string(reports::kNotRunPrefix) + report.environment_problems.front();
     }
     provenance.finished = std::chrono::system_clock::now();
     return report;
@@ -151,26 +151,43 @@ reports::RunReport Runner::run(const std::vector<const CaseSpec*>& cases, const 
   std::size_t done = 0;
   std::mutex progress_mutex;
   std::set<std::string> environment_problems;
+  std::size_t silent_in_a_row = 0;
+  std::optional<std::string> put_gone;  // set once: the run stops scheduling cases
+  auto not_run = [&](const CaseSpec& spec, Verdict verdict, const std::string& why) {
+    CaseResult result = result_skeleton(spec, options_);
+    result.verdict = verdict;
+    result.expected = spec.expectation;
+    result.observed = std::string(reports::kNotRunPrefix) + why;
+    return result;
+  };
   auto worker = [&](std::size_t worker_index) {
     for (std::size_t i = next++; i < cases.size(); i = next++) {
       const CaseSpec& spec = *cases[i];
-      CaseResult result;
-      if (stop.requested()) {
-        result = result_skeleton(spec, options_);
-        result.verdict = Verdict::Skip;
-        result.expected = spec.expectation;
-        result.observed = "not run: the run was interrupted";
-      } else {
-        {
-          std::lock_guard lock(progress_mutex);
-          if (progress != nullptr) progress->case_started(spec);
-        }
-        result = run_one(spec, worker_index, stop);
+      CaseRun run;
+      std::optional<std::string> gone;
+      {
+        std::lock_guard lock(progress_mutex);
+        gone = put_gone;
+        if (!gone && !stop.requested() && progress != nullptr) progress->case_started(spec);
       }
-      if (options_.expectations) reports::apply_expectation(*options_.expectations, result);
+      if (stop.requested())
+        run.result = not_run(spec, Verdict::Skip, "the run was interrupted");
+      else if (gone)
+        run.result = not_run(spec, Verdict::Inconclusive, *gone);
+      else
+        run = run_one(spec, worker_index, stop);
+      if (options_.expectations) reports::apply_expectation(*options_.expectations, run.result);
       std::lock_guard lock(progress_mutex);
+      CaseResult& result = run.result;
       if (result.verdict == Verdict::Inconclusive && result.observed.rfind("environment: ", 0) == 0)
         environment_problems.insert(result.observed.substr(13));
+      silent_in_a_row = run.sign == PutSign::Silent     ? silent_in_a_row + 1
+                        : run.sign == PutSign::Answered ? 0
+                                                        : silent_in_a_row;
+      if (!put_gone && silent_in_a_row >= options_.silent_cases_before_stop) {
+        put_gone = fmt::format("{} ({} cases in a row; the last: {})", run.silence, silent_in_a_row, result.observed);
+        environment_problems.insert(*put_gone);
+      }
       report.results[i] = std::move(result);
       ++done;
       if (progress != nullptr) progress->case_finished(report.results[i], done, cases.size());
@@ -181,19 +198,22 @@ reports::RunReport Runner::run(const std::vector<const CaseSpec*>& cases, const 
   for (std::size_t t = 0; t < thread_count; ++t) threads.emplace_back(worker, t);
   for (auto& thread : threads) thread.join();
 
+  sandboxes_.finished(options_.artifacts_dir);
   report.environment_problems.assign(environment_problems.begin(), environment_problems.end());
   provenance.interrupted = stop.requested();
   provenance.finished = std::chrono::system_clock::now();
   return report;
 }
 
-CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopFlag& run_stop) {
+Runner::CaseRun Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopFlag& run_stop) {
   const auto started = Clock::now();
-  CaseResult result = result_skeleton(spec, options_);
+  CaseRun run;
+  CaseResult& result = run.result;
+  result = result_skeleton(spec, options_);
   result.expected = spec.expectation;
   if (auto reason = precondition(spec, put_, options_)) {
     take_outcome(result, *reason, spec, options_.strict);
-    return result;
+    return run;
   }
   SandboxRequest request;
   request.worker = worker;
@@ -210,10 +230,14 @@ CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopF
       const SandboxError& error = sandbox.error();
       result.verdict = error.environment ? Verdict::Inconclusive : Verdict::Error;
       result.observed = (error.environment ? "environment: " : "harness: could not set up the lab: ") + error.text;
+      if (error.put_did_not_start) {
+        run.sign = PutSign::Silent;
+        run.silence = "the PUT does not start";
+      }
     } else {
       phases = (*sandbox)->setup_phases();
       const auto case_started = Clock::now();
-      collect(spec, **sandbox, run_stop, result);
+      collect(spec, **sandbox, run_stop, run);
       phases.emplace_back("case", elapsed_since(case_started));
     }
     const auto teardown_started = Clock::now();
@@ -227,13 +251,14 @@ CaseResult Runner::run_one(const CaseSpec& spec, std::size_t worker, const StopF
     result.pcap.reset();
   }
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-  return result;
+  return run;
 }
 
-void Runner::collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop, CaseResult& result) {
-  CaseResult judged = judge(spec, sandbox, run_stop);
-  judged.repro = result.repro;
-  result = std::move(judged);
+void Runner::collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop, CaseRun& run) {
+  CaseRun judged = judge(spec, sandbox, run_stop);
+  judged.result.repro = run.result.repro;
+  run = std::move(judged);
+  CaseResult& result = run.result;
   if (auto exit = sandbox.put_exit(); exit && !passed(result.verdict))
     result.observed += fmt::format(" (the PUT {})", *exit);
   if (!passed(result.verdict)) {
@@ -246,8 +271,10 @@ void Runner::collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag&
   if (auto pcap = sandbox.pcap()) result.pcap = pcap->string();
 }
 
-CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop) {
-  CaseResult result = result_skeleton(spec, options_);
+Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop) {
+  CaseRun run;
+  CaseResult& result = run.result;
+  result = result_skeleton(spec, options_);
   CaseLog log;
   const std::uint64_t seed = case_seed(options_.seed, spec.id);
   const auto budget = spec.timeout.count() > 0 ? spec.timeout : options_.case_timeout;
@@ -279,8 +306,11 @@ CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopF
       result.expected = spec.expectation;
       result.observed = *failure + "; no verdict on this case";
       result.log = log.lines();
-      return result;
+      run.sign = PutSign::Silent;
+      run.silence = "the PUT does not answer valid Convert requests";
+      return run;
     }
+    run.sign = PutSign::Answered;
   }
 
   CaseContext context = make_context(budget, seed);
@@ -288,6 +318,7 @@ CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopF
   CaseOutcome outcome = guarded([&] { return spec.run(context); }, crash);
   if (!crash.empty()) outcome = CaseOutcome::error("the case threw: " + crash);
   take_outcome(result, outcome, spec, options_.strict);
+  if (result.verdict == Verdict::Pass) run.sign = PutSign::Answered;
   if (Clock::now() > context.deadline + kOverrunGrace && !run_stop.requested()) {
     result.verdict = Verdict::Error;
     result.observed = fmt::format("the case overran its time budget of {} ms (x{}): {}", budget.count(),
@@ -314,7 +345,7 @@ CaseResult Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopF
     }
   }
   result.log = log.lines();
-  return result;
+  return run;
 }
 
 }  // namespace convtest::harness

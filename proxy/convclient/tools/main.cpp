@@ -13,6 +13,8 @@
 #include "convclient/exit_code.hpp"
 #include "convclient/options.hpp"
 #include "convclient/session.hpp"
+#include "convtest/version.hpp"
+#include "log_format.hpp"
 
 namespace {
 
@@ -125,7 +127,7 @@ std::string finish(const RawArguments& raw, ClientOptions& options) {
 
 void set_up_logging(bool verbose) {
   auto logger = spdlog::stderr_logger_st("convclient");
-  logger->set_pattern("convclient: %l: %v");
+  logger->set_pattern(convtest::proxy_log::pattern("convclient", true), spdlog::pattern_time_type::utc);
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_default_logger(logger);
 }

@@ -6,12 +6,17 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "reports/verdict.hpp"
 
 namespace convtest::reports {
+
+// How `observed` starts for a case that never ran (interrupted, or stopped by
+// an environment problem): the summary counts these instead of detailing each.
+inline constexpr std::string_view kNotRunPrefix = "not run: ";
 
 struct CaseResult {
   std::string id;       // stable instance id, e.g. "hdr-version-2[v6,mptcp]"

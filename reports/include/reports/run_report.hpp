@@ -51,6 +51,7 @@ struct ExpectationsIdentity {
 struct Provenance {
   std::string tool_version;
   std::string catalog_hash;         // SHA-256 over the metadata of every registered case
+  std::string catalog_version;      // docs/catalog-changelog.md
   std::size_t catalog_size = 0;     // instances
   std::uint64_t pairwise_seed = 1;  // chose the instances of pairwise-expanded cases
   std::string role = "converter";   // or "client": who was judged

@@ -122,8 +122,17 @@ class Lab {
   std::unique_ptr<Link> link_;
   PutTarget target_;
   LabSettings settings_;
+  // A joined namespace's own values of the sysctls the lab changed.
+  std::vector<std::pair<std::string, std::string>> restore_sysctls_;
 };
 
+struct SysctlSetting {
+  std::string name;
+  std::string value;
+  IfMissing if_missing;
+};
+// What apply_sysctls writes, in order.
+std::vector<SysctlSetting> sysctl_settings(const LabSysctls& sysctls);
 // Applies `sysctls` inside `netns`; stops at the first failure.
 Status apply_sysctls(const Netns& netns, const LabSysctls& sysctls);
 

@@ -65,6 +65,9 @@ struct PutDescription {
   // is UNSUPPORTED.
   std::optional<unsigned> cookie_max_age;
   std::optional<std::string> image_digest;  // container image, for provenance
+  // The PUT's version as its vendor names it (--put-version); without it the
+  // report asks the spawned executable for `--version`.
+  std::optional<std::string> version;
   // Seconds the PUT needs after launch before it accepts connections.
   double startup_seconds = 2.0;
   // The client role's client under test, from the file's "client" object

@@ -18,7 +18,8 @@ namespace convtest::harness {
 struct LabSandboxOptions {
   std::filesystem::path bin_dir;  // {bin} in spawn templates: where convtest lives
   double time_scale = 1.0;
-  std::optional<ClientDescription> client;  // set: the client role
+  std::optional<ClientDescription> client;           // set: the client role
+  std::filesystem::path work_dir = "out/artifacts";  // the PUT's output files live in work_dir/put-output
 };
 
 std::unique_ptr<SandboxFactory> make_lab_sandboxes(const PutDescription& put, LabSandboxOptions options);

@@ -37,6 +37,10 @@ class Registry {
   // SHA-256 (hex) over the metadata of every case, in id order: two runs with
   // the same hash ran the same catalog.
   std::string catalog_hash() const;
+  // The catalog's version (docs/catalog-changelog.md): it changes with every
+  // change of the hash, and the changelog says what changed.
+  void set_version(std::string version) { version_ = std::move(version); }
+  const std::string& version() const { return version_; }
 
  private:
   RequirementTable requirements_;
@@ -44,6 +48,7 @@ class Registry {
   std::vector<CaseSpec> cases_;
   std::vector<std::string> problems_;
   SanityProbe sanity_probe_;
+  std::string version_ = "unversioned";
 };
 
 // The metadata of a case as JSON (for `list --format json` and the hash).

@@ -28,6 +28,10 @@ struct RunOptions {
   bool strict = false;
   std::chrono::milliseconds case_timeout{10000};  // before scaling; a case may ask for more
   std::chrono::milliseconds probe_timeout{3000};  // before scaling
+  // After this many cases in a row whose PUT did not start or failed the
+  // sanity probe before the case, the run stops: the PUT is not serving, and
+  // every further case would only say so again.
+  std::size_t silent_cases_before_stop = 5;
   // Where pcaps and PUT logs go. Pcaps of passing cases are deleted unless
   // keep_all_pcaps.
   std::filesystem::path artifacts_dir = "out/artifacts";
@@ -73,9 +77,18 @@ class Runner {
   reports::RunReport run(const std::vector<const CaseSpec*>& cases, const StopFlag& stop, ProgressSink* progress);
 
  private:
-  reports::CaseResult run_one(const CaseSpec& spec, std::size_t worker, const StopFlag& run_stop);
-  void collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop, reports::CaseResult& result);
-  reports::CaseResult judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop);
+  // What a case showed of the PUT's health: it started and answered a valid
+  // request, or it did not start or did not answer the sanity probe.
+  enum class PutSign : std::uint8_t { Unknown, Answered, Silent };
+  struct CaseRun {
+    reports::CaseResult result;
+    PutSign sign = PutSign::Unknown;
+    std::string silence;  // why the PUT counts as silent
+  };
+
+  CaseRun run_one(const CaseSpec& spec, std::size_t worker, const StopFlag& run_stop);
+  void collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop, CaseRun& run);
+  CaseRun judge(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag& run_stop);
 
   const PutDescription& put_;
   RunOptions options_;

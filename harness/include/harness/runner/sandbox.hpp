@@ -49,6 +49,7 @@ struct SandboxError {
   // the case is INCONCLUSIVE and the run exits 2. false: a harness bug (ERROR).
   bool environment = false;
   std::string text;
+  bool put_did_not_start = false;  // the spawned PUT exited or never listened
 };
 
 using SandboxResult = packetgen::Result<std::unique_ptr<CaseSandbox>, SandboxError>;
@@ -60,9 +61,12 @@ class SandboxFactory {
   SandboxFactory(const SandboxFactory&) = delete;
   SandboxFactory& operator=(const SandboxFactory&) = delete;
 
-  // What keeps every case from running (e.g. "needs root: CAP_NET_ADMIN"),
-  // checked once before the run; empty when all is well.
+  // What keeps every case from running (e.g. "needs root: CAP_NET_ADMIN", a
+  // PUT that does not start or never listens), checked once before the run;
+  // empty when all is well.
   virtual std::vector<std::string> preflight() = 0;
+  // After the last case: tidy what the sandboxes shared in `work_dir`.
+  virtual void finished(const std::filesystem::path& work_dir) { (void)work_dir; }
   // Called on the worker thread that runs the case, and the sandbox is
   // destroyed on that thread too (namespace membership is per thread).
   virtual SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) = 0;
