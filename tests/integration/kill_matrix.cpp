@@ -257,7 +257,8 @@ std::vector<std::string> offered_faults(const fs::path& program) {
   std::stringstream stream(names);
   for (std::string name; std::getline(stream, name, ',');) {
     name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(" \r") + 1);
+    // A key=value log line quotes the whole message: its closing quote is no name's.
+    name.erase(name.find_last_not_of(" \r\"") + 1);
     if (!name.empty()) faults.push_back(name);
   }
   return faults;
