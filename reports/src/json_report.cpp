@@ -301,6 +301,8 @@ json to_json(const RunReport& report) {
   for (const auto& [verdict, count] : report.counts()) counts[std::string(name(verdict))] = count;
   json results = json::array();
   for (const auto& result : report.results) results.push_back(to_json(result));
+  json phases = json::object();
+  for (const auto& [phase, spent] : report.phase_totals()) phases[phase] = static_cast<double>(spent.count()) / 1e6;
   return {
       {"format", "convtest-report"},
       {"version", kReportFormatVersion},
@@ -309,6 +311,7 @@ json to_json(const RunReport& report) {
        {{"counts", counts},
         {"wall_time_s", static_cast<double>(report.wall_time().count()) / 1000.0},
         {"exit_code", static_cast<int>(exit_code_for(report))},
+        {"phases_s", phases},
         {"environment_problems", report.environment_problems}}},
       {"results", results},
   };

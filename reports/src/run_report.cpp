@@ -1,5 +1,7 @@
 #include "reports/run_report.hpp"
 
+#include <algorithm>
+
 namespace convtest::reports {
 
 VerdictCounts RunReport::counts() const {
@@ -11,6 +13,15 @@ VerdictCounts RunReport::counts() const {
 
 std::chrono::milliseconds RunReport::wall_time() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(provenance.finished - provenance.started);
+}
+
+std::vector<std::pair<std::string, std::chrono::microseconds>> RunReport::phase_totals() const {
+  std::map<std::string, std::chrono::microseconds> sums;
+  for (const auto& result : results)
+    for (const auto& [phase, spent] : result.phases) sums[phase] += spent;
+  std::vector<std::pair<std::string, std::chrono::microseconds>> totals(sums.begin(), sums.end());
+  std::stable_sort(totals.begin(), totals.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return totals;
 }
 
 ExitCode exit_code_for(const RunReport& report) {

@@ -26,6 +26,16 @@ std::string detail(const CaseResult& result, const std::string& dissector) {
   return text;
 }
 
+// "time by phase (summed over 652 cases): case 154.2 s, put_ready 85.0 s, ..."
+std::string phase_line(const RunReport& report) {
+  const auto totals = report.phase_totals();
+  if (totals.empty()) return {};
+  std::vector<std::string> parts;
+  for (const auto& [phase, spent] : totals)
+    parts.push_back(fmt::format("{} {:.2f} s", phase, static_cast<double>(spent.count()) / 1e6));
+  return fmt::format("time by phase (summed over {} cases): {}\n", report.results.size(), fmt::join(parts, ", "));
+}
+
 }  // namespace
 
 std::string format_duration(std::chrono::milliseconds duration) {
@@ -61,6 +71,7 @@ std::string text_summary(const RunReport& report, const std::string& dissector) 
   if (not_run > 0) text += fmt::format("{} of them not run\n", not_run);
   for (const auto& problem : report.environment_problems) text += fmt::format("environment: {}\n", problem);
   if (report.provenance.interrupted) text += "run INTERRUPTED: the report is incomplete\n";
+  text += phase_line(report);
   text += fmt::format("suite run time: {}\n", format_duration(report.wall_time()));
   return text;
 }

@@ -47,6 +47,8 @@ TEST(JsonReport, CarriesEveryCaseFieldAndTheProvenance) {
   EXPECT_EQ(document["summary"]["wall_time_s"], 4.567);
   EXPECT_EQ(document["summary"]["counts"]["FAIL"], 1);
   EXPECT_EQ(document["summary"]["exit_code"], 1);
+  EXPECT_DOUBLE_EQ(document["summary"]["phases_s"]["case"].get<double>(), 9 * 0.08);
+  EXPECT_DOUBLE_EQ(document["summary"]["phases_s"]["put_start"].get<double>(), 9 * 0.03);
   const auto& failed = document["results"][1];
   EXPECT_EQ(failed["verdict"], "FAIL");
   EXPECT_EQ(failed["pcap"], "out/artifacts/case-1.pcap");

@@ -68,6 +68,15 @@ TEST(TextSummary, NamesTheDissectorNextToPcaps) {
   EXPECT_EQ(text_summary(testing::make_report()).find("decode:"), std::string::npos);
 }
 
+TEST(TextSummary, SumsEachPhaseOverTheCasesLargestFirst) {
+  const std::string text = text_summary(testing::make_report());
+  EXPECT_NE(
+      text.find("time by phase (summed over 9 cases): case 0.72 s, put_start 0.27 s, teardown 0.09 s, lab 0.02 s"),
+      std::string::npos)
+      << text;
+  EXPECT_EQ(text_summary(RunReport{}).find("time by phase"), std::string::npos);  // nothing ran, nothing to sum
+}
+
 TEST(TextSummary, FormatsLongDurations) {
   EXPECT_EQ(format_duration(std::chrono::milliseconds(72300)), "1 min 12.3 s");
 }

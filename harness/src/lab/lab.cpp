@@ -32,12 +32,15 @@ std::vector<std::pair<std::string, std::string>> sysctls_before(const Netns& net
   return before;
 }
 
-packetgen::Result<std::unique_ptr<Link>, std::string> open_lab_tun(const Netns& netns, const LabSettings& settings) {
+packetgen::Result<std::unique_ptr<Link>, std::string> open_lab_tun(const Netns& netns, const LabSettings& settings,
+                                                                   PhaseTimer& timer) {
   if (settings.apply_sysctls) {
     if (auto applied = apply_sysctls(netns, settings.sysctls); !applied) return failure(applied.error());
+    timer.mark("sysctls");
   }
   auto tun = TunLink::open(netns, lab_tun(settings));
   if (!tun) return failure(tun.error());
+  timer.mark("tun");
   return std::unique_ptr<Link>(std::move(*tun));
 }
 
@@ -83,19 +86,25 @@ Lab::~Lab() {
 }
 
 LabResult Lab::local(const LabSettings& settings) {
+  PhaseTimer timer;
   auto netns = Netns::create();
   if (!netns) return failure(netns.error());
-  auto link = open_lab_tun(*netns, settings);
+  timer.mark("netns");
+  auto link = open_lab_tun(*netns, settings, timer);
   if (!link) return failure(link.error());
   PutTarget target{addressing::converter_v4(), addressing::converter_v6(), settings.port};
-  return std::unique_ptr<Lab>(new Lab(std::move(*netns), std::move(*link), target, settings));
+  auto lab = std::unique_ptr<Lab>(new Lab(std::move(*netns), std::move(*link), target, settings));
+  lab->setup_phases_ = timer.phases();
+  return lab;
 }
 
 LabResult Lab::in_namespace(const std::string& netns_path, const LabSettings& settings) {
+  PhaseTimer timer;
   auto netns = Netns::join(netns_path);
   if (!netns) return failure(netns.error());
   auto before = sysctls_before(*netns, settings);
-  auto link = open_lab_tun(*netns, settings);
+  timer.mark("netns");
+  auto link = open_lab_tun(*netns, settings, timer);
   if (!link) {
     for (const auto& [name, value] : before) (void)netns->set_sysctl(name, value, IfMissing::Ignore);
     return failure(fmt::format("{} (is another convtest lab, or a leftover {}, in that namespace?)", link.error(),
@@ -104,10 +113,12 @@ LabResult Lab::in_namespace(const std::string& netns_path, const LabSettings& se
   PutTarget target{addressing::converter_v4(), addressing::converter_v6(), settings.port};
   auto lab = std::unique_ptr<Lab>(new Lab(std::move(*netns), std::move(*link), target, settings));
   lab->restore_sysctls_ = std::move(before);
+  lab->setup_phases_ = timer.phases();
   return lab;
 }
 
 LabResult Lab::remote(const RemoteSettings& remote, const LabSettings& settings) {
+  PhaseTimer timer;
   L2Config config;
   config.interface = remote.interface;
   config.put_v4 = remote.put_v4;
@@ -123,7 +134,10 @@ LabResult Lab::remote(const RemoteSettings& remote, const LabSettings& settings)
   }
   auto link = PcapL2Link::open(remote.netns, config);
   if (!link) return failure(link.error());
-  return std::unique_ptr<Lab>(new Lab(std::nullopt, std::unique_ptr<Link>(std::move(*link)), target, settings));
+  timer.mark("link");
+  auto lab = std::unique_ptr<Lab>(new Lab(std::nullopt, std::unique_ptr<Link>(std::move(*link)), target, settings));
+  lab->setup_phases_ = timer.phases();
+  return lab;
 }
 
 milliseconds Lab::scaled(milliseconds base) const {

@@ -142,6 +142,7 @@ PutProcessResult PutProcess::spawn_in(const Netns* netns, const SpawnOptions& op
   const auto out_path = options.output_dir / (label + ".stdout");
   const auto err_path = options.output_dir / (label + ".stderr");
 
+  PhaseTimer timer;
   process::SpawnOptions child;
   child.argv = options.argv;
   child.stdout_to = process::Stream::file(out_path);
@@ -160,21 +161,29 @@ PutProcessResult PutProcess::spawn_in(const Netns* netns, const SpawnOptions& op
   if (!spawned) return failure(spawned.error());
   std::unique_ptr<PutProcess> put(
       new PutProcess(std::move(*spawned), options.argv, out_path, err_path, options.stop_grace));
-  if (!options.ready_port) return put;
+  timer.mark("put_exec");
+  auto ready = [&] {
+    timer.mark("put_ready");
+    put->start_phases_ = timer.phases();
+    return std::move(put);
+  };
+  if (!options.ready_port) return ready();
 
   const auto deadline = std::chrono::steady_clock::now() + options.ready_timeout;
-  // Bounded by the deadline; each turn sleeps up to 10 ms unless the child exits.
-  for (;;) {
+  // Bounded by the deadline; each turn sleeps unless the child exits: 1 ms
+  // while a PUT typically starts (a readiness check costs microseconds, a
+  // late one costs every case the rest of the interval), then 10 ms.
+  for (int turn = 0;; ++turn) {
     if (!put->running()) {
       return failure(fmt::format("PUT '{}' {} before listening on port {}; stderr: {}", quote_command(options.argv),
                                  put->state_text(), *options.ready_port, put->stderr_tail(1024)));
     }
     if (netns == nullptr) {
-      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return put;
+      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return ready();
     } else {
       auto entered = netns->enter();
       if (!entered) return failure(entered.error());
-      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return put;
+      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return ready();
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       const std::string ended = put->stop();
@@ -182,7 +191,7 @@ PutProcessResult PutProcess::spawn_in(const Netns* netns, const SpawnOptions& op
                                  quote_command(options.argv), *options.ready_port, options.ready_timeout.count(), ended,
                                  put->stderr_tail(1024)));
     }
-    put->process_.wait_for(milliseconds(10));
+    put->process_.wait_for(milliseconds(turn < 100 ? 1 : 10));
   }
 }
 

@@ -19,7 +19,7 @@ bool looks_environmental(const std::string& text) {
 
 class LabSandbox final : public CaseSandbox {
  public:
-  using Phases = std::vector<std::pair<std::string, std::chrono::microseconds>>;
+  using Phases = PhaseTimes;
 
   LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap, std::unique_ptr<PutProcess> put, Phases phases)
       : lab_(std::move(lab)), pcap_(std::move(pcap)), put_(std::move(put)), phases_(std::move(phases)) {
@@ -35,6 +35,10 @@ class LabSandbox final : public CaseSandbox {
   }
 
   Lab* lab() override { return lab_.get(); }
+
+  void stop_put() override {
+    if (put_) put_->stop();
+  }
 
   std::string put_output() override {
     if (!put_) return {};
@@ -66,10 +70,6 @@ class LabSandbox final : public CaseSandbox {
   std::unique_ptr<PutProcess> put_;
   Phases phases_;
 };
-
-std::chrono::microseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
 
 class LabSandboxes final : public SandboxFactory {
  public:
@@ -107,9 +107,10 @@ class LabSandboxes final : public SandboxFactory {
   }
 
   SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
-    const auto lab_started = Clock::now();
     auto lab = make_lab();
     if (!lab) return packetgen::failure(SandboxError{looks_environmental(lab.error()), lab.error()});
+    PhaseTimes phases = (*lab)->setup_phases();
+    PhaseTimer timer;
     std::unique_ptr<PcapWriter> pcap;
     if (request.pcap) {
       std::error_code ignored;
@@ -118,16 +119,16 @@ class LabSandboxes final : public SandboxFactory {
       auto opened = PcapWriter::open(request.pcap->string(), type);
       if (!opened) return packetgen::failure(SandboxError{true, "pcap: " + opened.error()});
       pcap = std::move(opened.value());
+      timer.mark("pcap");
     }
-    LabSandbox::Phases phases{{"lab", since(lab_started)}};
-    const auto put_started = Clock::now();
+    phases.insert(phases.end(), timer.phases().begin(), timer.phases().end());
     std::unique_ptr<PutProcess> process;
     if (put_.mode == PutMode::Spawn && !options_.client) {
       auto spawned =
           (*lab)->spawn_put(spawn_command(), request.work_dir / kPutOutputFolder, spec.id, startup_timeout());
       if (!spawned) return packetgen::failure(SandboxError{true, "the PUT did not start: " + spawned.error(), true});
       process = std::move(spawned.value());
-      phases.emplace_back("put_start", since(put_started));
+      phases.insert(phases.end(), process->start_phases().begin(), process->start_phases().end());
     }
     return std::unique_ptr<CaseSandbox>(
         std::make_unique<LabSandbox>(std::move(lab.value()), std::move(pcap), std::move(process), std::move(phases)));

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "harness/lab/phase_timer.hpp"
 #include "reports/json_report.hpp"
 
 namespace convtest::harness {
@@ -220,10 +221,7 @@ Runner::CaseRun Runner::run_one(const CaseSpec& spec, std::size_t worker, const 
   request.seed = case_seed(options_.seed, spec.id);
   request.pcap = options_.artifacts_dir / (safe_file_name(spec.id) + ".pcap");
   request.work_dir = options_.artifacts_dir;
-  std::vector<std::pair<std::string, std::chrono::microseconds>> phases;
-  auto elapsed_since = [](Clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-  };
+  PhaseTimes phases;
   {
     auto sandbox = sandboxes_.create(spec, request);
     if (!sandbox) {
@@ -238,11 +236,18 @@ Runner::CaseRun Runner::run_one(const CaseSpec& spec, std::size_t worker, const 
       phases = (*sandbox)->setup_phases();
       const auto case_started = Clock::now();
       collect(spec, **sandbox, run_stop, run);
-      phases.emplace_back("case", elapsed_since(case_started));
+      const auto spent = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - case_started);
+      phases.emplace_back("case", spent - run.probing);
+      if (run.probing.count() > 0) phases.emplace_back("probe", run.probing);
     }
-    const auto teardown_started = Clock::now();
-    if (sandbox) sandbox.value().reset();  // the lab is torn down here, before its files are touched
-    phases.emplace_back("teardown", elapsed_since(teardown_started));
+    PhaseTimer timer;
+    if (sandbox) {
+      sandbox.value()->stop_put();
+      timer.mark("put_stop");
+      sandbox.value().reset();  // the lab is torn down here, before its files are touched
+    }
+    timer.mark("teardown");
+    phases.insert(phases.end(), timer.phases().begin(), timer.phases().end());
   }
   result.phases = std::move(phases);
   if (result.pcap && passed(result.verdict) && !options_.keep_all_pcaps) {
@@ -293,7 +298,9 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
     // Its own seed: the probe must not reuse the case's ports and ISNs.
     CaseContext context = make_context(options_.probe_timeout, case_seed(seed, when));
     std::string crash;
+    const auto probe_started = Clock::now();
     ProbeResult outcome = guarded([&] { return probe_(context); }, crash);
+    run.probing += std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe_started);
     if (!crash.empty()) return fmt::format("sanity probe {} the case threw: {}", when, crash);
     if (!outcome.ok) return fmt::format("sanity probe {} the case failed: {}", when, outcome.detail);
     log(fmt::format("sanity probe {} the case: ok", when));

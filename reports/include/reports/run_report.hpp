@@ -80,6 +80,9 @@ struct RunReport {
 
   VerdictCounts counts() const;  // every verdict present, zero counts included
   std::chrono::milliseconds wall_time() const;
+  // Each phase's time summed over the cases (cases run in parallel, so the
+  // sum exceeds the wall time), the largest first.
+  std::vector<std::pair<std::string, std::chrono::microseconds>> phase_totals() const;
 };
 
 // docs/design.md, "Verdicts and exit codes": 0 nothing failed and at least one case reached a

@@ -26,6 +26,7 @@
 #include "harness/lab/addressing.hpp"
 #include "harness/lab/command_template.hpp"
 #include "harness/lab/netns.hpp"
+#include "harness/lab/phase_timer.hpp"
 #include "harness/lab/put_process.hpp"
 #include "harness/link/link.hpp"
 #include "packetgen/ip.hpp"
@@ -104,6 +105,9 @@ class Lab {
   // `base` multiplied by the time scale.
   [[nodiscard]] std::chrono::milliseconds scaled(std::chrono::milliseconds base) const;
   [[nodiscard]] std::string describe() const;
+  // How long each step of building the lab took ("netns", "sysctls", "tun";
+  // "link" for a remote lab).
+  [[nodiscard]] const PhaseTimes& setup_phases() const { return setup_phases_; }
 
   // Launches the PUT inside the lab's namespace from a command template
   // ({addr} {addr6} {port}); ready once it listens on the lab's port.
@@ -124,6 +128,7 @@ class Lab {
   LabSettings settings_;
   // A joined namespace's own values of the sysctls the lab changed.
   std::vector<std::pair<std::string, std::string>> restore_sysctls_;
+  PhaseTimes setup_phases_;
 };
 
 struct SysctlSetting {

@@ -17,6 +17,7 @@
 
 #include "harness/lab/command_template.hpp"
 #include "harness/lab/netns.hpp"
+#include "harness/lab/phase_timer.hpp"
 #include "harness/process/subprocess.hpp"
 
 namespace convtest::harness {
@@ -81,6 +82,9 @@ class PutProcess {
   // Removes both output files (a passing case keeps nothing).
   void discard_output();
   [[nodiscard]] const Argv& argv() const { return argv_; }
+  // How long the start took: "put_exec" (fork and exec), "put_ready" (until
+  // it listened).
+  [[nodiscard]] const PhaseTimes& start_phases() const { return start_phases_; }
 
  private:
   static PutProcessResult spawn_in(const Netns* netns, const SpawnOptions& options);
@@ -91,6 +95,7 @@ class PutProcess {
   std::filesystem::path stdout_path_;
   std::filesystem::path stderr_path_;
   std::chrono::milliseconds grace_;
+  PhaseTimes start_phases_;
 };
 
 // True when a TCP socket in LISTEN state has local port `port` in the

@@ -83,7 +83,8 @@ class Runner {
   struct CaseRun {
     reports::CaseResult result;
     PutSign sign = PutSign::Unknown;
-    std::string silence;  // why the PUT counts as silent
+    std::string silence;                   // why the PUT counts as silent
+    std::chrono::microseconds probing{0};  // spent in the sanity probes around the case
   };
 
   CaseRun run_one(const CaseSpec& spec, std::size_t worker, const StopFlag& run_stop);

@@ -33,8 +33,11 @@ class CaseSandbox {
   virtual std::optional<std::string> put_exit() = 0;
   // Where this case's packets were captured, if anywhere.
   virtual std::optional<std::filesystem::path> pcap() const = 0;
-  // How long each step of the set-up took ("lab", "put_start").
+  // How long each step of the set-up took ("netns", "tun", "put_ready"...).
   virtual std::vector<std::pair<std::string, std::chrono::microseconds>> setup_phases() const { return {}; }
+  // Stops a PUT the harness launched (the destructor would too): the
+  // runner times it apart from the rest of the teardown.
+  virtual void stop_put() {}
 };
 
 struct SandboxRequest {
