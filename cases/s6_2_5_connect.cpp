@@ -19,7 +19,7 @@ using reports::CaseClass;
 using reports::Level;
 namespace kind = pg::tcp::kind;
 
-constexpr std::string_view kEarlyData = "GET / HTTP/1.0\r\n\r\n";
+constexpr std::string_view kConnectEarlyData = "GET / HTTP/1.0\r\n\r\n";
 constexpr std::string_view kServerData = "HTTP/1.0 200 OK\r\n\r\nhello from the legacy server";
 constexpr std::string_view kLoopbackV4 = "127.0.0.1";
 constexpr std::uint16_t kPortZero = 0;
@@ -75,7 +75,7 @@ std::string id_part(std::string_view label) {
 // then the server's bytes, with nothing of the Convert message leaking."
 CaseOutcome base_connect_with_early_data(CaseContext& context, Family family) {
   Scenario scenario(context, family);
-  const pg::Bytes early = text_bytes(kEarlyData);
+  const pg::Bytes early = text_bytes(kConnectEarlyData);
   const pg::Bytes server_data = text_bytes(kServerData);
   scenario.serve({.speak_first = server_data});
   auto& client = scenario.connect(scenario.base_connect(early));
@@ -242,7 +242,7 @@ void register_s6_2_5_connect(harness::Registry& registry) {
                  "with a Convert message first, strips it from what it relays and relays the early data.",
         .stimulus = fmt::format("SYN to the converter carrying a Base Connect to the server {} followed by {} bytes "
                                 "of early data; the server accepts (SYN-ACK with MSS) and sends {} bytes first.",
-                                server_endpoint_text(family), kEarlyData.size(), kServerData.size()),
+                                server_endpoint_text(family), kConnectEarlyData.size(), kServerData.size()),
         .expectation = "A SYN reaches the server; the client stream starts with a valid v1 Convert message without "
                        "Error TLV, followed exactly by the server's bytes; the SYN payload is acknowledged; the "
                        "server receives exactly the early data, once.",

@@ -50,7 +50,7 @@ constexpr std::size_t kServerBurst = 1500;  // more than two clamped segments
 constexpr std::uint32_t kServerTsval = 4242;
 constexpr std::uint8_t kServerWindowShift = 7;
 
-constexpr auto kReplyTimeout = 2s;
+constexpr auto kMiddleboxReplyTimeout = 2s;
 constexpr auto kLateReplyTimeout = 1500ms;
 
 pg::Bytes server_burst() {
@@ -121,7 +121,7 @@ CaseOutcome syn_data_accepted(CaseContext& context, const pg::Bytes& syn_options
   const pg::Bytes early = text_bytes(kSynData);
   const pg::Bytes message = scenario.base_connect(early);
   Client& client = scenario.connect(message, {.syn_options = syn_options});
-  const Reply reply = client.await_reply(kReplyTimeout);
+  const Reply reply = client.await_reply(kMiddleboxReplyTimeout);
   if (auto failed = verify_syn_payload_acked(client, message.size(), "the SYN payload")) return *failed;
   if (!reply.success()) return CaseOutcome::violated("SYN payload acknowledged, but " + reply.describe());
   if (auto failed = verify_server_received(scenario, early)) return *failed;
@@ -143,7 +143,7 @@ CaseOutcome convert_split(CaseContext& context, std::size_t keep, const std::vec
   scenario.serve();
   const pg::Bytes early = text_bytes(kSplitData);
   Client& client = scenario.connect(scenario.base_connect(early));
-  const Reply reply = client.await_reply(kReplyTimeout);
+  const Reply reply = client.await_reply(kMiddleboxReplyTimeout);
   if (auto untouched = verify_path_altered(scenario)) return *untouched;
   if (auto failed = verify_syn_payload_acked(client, keep, "the SYN payload that reached the converter"))
     return *failed;
@@ -164,7 +164,7 @@ CaseOutcome synack_options_changed(CaseContext& context, emulate::Transform tran
   scenario.serve({.synack_options = server_synack_options()});
   const pg::Bytes early = text_bytes(kChangedSynackData);
   Client& client = scenario.connect(scenario.message({scenario.connect_tlv(pg::tcp::sack_permitted())}, early));
-  const Reply reply = client.await_reply(kReplyTimeout);
+  const Reply reply = client.await_reply(kMiddleboxReplyTimeout);
   if (auto untouched = verify_path_altered(scenario)) return *untouched;
   if (auto failed = verify_success(client, reply)) return *failed;
   if (auto failed = verify_extended_tcp_header(scenario, reply, {.trailing_zeros_accepted = true})) return *failed;
@@ -204,7 +204,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
             const pg::Bytes early = text_bytes(kTfoStrippedData);
             Client& client =
                 scenario.connect(scenario.base_connect(early), {.syn_options = pg::tcp::fast_open_request()});
-            const Reply reply = client.await_reply(kReplyTimeout);
+            const Reply reply = client.await_reply(kMiddleboxReplyTimeout);
             if (auto untouched = verify_path_altered(scenario)) return *untouched;
             if (auto failed = verify_success(client, reply)) return *failed;
             if (client.tcp().syn_payload_acked() != true)
@@ -393,7 +393,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
             scenario.serve();
             const pg::Bytes early = text_bytes(kMptcpStrippedData);
             Client& client = scenario.connect(scenario.base_connect(early), {.transport = Transport::Mptcp});
-            const Reply reply = client.await_reply(kReplyTimeout);
+            const Reply reply = client.await_reply(kMiddleboxReplyTimeout);
             if (auto untouched = verify_path_altered(scenario)) return *untouched;
             if (client.mptcp().synack_had_mp_capable())
               return CaseOutcome::violated(
@@ -438,7 +438,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
             scenario.serve({.speak_first = server_bytes});
             const pg::Bytes early = text_bytes(kMptcpStrippedSynackData);
             Client& client = scenario.connect(scenario.base_connect(early), {.transport = Transport::Mptcp});
-            const Reply reply = client.await_reply(kReplyTimeout);
+            const Reply reply = client.await_reply(kMiddleboxReplyTimeout);
             if (auto untouched = verify_path_altered(scenario)) return *untouched;
             if (!client.mptcp().fallen_back())
               return CaseOutcome::inconclusive("the client did not fall back although MP_CAPABLE was stripped");
@@ -521,7 +521,7 @@ void register_s8_middleboxes(harness::Registry& registry) {
             scenario.serve({.speak_first = burst});
             const pg::Bytes early = text_bytes(kClampedData);
             Client& client = scenario.connect(scenario.base_connect(early), {.syn_options = pg::tcp::mss(kOfferedMss)});
-            const Reply reply = client.await_reply(kReplyTimeout);
+            const Reply reply = client.await_reply(kMiddleboxReplyTimeout);
             if (auto untouched = verify_path_altered(scenario)) return *untouched;
             if (auto failed = verify_success(client, reply)) return *failed;
             if (auto failed = verify_client_received_after_reply(client, reply, burst)) return *failed;

@@ -19,7 +19,7 @@ constexpr std::size_t kOutputTail = 512;
 constexpr auto kLastPackets = 50ms;
 constexpr auto kProcessPoll = 10ms;
 
-harness::WireOptions wire_options(std::uint16_t port) {
+harness::WireOptions cut_wire_options(std::uint16_t port) {
   harness::WireOptions options;
   options.converter_ports = {port};
   return options;
@@ -78,7 +78,7 @@ ConverterScript answering(pg::Bytes reply, std::string_view server_bytes) {
 CutScenario::CutScenario(CaseContext& context)
     : context_(context),
       timing_{context.time_scale, context.deadline},
-      wire_(context.the_lab().link(), wire_options(context.the_lab().put().port)) {}
+      wire_(context.the_lab().link(), cut_wire_options(context.the_lab().put().port)) {}
 
 CutScenario::~CutScenario() {
   if (cut_) {

@@ -11,7 +11,7 @@ using harness::Requirement;
 // catalog takes and why. A case whose judgement rests on a position cites its
 // AMB id; the default profile follows these positions, --strict the strict
 // side of AMB-01.
-constexpr auto kRows = std::to_array<Requirement>({
+constexpr auto kAmbiguityRows = std::to_array<Requirement>({
     {.id = "AMB-01",
      .section = "3, 4.2",
      .level = "position",
@@ -327,6 +327,6 @@ constexpr auto kRows = std::to_array<Requirement>({
 
 }  // namespace
 
-std::span<const harness::Requirement> ambiguity_positions() { return kRows; }
+std::span<const harness::Requirement> ambiguity_positions() { return kAmbiguityRows; }
 
 }  // namespace convtest::cases

@@ -9,7 +9,7 @@ using harness::Requirement;
 
 // RFC 8803's requirements on the client: CLI-xxx with a BCP 14 keyword,
 // CLI-Ixx without. The client role of the suite judges them.
-constexpr auto kRows = std::to_array<Requirement>({
+constexpr auto kClientRows = std::to_array<Requirement>({
     {.id = "CLI-001",
      .section = "1.3",
      .level = "MUST",
@@ -166,6 +166,6 @@ constexpr auto kRows = std::to_array<Requirement>({
 
 }  // namespace
 
-std::span<const harness::Requirement> client_requirements() { return kRows; }
+std::span<const harness::Requirement> client_requirements() { return kClientRows; }
 
 }  // namespace convtest::cases

@@ -10,7 +10,7 @@ using harness::Requirement;
 // RFC 8803's requirements on the converter (T; C is the client, S the server):
 // CONV-xxx carry a BCP 14 keyword, CONV-Ixx are the protocol's defined
 // behaviour without one. In RFC order.
-constexpr auto kRows = std::to_array<Requirement>({
+constexpr auto kConverterRows = std::to_array<Requirement>({
     {.id = "CONV-001",
      .section = "1.3",
      .level = "MUST",
@@ -368,6 +368,6 @@ constexpr auto kRows = std::to_array<Requirement>({
 
 }  // namespace
 
-std::span<const harness::Requirement> converter_requirements() { return kRows; }
+std::span<const harness::Requirement> converter_requirements() { return kConverterRows; }
 
 }  // namespace convtest::cases

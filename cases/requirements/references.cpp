@@ -9,7 +9,7 @@ using harness::Requirement;
 
 // Rules of RFC 7413 (TCP Fast Open) and RFC 8684 (MPTCP v1) that the Convert
 // flows rely on.
-constexpr auto kRows = std::to_array<Requirement>({
+constexpr auto kReferenceRows = std::to_array<Requirement>({
     {.id = "REF-01",
      .section = "RFC 7413 4.1.1",
      .level = "MUST",
@@ -88,6 +88,6 @@ constexpr auto kRows = std::to_array<Requirement>({
 
 }  // namespace
 
-std::span<const harness::Requirement> reference_requirements() { return kRows; }
+std::span<const harness::Requirement> reference_requirements() { return kReferenceRows; }
 
 }  // namespace convtest::cases

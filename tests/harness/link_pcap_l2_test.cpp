@@ -16,7 +16,7 @@
 #include "tools/temp_dir.hpp"
 
 namespace convtest::harness {
-namespace {
+namespace link_pcap_l2_test {  // named: in a unity build, its helpers meet those of other tests
 
 using namespace std::chrono_literals;
 namespace ip = packetgen::ip;
@@ -250,5 +250,5 @@ TEST(PcapL2LinkOpen, RejectsAGloballyAdministeredMacAndAMissingInterface) {
   EXPECT_NE(missing.error().find("cthl-none"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace link_pcap_l2_test
 }  // namespace convtest::harness

@@ -6,7 +6,7 @@
 #include "packetgen/convert_builder.hpp"
 
 namespace convtest::packetgen::convert {
-namespace {
+namespace convert_decode_test {  // named: in a unity build, its helpers meet those of other tests
 
 constexpr auto kClient = Direction::ClientToConverter;
 constexpr auto kConverter = Direction::ConverterToClient;
@@ -291,5 +291,5 @@ TEST(ConvertDecodeIncremental, PrefixOfMalformedMessageIsNeedMoreOrTheSameError)
   EXPECT_TRUE(std::holds_alternative<DecodeError>(decode(ByteView(full).first(28), DecodeOptions{kClient})));
 }
 
-}  // namespace
+}  // namespace convert_decode_test
 }  // namespace convtest::packetgen::convert

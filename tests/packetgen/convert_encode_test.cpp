@@ -7,7 +7,7 @@
 #include "packetgen/convert.hpp"
 
 namespace convtest::packetgen::convert {
-namespace {
+namespace convert_encode_test {  // named: in a unity build, its helpers meet those of other tests
 
 const ConnectTlv kConnect{443, ipv4_mapped("192.0.2.1"), {}};
 
@@ -206,5 +206,5 @@ TEST(ConvertRoundTrip, EncodeTlvMatchesTheMessageBody) {
   }
 }
 
-}  // namespace
+}  // namespace convert_encode_test
 }  // namespace convtest::packetgen::convert

@@ -6,7 +6,7 @@
 #include "packetgen/bytes.hpp"
 
 namespace convtest::convproxy {
-namespace {
+namespace convproxy_cookie_test {  // named: in a unity build, its helpers meet those of other tests
 
 namespace convert = packetgen::convert;
 
@@ -156,5 +156,5 @@ TEST(ConvproxyLimits, ErrorRateIsPerClient) {
   EXPECT_TRUE(limits.allow_error(kClient, 2.0));
 }
 
-}  // namespace
+}  // namespace convproxy_cookie_test
 }  // namespace convtest::convproxy

@@ -11,7 +11,7 @@ namespace {
 namespace pt = packetgen::tcp;
 using packetgen::Bytes;
 
-constexpr std::uint32_t kIsnStride = 100000;
+constexpr std::uint32_t kServerIsnStride = 100000;
 
 }  // namespace
 
@@ -126,7 +126,7 @@ void LegacyServer::open(const pt::Parsed& syn) {
   TcpConfig config = script_.connection;
   config.flow = inbound_key(syn);
   config.side = PathSide::ServerSide;
-  config.isn = script_.isn + static_cast<std::uint32_t>(connections_.size()) * kIsnStride;
+  config.isn = script_.isn + static_cast<std::uint32_t>(connections_.size()) * kServerIsnStride;
   connections_.push_back(std::make_unique<TcpConnection>(wire_, std::move(config)));
   handled_.push_back(0);
   spoke_.push_back(false);

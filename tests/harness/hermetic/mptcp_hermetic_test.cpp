@@ -12,7 +12,7 @@
 #include "packetgen/tcp_options.hpp"
 
 namespace convtest::harness {
-namespace {
+namespace mptcp_hermetic_test {  // named: in a unity build, its helpers meet those of other tests
 
 using namespace std::chrono_literals;
 using namespace hermetic;
@@ -229,5 +229,5 @@ TEST_F(HermeticMptcp, RemoveAddrAndFastcloseGoOnTheWire) {
   }
 }
 
-}  // namespace
+}  // namespace mptcp_hermetic_test
 }  // namespace convtest::harness

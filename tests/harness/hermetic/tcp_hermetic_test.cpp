@@ -13,7 +13,7 @@
 #include "packetgen/tcp_options.hpp"
 
 namespace convtest::harness {
-namespace {
+namespace tcp_hermetic_test {  // named: in a unity build, its helpers meet those of other tests
 
 using namespace std::chrono_literals;
 using namespace hermetic;
@@ -431,5 +431,5 @@ TEST_F(HermeticTcp, AbortSendsAResetAtTheNextSequenceNumber) {
   EXPECT_TRUE(peer_.take().empty());
 }
 
-}  // namespace
+}  // namespace tcp_hermetic_test
 }  // namespace convtest::harness
