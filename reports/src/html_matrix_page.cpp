@@ -138,13 +138,13 @@ std::string pair_cell(const json& pairs, const std::string& variant, const std::
     const std::string title = text_of(pair, "observed").empty() ? counts_text(pair.value("counts", json::object()))
                                                                 : text_of(pair, "observed");
     return fmt::format(
-        "<td class=\"pair {}\" data-client=\"{}\" data-converter=\"{}\" data-variant=\"{}\" data-verdict=\"{}\" "
+        "<td class=\"pair {}\" data-client=\"{}\" data-converter=\"{}\" data-verdict=\"{}\" data-variant=\"{}\" "
         "title=\"{}\">{}</td>",
-        html::verdict_class(verdict), escape(client), escape(converter), escape(variant), escape(verdict),
+        html::verdict_class(verdict), escape(client), escape(converter), escape(verdict), escape(variant),
         escape(title), maybe_linked(verdict, text_of(pair, "page")));
   }
   return fmt::format(
-      "<td class=\"pair missing\" data-client=\"{}\" data-converter=\"{}\" data-variant=\"{}\" data-verdict=\"\" "
+      "<td class=\"pair missing\" data-client=\"{}\" data-converter=\"{}\" data-verdict=\"\" data-variant=\"{}\" "
       "title=\"not run\">–</td>",
       escape(client), escape(converter), escape(variant));
 }

@@ -239,7 +239,7 @@ TEST(HtmlMatrix, EventCellsFitTheSchemaAndGroupByVariant) {
   ASSERT_EQ(page.error, "");
   EXPECT_EQ(occurrences(page.html, "<table class=\"pair-grid\""), 2U);
   EXPECT_TRUE(contains(page.html, "<caption>v4 · mptcp · none</caption>"));
-  EXPECT_TRUE(contains(page.html, "data-variant=\"v4 · tcp · none\" data-verdict=\"PASS\""));
+  EXPECT_TRUE(contains(page.html, "data-verdict=\"PASS\" data-variant=\"v4 · tcp · none\""));
   EXPECT_TRUE(contains(page.html, "title=\"the client printed &lt;1 byte&gt;\""));
   EXPECT_TRUE(contains(page.html, "href=\"pairs/convclient/convproxy/v4-mptcp-none/\""));
   EXPECT_TRUE(contains(page.html, "the run was stopped after 900 s"));
