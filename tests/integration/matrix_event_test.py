@@ -8,7 +8,8 @@ matrix.json, every unit file and the event file against their schemas; every
 cell of matrix.json against the run's own report or the pair cell's file;
 the faults fail where they must and only there; an expectation file turns
 named deviations into XFAIL; --resume keeps finished units and re-runs
-incomplete ones; no process of the matrix is left afterwards. The output
+incomplete ones; no process of the matrix is left afterwards; a client that
+hangs and a converter that dies mid-way never give a PASS. The output
 folder stays for the browser test (integration.matrix_event_browser).
 """
 
@@ -212,6 +213,44 @@ def check_bad_input(convtest, folder):
     check(not (folder / "bad-out").exists(), "a bad event file still created the output folder")
 
 
+def check_crash_and_hang(convtest, schemas, folder):
+    """A client that hangs and a converter that dies mid-way never pass."""
+    plain = CONVPROXY
+    event = {
+        "format": "convtest-event", "version": 1, "title": "crash and hang",
+        "converters": [{"id": "convproxy", "put": {"name": "convproxy", "spawn": plain, "features": []}},
+                       # killed one second after its start, while the late client is still waiting
+                       {"id": "killed", "put": {"name": "killed", "spawn": "timeout -s KILL 1 " + plain,
+                                                "features": []}}],
+        "clients": [{"id": "sleeper", "client": {"name": "sleeper", "spawn": "sleep 30", "features": []}},
+                    {"id": "late", "client": {"name": "late", "features": [],
+                                              "spawn": "sh -c 'sleep 1.5; exec \"$0\" \"$@\"' " + CONVCLIENT}}],
+        "converter_selection": {"case": ["connect-base-ipv4-early-data"], "dim": ["transport=tcp"]},
+        "client_selection": {"case": ["client-reaches-destination-over-each-family"], "dim": ["family=v4"]},
+        "pairs": {"request_bytes": 5000, "cell_seconds": 4},
+    }
+    path = folder / "crash-and-hang.json"
+    path.write_text(json.dumps(event, indent=2))
+    out = folder / "crash-and-hang"
+    done = run_matrix(convtest, path, out)
+    check(done.returncode == 1, f"crash and hang: exit {done.returncode}\n{done.stderr[-2000:]}")
+    matrix = json.loads((out / "matrix.json").read_text())
+    validate(schemas / "matrix-v1.schema.json", matrix, "crash-and-hang matrix.json")
+    cells = {(p["client"], p["converter"], p["family"], p["transport"]): p for p in matrix["pairs"]}
+    for (client, converter, family, transport), pair in cells.items():
+        if (family, transport) != ("v4", "tcp"):
+            check(pair["verdict"] == "SKIP", f"{pair['folder']}: {pair['verdict']}, undeclared variant not skipped")
+            continue
+        if client == "sleeper":
+            check(pair["verdict"] == "FAIL" and "the client hung" in pair["observed"], f"sleeper: {pair}")
+        elif converter == "killed":
+            check(pair["verdict"] == "FAIL" and "the converter stopped" in pair["observed"], f"killed: {pair}")
+        else:
+            check(pair["verdict"] == "PASS", f"late client through convproxy: {pair}")
+    left = leftover_processes(out.name)
+    check(not left, f"processes left behind by the crash-and-hang event: {left}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--convtest", required=True)
@@ -233,6 +272,7 @@ def main():
         check_bad_input(args.convtest, folder)
         check_first_run(args.convtest, args.schemas, event, out)
         check_resume(args.convtest, event, out)
+        check_crash_and_hang(args.convtest, args.schemas, folder)
         left = leftover_processes(out.name)
         check(not left, f"processes left behind: {left}")
         (folder / "event").unlink(missing_ok=True)
