@@ -64,7 +64,8 @@ std::string implementations_table(const json& matrix) {
         maybe_linked(text_of(implementation, "id"), text_of(implementation, "page")),
         escape(text_of(implementation, "name")), escape(text_of(implementation, "role")),
         escape(text_of(implementation, "version")), html::verdict_class(verdict), escape(verdict),
-        escape(counts_text(implementation.value("counts", json::object()))),
+        escape(text_of(implementation, "problem").empty() ? counts_text(implementation.value("counts", json::object()))
+                                                          : text_of(implementation, "problem")),
         maybe_linked(text_of(implementation, "report"), text_of(implementation, "report")));
   }
   return "<h2>Implementations</h2>\n<table id=\"implementations\">\n<thead><tr><th>id</th><th>name</th><th>role</th>"
@@ -120,23 +121,36 @@ std::vector<std::string> distinct(const json& pairs, const char* key) {
   return out;
 }
 
-std::string pair_cell(const json& pairs, const std::string& client, const std::string& converter) {
-  for (const auto& pair : pairs) {
-    if (text_of(pair, "client") != client || text_of(pair, "converter") != converter) continue;
-    const std::string verdict = text_of(pair, "verdict");
-    return fmt::format(
-        "<td class=\"pair {}\" data-client=\"{}\" data-converter=\"{}\" data-verdict=\"{}\" title=\"{}\">{}</td>",
-        html::verdict_class(verdict), escape(client), escape(converter), escape(verdict),
-        escape(counts_text(pair.value("counts", json::object()))), maybe_linked(verdict, text_of(pair, "page")));
-  }
-  return fmt::format(
-      "<td class=\"pair missing\" data-client=\"{}\" data-converter=\"{}\" data-verdict=\"\" title=\"not run\">–</td>",
-      escape(client), escape(converter));
+// "v4 · mptcp · none" for a cell of `convtest matrix`; "" for a plain pair.
+std::string variant_of(const json& pair) {
+  std::vector<std::string> parts;
+  for (const char* key : {"family", "transport", "profile"})
+    if (!text_of(pair, key).empty()) parts.push_back(text_of(pair, key));
+  return fmt::format("{}", fmt::join(parts, " · "));
 }
 
-std::string pair_grid(const json& matrix) {
-  const json& pairs = matrix.at("pairs");
-  if (pairs.empty()) return "<h2>Clients × converters</h2>\n<p class=\"muted\">No client × converter run.</p>\n";
+std::string pair_cell(const json& pairs, const std::string& variant, const std::string& client,
+                      const std::string& converter) {
+  for (const auto& pair : pairs) {
+    if (text_of(pair, "client") != client || text_of(pair, "converter") != converter || variant_of(pair) != variant)
+      continue;
+    const std::string verdict = text_of(pair, "verdict");
+    const std::string title = text_of(pair, "observed").empty() ? counts_text(pair.value("counts", json::object()))
+                                                                : text_of(pair, "observed");
+    return fmt::format(
+        "<td class=\"pair {}\" data-client=\"{}\" data-converter=\"{}\" data-verdict=\"{}\" data-variant=\"{}\" "
+        "title=\"{}\">{}</td>",
+        html::verdict_class(verdict), escape(client), escape(converter), escape(verdict), escape(variant),
+        escape(title), maybe_linked(verdict, text_of(pair, "page")));
+  }
+  return fmt::format(
+      "<td class=\"pair missing\" data-client=\"{}\" data-converter=\"{}\" data-verdict=\"\" data-variant=\"{}\" "
+      "title=\"not run\">–</td>",
+      escape(client), escape(converter), escape(variant));
+}
+
+// One client x converter table per variant (family, transport, profile).
+std::string pair_table(const json& pairs, const std::string& variant) {
   const auto clients = distinct(pairs, "client");
   const auto converters = distinct(pairs, "converter");
   std::string header = "<tr><th>client \\ converter</th>";
@@ -144,11 +158,25 @@ std::string pair_grid(const json& matrix) {
   std::string rows;
   for (const auto& client : clients) {
     rows += fmt::format("<tr><th>{}</th>", escape(client));
-    for (const auto& converter : converters) rows += pair_cell(pairs, client, converter);
+    for (const auto& converter : converters) rows += pair_cell(pairs, variant, client, converter);
     rows += "</tr>\n";
   }
-  return "<h2>Clients × converters</h2>\n<table id=\"pairs\">\n<thead>" + header + "</tr></thead>\n<tbody>\n" + rows +
-         "</tbody></table>\n";
+  const std::string caption = variant.empty() ? "" : fmt::format("<caption>{}</caption>", escape(variant));
+  return fmt::format(
+      "<table class=\"pair-grid\" data-variant=\"{}\">{}\n<thead>{}</tr></thead>\n<tbody>\n{}</tbody></table>\n",
+      escape(variant), caption, header, rows);
+}
+
+std::string pair_grid(const json& matrix) {
+  const json& pairs = matrix.at("pairs");
+  if (pairs.empty()) return "<h2>Clients × converters</h2>\n<p class=\"muted\">No client × converter run.</p>\n";
+  std::vector<std::string> variants;
+  for (const auto& pair : pairs)
+    if (std::find(variants.begin(), variants.end(), variant_of(pair)) == variants.end())
+      variants.push_back(variant_of(pair));
+  std::string tables;
+  for (const auto& variant : variants) tables += pair_table(pairs, variant);
+  return "<h2>Clients × converters</h2>\n<div id=\"pairs\">\n" + tables + "</div>\n";
 }
 
 std::string legend() {
@@ -170,6 +198,7 @@ box.addEventListener('change',function(){
 
 constexpr std::string_view kMatrixStyle =
     ".cell,.pair{text-align:center;white-space:nowrap}.missing{color:#999}"
+    ".pair-grid{display:inline-table;margin:0 1.5em 1em 0}.pair-grid caption{font-weight:bold;text-align:left}"
     ".legend span{padding:.1em .5em;margin-right:.2em}.case-grid td:first-child{font-family:monospace}";
 
 }  // namespace

@@ -54,6 +54,18 @@ class CaseRows {
   std::map<std::pair<std::string, std::string>, std::size_t> index_;
 };
 
+json unreported_run(const MatrixRun& run) {
+  return {{"id", run.id},
+          {"name", run.name},
+          {"role", run.role},
+          {"version", nullptr},
+          {"report", run.report_path},
+          {"page", optional_json(run.page)},
+          {"verdict", name(Verdict::Inconclusive)},
+          {"counts", json::object()},
+          {"problem", *run.problem}};
+}
+
 }  // namespace
 
 Verdict overall_verdict(const VerdictCounts& counts) {
@@ -71,6 +83,12 @@ MatrixDocument matrix_from_reports(const std::string& title, const std::vector<M
   CaseRows cases;
   std::set<std::string> ids;
   for (const auto& run : runs) {
+    if (run.problem) {
+      if (!ids.insert(run.id).second)
+        return {{}, fmt::format("{}: implementation id \"{}\" is taken", run.report_path, run.id)};
+      implementations.push_back(unreported_run(run));
+      continue;
+    }
     ParsedReport parsed = from_json(run.report);
     if (!parsed.error.empty()) return {{}, fmt::format("{}: not a readable report: {}", run.report_path, parsed.error)};
     const RunReport& report = parsed.report;
@@ -95,6 +113,10 @@ MatrixDocument matrix_from_reports(const std::string& title, const std::vector<M
                  {"page", optional_json(pair.page)},
                  {"report", optional_json(pair.report)}};
     if (pair.counts) cell["counts"] = counts_json(*pair.counts);
+    for (const auto& [key, value] : {std::pair{"family", &pair.family}, std::pair{"transport", &pair.transport},
+                                     std::pair{"profile", &pair.profile}, std::pair{"observed", &pair.observed},
+                                     std::pair{"folder", &pair.folder}})
+      if (*value) cell[key] = **value;
     pair_cells.push_back(std::move(cell));
   }
   return {{{"format", "convtest-matrix"},

@@ -288,5 +288,23 @@ TEST(Cli, HelpIsNotAnError) {
   EXPECT_NE(parsed.error().message.find("--spawn"), std::string::npos);
 }
 
+TEST(Cli, MatrixTakesAnEventAnOutputFolderJobsAndResume) {
+  const Invocation matrix = parse_ok({"matrix", "event.json", "--out", "results", "--jobs", "3", "--resume"});
+  EXPECT_EQ(matrix.command, Command::Matrix);
+  EXPECT_EQ(matrix.matrix_event, std::filesystem::path("event.json"));
+  EXPECT_EQ(matrix.matrix_out, std::filesystem::path("results"));
+  EXPECT_EQ(matrix.jobs, 3U);
+  EXPECT_TRUE(matrix.matrix_resume);
+  EXPECT_FALSE(parse_ok({"matrix", "event.json", "-o", "results"}).matrix_resume);
+  EXPECT_NE(usage_error({"matrix", "event.json"}).find("--out"), std::string::npos);
+  EXPECT_NE(usage_error({"matrix", "--out", "results"}).find("event"), std::string::npos);
+  EXPECT_NE(usage_error({"matrix", "e.json", "--out", "a", "--out", "b"}).find("--out is given 2 times"),
+            std::string::npos);
+  const auto help = parse_arguments({"matrix", "--help"});
+  ASSERT_FALSE(help.ok());
+  EXPECT_TRUE(help.error().help);
+  EXPECT_NE(help.error().message.find("--resume"), std::string::npos) << help.error().message;
+}
+
 }  // namespace
 }  // namespace convtest::harness::cli

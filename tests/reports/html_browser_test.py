@@ -8,6 +8,11 @@ rows and cells equal the JSON, that a filter filters, that a row expands,
 that a matrix cell leads to its case, and that every detail shows with
 JavaScript off. Screenshots and pages are left in --out for CI to keep.
 
+With --event-dir it checks instead the index.html `convtest matrix` wrote
+(integration.matrix_event_browser): every case and pair cell against
+matrix.json, and every link of the page leading to a file that exists (and
+to the case's row on a run page).
+
 Fails (never skips) when Chromium, its driver or Selenium is missing.
 """
 
@@ -18,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 REPORTS = ["convproxy", "convproxy-faulty", "convclient"]
 MISSING_BROWSER = (
@@ -180,14 +186,74 @@ def check_without_javascript(chromium, driver, page, report, screenshot):
         browser.quit()
 
 
+def check_event_index(browser, folder, screenshot):
+    """DIR/index.html of `convtest matrix`: cells equal matrix.json, links resolve."""
+    matrix = json.loads((folder / "matrix.json").read_text())
+    page = folder / "index.html"
+    browser.get(page.as_uri())
+    cells = browser.execute_script("""
+      return Array.from(document.querySelectorAll('.case-grid tbody tr')).flatMap(row =>
+        Array.from(row.querySelectorAll('td.cell')).map(td => [row.dataset.case, td.dataset.impl, td.dataset.verdict]));""")
+    expected = sorted((c["id"], impl, verdict) for c in matrix["cases"] for impl, verdict in c["verdicts"].items())
+    found = sorted(tuple(cell) for cell in cells if cell[2])
+    check(found == expected, f"event index: {len(found)} case cells with a verdict, matrix.json has {len(expected)}")
+    pairs = browser.execute_script("""
+      return Array.from(document.querySelectorAll('#pairs td.pair')).map(td =>
+        [td.dataset.client, td.dataset.converter, td.dataset.variant, td.dataset.verdict]);""")
+    variant = lambda p: " · ".join(p[k] for k in ("family", "transport", "profile"))
+    check(sorted(map(tuple, pairs)) == sorted((p["client"], p["converter"], variant(p), p["verdict"])
+                                              for p in matrix["pairs"]),
+          f"event index: {len(pairs)} pair cells differ from the {len(matrix['pairs'])} of matrix.json")
+    tables = browser.execute_script("return document.querySelectorAll('#pairs table.pair-grid').length;")
+    check(tables == len({variant(p) for p in matrix["pairs"]}), f"event index: {tables} pair tables")
+    links = browser.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href);")
+    check(links, "event index: no links")
+    for link in links:
+        parts = urlsplit(link)
+        check(parts.scheme == "file", f"event index: a link leaves the folder: {link}")
+        target = Path(unquote(parts.path))
+        check(target.exists(), f"event index: {link} leads nowhere")
+        check(folder.resolve() in target.resolve().parents, f"event index: {link} is outside the output folder")
+        if parts.fragment:
+            check(f'id="{parts.fragment}"' in target.read_text(), f"event index: {link}: no such case on the page")
+    browser.save_screenshot(str(screenshot))
+    return len(links)
+
+
+def main_event(args):
+    chromium, driver = browser_tools()
+    out = args.out.resolve()
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    folder = args.event_dir.resolve()
+    check((folder / "index.html").is_file(), f"{folder}/index.html is missing: run integration.matrix_event first")
+    browser = start_browser(chromium, driver)
+    try:
+        links = check_event_index(browser, folder, out / "event-matrix-page.png")
+    finally:
+        browser.quit()
+    return f"{links} links resolve; screenshot in {out}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--convtest", required=True)
-    parser.add_argument("--matrix-fixture", required=True)
-    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--convtest")
+    parser.add_argument("--matrix-fixture")
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--event-dir", type=Path, help="check the index.html of a `convtest matrix` folder instead")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args()
     started = time.monotonic()
+    if args.event_dir:
+        try:
+            said = main_event(args)
+        except Failure as failure:
+            print(f"html_browser_test: FAILED: {failure}", file=sys.stderr)
+            return 1
+        print(f"html_browser_test: event index: {said} ({time.monotonic() - started:.1f} s)")
+        return 0
+    if not (args.convtest and args.matrix_fixture and args.data):
+        parser.error("--convtest, --matrix-fixture and --data are needed without --event-dir")
     try:
         chromium, driver = browser_tools()
         out = args.out.resolve()

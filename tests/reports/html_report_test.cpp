@@ -195,3 +195,58 @@ TEST(HtmlMatrix, ARepeatedImplementationIdIsRefused) {
 
 }  // namespace
 }  // namespace convtest::reports
+
+namespace convtest::reports {
+namespace {
+
+// The pair cells of `convtest matrix`: one per family, transport and
+// profile, with what each saw and its folder; a run that left no report.
+MatrixDocument event_matrix() {
+  std::vector<MatrixRun> runs = real_runs();
+  runs.push_back({.id = "vendor-x",
+                  .report = nlohmann::json(),
+                  .report_path = "runs/vendor-x/report.json",
+                  .page = std::nullopt,
+                  .problem = "the run was stopped after 900 s",
+                  .name = "vendor-x",
+                  .role = "converter"});
+  std::vector<MatrixPair> pairs;
+  for (const char* transport : {"tcp", "mptcp"})
+    pairs.push_back({.client = "convclient",
+                     .converter = "convproxy",
+                     .verdict = std::string(transport) == "tcp" ? Verdict::Pass : Verdict::Fail,
+                     .page = fmt::format("pairs/convclient/convproxy/v4-{}-none/", transport),
+                     .report = fmt::format("pairs/convclient/convproxy/v4-{}-none/cell.json", transport),
+                     .counts = std::nullopt,
+                     .family = "v4",
+                     .transport = transport,
+                     .profile = "none",
+                     .observed = "the client printed <1 byte>",
+                     .folder = fmt::format("pairs/convclient/convproxy/v4-{}-none/", transport)});
+  return matrix_from_reports("an event", runs, pairs);
+}
+
+TEST(HtmlMatrix, EventCellsFitTheSchemaAndGroupByVariant) {
+  MatrixDocument matrix = event_matrix();
+  ASSERT_EQ(matrix.error, "");
+  matrix.document["event"] = {{"source", "event.json"}, {"exit_code", 1}, {"runs_kept", 0}, {"cells_kept", 2}};
+  const auto dir = testing::fresh_directory("matrix-event-schema");
+  ASSERT_EQ(write_file_atomically(dir / "matrix.json", matrix.document.dump(2)), "");
+  EXPECT_EQ(testing::validate_with_schema(dir / "matrix.json", CONVTEST_MATRIX_SCHEMA), 0);
+  std::filesystem::remove_all(dir);
+
+  const HtmlPage page = render_matrix_html(matrix.document);
+  ASSERT_EQ(page.error, "");
+  EXPECT_EQ(occurrences(page.html, "<table class=\"pair-grid\""), 2U);
+  EXPECT_TRUE(contains(page.html, "<caption>v4 · mptcp · none</caption>"));
+  EXPECT_TRUE(contains(page.html, "data-verdict=\"PASS\" data-variant=\"v4 · tcp · none\""));
+  EXPECT_TRUE(contains(page.html, "title=\"the client printed &lt;1 byte&gt;\""));
+  EXPECT_TRUE(contains(page.html, "href=\"pairs/convclient/convproxy/v4-mptcp-none/\""));
+  EXPECT_TRUE(contains(page.html, "the run was stopped after 900 s"));
+  const auto& vendor = matrix.document["implementations"].back();
+  EXPECT_EQ(vendor["verdict"], "INCONCLUSIVE");
+  EXPECT_EQ(vendor["page"], nullptr);
+}
+
+}  // namespace
+}  // namespace convtest::reports

@@ -145,7 +145,8 @@ std::optional<std::string> repeated_option(const CLI::App& command) {
 std::optional<std::string> unexpected_words(const CLI::App& app) {
   const std::vector<std::string> left = app.remaining(true);
   if (left.empty()) return std::nullopt;
-  return fmt::format("unexpected arguments: {} (commands: run, list; see convtest --help)", fmt::join(left, " "));
+  return fmt::format("unexpected arguments: {} (commands: run, list, report, compare, matrix; see convtest --help)",
+                     fmt::join(left, " "));
 }
 
 constexpr double kTimeScaleMin = 0.05;
@@ -308,6 +309,35 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   compare->add_option("-f,--format", compare_format, "text, markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}));
 
+  CLI::App* matrix = app.add_subcommand(
+      "matrix",
+      "an interop event: the catalogs against every converter and client of EVENT, every client through every "
+      "converter end to end, DIR/matrix.json and DIR/index.html (docs/interop-event.md)");
+  std::string matrix_event;
+  std::string matrix_out;
+  unsigned matrix_jobs = 0;
+  matrix->add_option("event", matrix_event, "the event file (JSON, reports/schema/event-v1.schema.json)")
+      ->required()
+      ->type_name("EVENT.json");
+  matrix->add_option("-o,--out", matrix_out, "the output folder (created when its parent exists)")
+      ->required()
+      ->type_name("DIR");
+  matrix
+      ->add_option("-j,--jobs", matrix_jobs,
+                   "catalog runs and pair cells at a time (default: one per core); each catalog run gets six "
+                   "instances per core divided by this")
+      ->check(CLI::Range(1, 64));
+  matrix->add_flag("--resume", invocation.matrix_resume,
+                   "keep every run and pair cell whose result file in DIR is complete and whose inputs are "
+                   "unchanged; run the others again");
+  matrix->footer(
+      "Under DIR: runs/ID/ (report.json, report.html, junit.xml, artifacts/, convtest.log, run.json) per "
+      "converter and client,\npairs/CLIENT/CONVERTER/FAMILY-TRANSPORT-PROFILE/ (pair.pcap, client.* and "
+      "converter.* output, server.log, cell.json) per pair cell,\nmatrix.json (reports/schema/matrix-v1.schema.json) "
+      "and index.html. Progress lines go to stderr.\n"
+      "Exit: 0 every run and cell passed or matched its expectation file, 1 something did not, 2 an environment "
+      "problem (no privilege for namespaces),\n3 a usage error (a bad event file or option, an unwritable DIR).");
+
   CLI::App* report_command =
       app.add_subcommand("report", "render a JSON report (or a matrix document) written earlier");
   bool html_format = false;
@@ -318,7 +348,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   report_command->add_option("-o,--out", html_out, "where the page goes (default: the report's path, .html)")
       ->type_name("FILE");
 
-  for (CLI::App* command : {&app, run, list}) {
+  for (CLI::App* command : {&app, run, list, matrix}) {
     take_last_value(*command);
     command->allow_extras();
   }
@@ -333,7 +363,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     return packetgen::failure(UsageError{message, false});
   }
   if (auto problem = unexpected_words(app)) return packetgen::failure(UsageError{*problem, false});
-  for (CLI::App* command : {&app, run, list})
+  for (CLI::App* command : {&app, run, list, matrix})
     if (auto problem = repeated_option(*command)) return packetgen::failure(UsageError{*problem, false});
   if (auto problem = take_filter_words(filter_words, invocation.selection))
     return packetgen::failure(UsageError{*problem, false});
@@ -344,6 +374,13 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   }
   if (version) {
     invocation.command = Command::Version;
+    return invocation;
+  }
+  if (*matrix) {
+    invocation.command = Command::Matrix;
+    invocation.matrix_event = matrix_event;
+    invocation.matrix_out = matrix_out;
+    invocation.jobs = matrix_jobs;
     return invocation;
   }
   if (*compare) {

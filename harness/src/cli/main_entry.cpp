@@ -16,6 +16,7 @@
 #include "dissector_hint.hpp"
 #include "harness/cli/cli.hpp"
 #include "harness/cli/output_paths.hpp"
+#include "harness/matrix/matrix_run.hpp"
 #include "harness/put/put_identity.hpp"
 #include "harness/runner/lab_sandbox.hpp"
 #include "harness/runner/runner.hpp"
@@ -29,11 +30,13 @@
 namespace convtest::harness::cli {
 namespace {
 
-std::filesystem::path own_directory() {
+std::filesystem::path own_program() {
   std::error_code error;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::filesystem::current_path() : self.parent_path();
+  return error ? std::filesystem::current_path() / "convtest" : self;
 }
+
+std::filesystem::path own_directory() { return own_program().parent_path(); }
 
 // Two runs with different reports never share artifacts: out/report.json
 // keeps its pcaps in out/report-artifacts/.
@@ -190,6 +193,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   const auto path_problems = prepare_output_paths({.report = invocation.report,
                                                    .report_is_default = invocation.report == Invocation{}.report,
                                                    .junit = invocation.junit,
+                                                   .html = invocation.html,
                                                    .artifacts = artifacts,
                                                    .artifacts_given = invocation.pcap_dir || invocation.artifacts});
   if (!path_problems.empty()) {
@@ -314,6 +318,13 @@ int main(int argc, char** argv, const CatalogFactory& make_catalog) {
     case Command::Report: return render_report(invocation.report_input, *invocation.html, registry.requirements());
     case Command::Run: return run_catalog(invocation, registry);
     case Command::Compare: return run_compare(invocation);
+    case Command::Matrix:
+      return matrix::run_matrix({.event = invocation.matrix_event,
+                                 .out = invocation.matrix_out,
+                                 .jobs = invocation.jobs,
+                                 .resume = invocation.matrix_resume,
+                                 .convtest_binary = own_program(),
+                                 .bin_dir = own_directory()});
   }
   return kExitUsage;
 }

@@ -58,16 +58,23 @@ bool same_path(const fs::path& a, const fs::path& b) {
 std::vector<std::string> prepare_output_paths(const OutputPaths& paths) {
   std::vector<std::string> problems;
   const std::string artifacts_flag = paths.artifacts_given ? "--pcap-dir" : "artifacts folder (beside --report)";
-  if (paths.junit && same_path(paths.report, *paths.junit))
-    problems.push_back(fmt::format("--report and --junit name the same file {}", paths.report.string()));
-  for (const auto& [flag, file] : {std::pair{"--report", paths.report}, std::pair{"--junit", paths.junit.value_or("")}})
-    if (!file.empty() && same_path(file, paths.artifacts))
+  // Every file the run writes, by flag: no two may be the same, none the artifacts folder.
+  std::vector<std::pair<std::string, fs::path>> files{{"--report", paths.report}};
+  if (paths.junit) files.emplace_back("--junit", *paths.junit);
+  if (paths.html) files.emplace_back("--html", *paths.html);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    for (std::size_t j = i + 1; j < files.size(); ++j)
+      if (same_path(files[i].second, files[j].second))
+        problems.push_back(
+            fmt::format("{} and {} name the same file {}", files[i].first, files[j].first, files[i].second.string()));
+  for (const auto& [flag, file] : files)
+    if (same_path(file, paths.artifacts))
       problems.push_back(fmt::format("{} {} is also the {}", flag, file.string(), artifacts_flag));
   if (!problems.empty()) return problems;
 
-  if (auto problem = file_problem("--report", paths.report, paths.report_is_default)) problems.push_back(*problem);
-  if (paths.junit)
-    if (auto problem = file_problem("--junit", *paths.junit, false)) problems.push_back(*problem);
+  for (const auto& [flag, file] : files)
+    if (auto problem = file_problem(flag, file, flag == "--report" && paths.report_is_default))
+      problems.push_back(*problem);
   if (!problems.empty()) return problems;  // the default artifacts folder lives in the report's
   std::error_code error;
   const bool parent_exists = fs::is_directory(folder_of(paths.artifacts), error);

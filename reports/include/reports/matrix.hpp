@@ -21,6 +21,12 @@ struct MatrixRun {
   nlohmann::json report;            // its JSON report
   std::string report_path;          // where the report is
   std::optional<std::string> page;  // its HTML page, relative to the matrix page
+  // A run that left no readable report (it timed out, or its convtest
+  // exited without one): why, with the implementation's name and role; the
+  // entry is then INCONCLUSIVE with no case verdicts.
+  std::optional<std::string> problem{};
+  std::string name{};
+  std::string role{};
 };
 
 // One client x converter cell.
@@ -31,6 +37,13 @@ struct MatrixPair {
   std::optional<std::string> page;    // the pair run's HTML page
   std::optional<std::string> report;  // the pair run's JSON report
   std::optional<VerdictCounts> counts;
+  // An end-to-end cell of `convtest matrix`: its variant, what it saw and
+  // its folder (pcap, both sides' output).
+  std::optional<std::string> family{};     // "v4", "v6"
+  std::optional<std::string> transport{};  // "tcp", "mptcp" (client to converter)
+  std::optional<std::string> profile{};    // middlebox profile, "none" for a plain path
+  std::optional<std::string> observed{};
+  std::optional<std::string> folder{};
 };
 
 struct MatrixDocument {

@@ -1,5 +1,6 @@
 #pragma once
-// The `convtest` command line: `run` (the default), `list`, `report`, `--version`.
+// The `convtest` command line: `run` (the default), `list`, `report`, `compare`,
+// `matrix`, `--version`.
 // Parsing is a pure function (tested on its own); `main` wires it to the
 // runner, the lab and the reports.
 
@@ -18,7 +19,7 @@
 
 namespace convtest::harness::cli {
 
-enum class Command : std::uint8_t { Run, List, Report, Version, Compare };
+enum class Command : std::uint8_t { Run, List, Report, Version, Compare, Matrix };
 enum class CompareFormat : std::uint8_t { Text, Markdown, Json };
 enum class ListFormat : std::uint8_t { Text, Json, Markdown };
 enum class ProgressStyle : std::uint8_t { Auto, Line, Plain, None };
@@ -59,6 +60,11 @@ struct Invocation {
   std::filesystem::path compare_base;
   std::filesystem::path compare_new;
   CompareFormat compare_format = CompareFormat::Text;
+
+  // `matrix EVENT --out DIR`: every implementation of an interop event.
+  std::filesystem::path matrix_event;
+  std::filesystem::path matrix_out;
+  bool matrix_resume = false;  // keep the runs and cells a former invocation finished
 };
 
 struct UsageError {

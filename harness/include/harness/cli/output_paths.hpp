@@ -1,5 +1,5 @@
 #pragma once
-// Where a run writes (JSON report, JUnit, pcaps and PUT logs), checked before
+// Where a run writes (JSON report, JUnit, HTML page, pcaps and PUT logs), checked before
 // any case runs: a report that cannot be written must not cost a whole run
 // and then hide its verdicts behind a usage error.
 
@@ -14,8 +14,9 @@ struct OutputPaths {
   std::filesystem::path report;
   bool report_is_default = false;  // out/report.json: its folder may be created
   std::optional<std::filesystem::path> junit;
-  std::filesystem::path artifacts;  // --pcap-dir, or "artifacts" beside the report
-  bool artifacts_given = false;     // --pcap-dir
+  std::optional<std::filesystem::path> html;  // --html: the run's page
+  std::filesystem::path artifacts;            // --pcap-dir, or "artifacts" beside the report
+  bool artifacts_given = false;               // --pcap-dir
 };
 
 // One line per problem, each naming the flag; empty when every path is

@@ -1,0 +1,100 @@
+#pragma once
+// The topology of one pair cell, with real kernels at every end:
+//
+//   client ns --tun0==[harness wire + middlebox]==tun0-- converter ns --tun1==[wire]==tun0-- server ns
+//
+// Each namespace holds a TUN device; the harness copies IP packets between
+// the TUN fds of two namespaces (a wire), applying the middlebox profile's
+// transforms on the client leg, and records every packet it delivers into
+// one pcap. A TUN pair rather than a veth pair: the wire sees whole packets
+// with their real checksums (no offloads), so the pcap and the middlebox
+// work on what the kernels really sent. Addresses are the lab's (harness/lab/
+// addressing.hpp): client 192.0.2.100 and 2001:db8:1::100, converter
+// 192.0.2.1 and 2001:db8:1::1 (client side), 198.51.100.1 and 2001:db8:2::1
+// (server side), server 198.51.100.10 and 2001:db8:2::10. Namespaces are
+// held by fds only: they vanish with the PairLab and the processes in them.
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/emulate/middlebox.hpp"
+#include "harness/lab/netns.hpp"
+#include "harness/link/link.hpp"
+#include "harness/link/pcap_writer.hpp"
+#include "harness/link/tun_link.hpp"
+
+namespace convtest::harness::matrix {
+
+namespace pair_addresses {
+inline constexpr const char* kClient4 = "192.0.2.100";
+inline constexpr const char* kClient6 = "2001:db8:1::100";
+inline constexpr const char* kConverter4 = "192.0.2.1";
+inline constexpr const char* kConverter6 = "2001:db8:1::1";
+inline constexpr const char* kServer4 = "198.51.100.10";
+inline constexpr const char* kServer6 = "2001:db8:2::10";
+}  // namespace pair_addresses
+
+struct PairLabSettings {
+  std::vector<emulate::Transform> client_leg_transforms;
+  bool client_mptcp = true;              // net.mptcp.enabled in the client's namespace
+  std::filesystem::path pcap;            // every delivered packet of both legs
+  std::chrono::milliseconds lifetime{};  // the wires stop by themselves after this long
+};
+
+// A packet the wire delivered, and on which leg.
+struct WirePacket {
+  bool client_leg = true;
+  bool toward_converter = true;  // client -> converter or server -> converter
+  packetgen::Bytes bytes;
+};
+
+class PairLab;
+using PairLabResult = packetgen::Result<std::unique_ptr<PairLab>, std::string>;
+
+class PairLab {
+ public:
+  static PairLabResult build(const PairLabSettings& settings);
+  ~PairLab();  // stops the wires, closes the devices and the pcap
+  PairLab(const PairLab&) = delete;
+  PairLab& operator=(const PairLab&) = delete;
+
+  [[nodiscard]] const Netns& client() const { return client_; }
+  [[nodiscard]] const Netns& converter() const { return converter_; }
+  [[nodiscard]] const Netns& server() const { return server_; }
+  // Everything delivered so far, in order.
+  [[nodiscard]] std::vector<WirePacket> delivered() const;
+  // What the middlebox changed, one line per distinct change ("" when nothing).
+  [[nodiscard]] std::string middlebox_changes() const;
+  // Stops the wires and closes the pcap (idempotent).
+  void stop();
+
+ private:
+  PairLab(Netns client, Netns converter, Netns server);
+  void start_wires(const PairLabSettings& settings);
+  void forward(Link& from, Link& to, bool client_leg, bool toward_converter,
+               const std::vector<emulate::Transform>& transforms, Clock::time_point until);
+  void deliver(Link& to, WirePacket packet);
+
+  Netns client_;
+  Netns converter_;
+  Netns server_;
+  std::unique_ptr<TunLink> client_tun_;
+  std::unique_ptr<TunLink> converter_client_tun_;
+  std::unique_ptr<TunLink> converter_server_tun_;
+  std::unique_ptr<TunLink> server_tun_;
+  std::unique_ptr<PcapWriter> pcap_;
+  std::vector<emulate::Transform> transforms_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mutex_;
+  std::vector<WirePacket> delivered_;
+  std::vector<std::string> changes_;
+  std::vector<std::thread> wires_;
+};
+
+}  // namespace convtest::harness::matrix
