@@ -18,10 +18,23 @@
 
 namespace convtest::harness::cli {
 
-enum class Command : std::uint8_t { Run, List, Report, Version, Compare };
+enum class Command : std::uint8_t { Run, List, Report, Version, Compare, Fuzz, Replay };
 enum class CompareFormat : std::uint8_t { Text, Markdown, Json };
 enum class ListFormat : std::uint8_t { Text, Json, Markdown };
 enum class ProgressStyle : std::uint8_t { Auto, Line, Plain, None };
+
+// `fuzz` and `replay` (docs/guide.md, "Fuzzing a converter").
+struct FuzzInvocation {
+  std::string budget = "60s";  // "60s", "2m" or a number of inputs
+  std::size_t in_flight = 128;
+  std::uint64_t probe_every = 1000;
+  std::optional<std::filesystem::path> corpus;
+  std::filesystem::path out_dir = "out/fuzz";
+  std::optional<std::filesystem::path> report;  // default: OUT_DIR/report.json
+  std::size_t max_saved = 5;
+  std::filesystem::path replay_input;         // `replay FILE`
+  std::optional<std::filesystem::path> pcap;  // `replay --pcap FILE`
+};
 
 struct Invocation {
   Command command = Command::Run;
@@ -59,6 +72,8 @@ struct Invocation {
   std::filesystem::path compare_base;
   std::filesystem::path compare_new;
   CompareFormat compare_format = CompareFormat::Text;
+
+  FuzzInvocation fuzz;
 };
 
 struct UsageError {
