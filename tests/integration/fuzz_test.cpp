@@ -139,6 +139,38 @@ INSTANTIATE_TEST_SUITE_P(ParsingFaults, FuzzFault,
                            return name;
                          });
 
+// A PUT that dies (here: killed by a signal after a few seconds, whatever it
+// was sent) is a crash; one that stops serving (SIGSTOP) is a hang. Either
+// way the campaign restarts it and goes on.
+std::string dying_put(const std::string& how) {
+  return "sh -c '" + convtest::harness::default_convproxy().spawn_template + " & sleep 2; kill -" + how +
+         " $!; wait $!; exit 1'";
+}
+
+TEST_F(Fuzz, APutThatDiesIsACrashAndIsRestarted) {
+  const auto out = dir / "out";
+  const Outcome outcome =
+      convtest({"fuzz", "--budget", "7s", "--seed", "3", "--spawn", dying_put("SEGV"), "--out", out.string()});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
+  const auto report = read_json(out / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << outcome.output;
+  EXPECT_GE(report["crashes"].get<int>(), 1) << outcome.output;
+  EXPECT_GE(report["restarts"].get<int>(), 1);
+  EXPECT_GT(report["inputs"].get<int>(), 0);
+  EXPECT_NE(outcome.output.find("crash after"), std::string::npos) << outcome.output;
+}
+
+TEST_F(Fuzz, APutThatStopsServingIsAHangAndIsRestarted) {
+  const auto out = dir / "out";
+  const Outcome outcome = convtest({"fuzz", "--budget", "9s", "--seed", "3", "--spawn", dying_put("STOP"), "--out",
+                                    out.string(), "--max-saved", "0"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
+  const auto report = read_json(out / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << outcome.output;
+  EXPECT_GE(report["hangs"].get<int>(), 1) << outcome.output;
+  EXPECT_GE(report["restarts"].get<int>(), 1);
+}
+
 TEST(FuzzUsage, ABadBudgetOrInputFileIsAUsageError) {
   EXPECT_EQ(convtest({"fuzz", "--budget", "soon"}).exit_code, 3);
   EXPECT_EQ(convtest({"replay", "/nonexistent/input.json"}).exit_code, 3);

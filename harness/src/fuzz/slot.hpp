@@ -91,6 +91,8 @@ class Slot {
  private:
   Observation observe(Clock::time_point now) const;
   const TcpConnection& connection() const;
+  // Grows with every segment either endpoint of the input saw.
+  std::size_t activity() const;
 
   Input input_;
   Expectation expected_;
@@ -100,6 +102,8 @@ class Slot {
   std::unique_ptr<emulate::LegacyServer> server_;
   std::unique_ptr<TcpClient> tcp_;
   std::unique_ptr<MptcpClient> mptcp_;
+  // done() judges again only when something happened since it last looked.
+  mutable std::size_t judged_activity_ = 0;
 };
 
 }  // namespace convtest::harness::fuzz
