@@ -246,7 +246,7 @@ void add_fuzz_flags(CLI::App& fuzz, FuzzInvocation& options, std::string& corpus
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   fuzz.add_option("--probe-every", options.probe_every,
-                  "a sanity probe after this many inputs (and after every anomaly)")
+                  "a sanity probe among the inputs after this many (and after every mismatch)")
       ->check(CLI::Range(1, 100000000))
       ->capture_default_str();
   fuzz.add_option("--corpus", corpus, "folder of inputs kept between runs: read at start, grown with new coverage")
