@@ -16,6 +16,13 @@ namespace cv = packetgen::convert;
 constexpr std::chrono::milliseconds kTurn{1};             // the wire runs this long between bookkeeping
 constexpr std::chrono::milliseconds kExitCheckEvery{50};  // how often the PUT process is looked at
 constexpr std::size_t kWaiting = 32;                      // inputs drawn but waiting for a client or a session
+// A turn this long means the harness itself cannot keep up (a sanitizer
+// build, a loaded machine): fewer inputs in flight, or deadlines would pass
+// on its account. The limit grows back by one every kGrowEvery quick turns.
+constexpr std::chrono::milliseconds kSlowTurn{15};
+constexpr std::size_t kGrowEvery = 20;
+constexpr std::size_t kMinInFlight = 4;
+constexpr std::size_t kStartInFlight = 8;  // a slow start: the limit grows while turns stay quick
 
 CaseSpec fuzz_spec() {
   CaseSpec spec;
@@ -37,7 +44,10 @@ Input info_request() {
 }  // namespace
 
 Engine::Engine(PutDescription put, SandboxFactory& sandboxes, EngineSettings settings)
-    : put_(std::move(put)), sandboxes_(sandboxes), settings_(settings) {
+    : put_(std::move(put)),
+      sandboxes_(sandboxes),
+      settings_(settings),
+      in_flight_limit_(std::min(settings.in_flight, kStartInFlight)) {
   policy_.answers_info = put_.has(Feature::Info);
   // Clients named in cookie_clients are left out of the pool; an empty list
   // with the feature means every client needs a cookie.
@@ -92,8 +102,19 @@ BatchEnd Engine::run(const std::function<std::optional<Input>()>& next, const st
   auto last_exit_check = Clock::now();
   const bool lab_has_ipv6 = target_->lab().put().v6.has_value();
 
+  std::size_t quick_turns = 0;
+  auto last_turn = Clock::now();
+  const auto adapt = [&](Clock::time_point now) {
+    if (now - last_turn > kSlowTurn) {
+      in_flight_limit_ = std::max(kMinInFlight, in_flight_limit_ * 3 / 4);
+      quick_turns = 0;
+    } else if (++quick_turns % kGrowEvery == 0 && in_flight_limit_ < settings_.in_flight) {
+      ++in_flight_limit_;
+    }
+    last_turn = now;
+  };
   const auto try_start = [&](Clock::time_point now) {
-    for (auto it = waiting.begin(); it != waiting.end() && slots.size() < settings_.in_flight;) {
+    for (auto it = waiting.begin(); it != waiting.end() && slots.size() < in_flight_limit_;) {
       const Destination destination = destination_for(serial_);
       const Input placed = place(*it, destination, lab_has_ipv6);
       const auto& tlvs = placed.message.tlvs;
@@ -121,6 +142,7 @@ BatchEnd Engine::run(const std::function<std::optional<Input>()>& next, const st
 
   while (true) {
     const auto now = Clock::now();
+    adapt(now);
     while (!stop.requested() && !exhausted && waiting.size() < kWaiting) {
       auto input = next();
       if (!input) {

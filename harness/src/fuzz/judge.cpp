@@ -111,8 +111,9 @@ Problem error_problem(const Expectation& expected, const Observation& observed, 
     return "the PUT opened a connection toward the server instead of refusing";
   if (!error) return "no Error TLV in the reply";
   if (auto problem = error_value_problem(expected, *error)) return problem;
-  const bool server_known = expected.destination.has_value();
-  if (server_known && observed.downstream_syns == 0 && error->code != ErrorCode::ResourceExceeded)
+  const bool about_the_server =
+      error->code == ErrorCode::ConnectionReset || error->code == ErrorCode::DestinationUnreachable;
+  if (expected.destination && about_the_server && observed.downstream_syns == 0)
     return "an error about the server, but no SYN toward the server";
   return close_problem(observed);
 }

@@ -30,7 +30,7 @@ class Target;      // the lab, the PUT and the wire (src/fuzz/slot.hpp)
 class ClientPool;  // client addresses and ports
 
 struct EngineSettings {
-  std::size_t in_flight = 128;
+  std::size_t in_flight = 128;  // at most: fewer while a turn of the harness takes too long
   // Inputs that may open a downstream connection at once: the PUT's
   // declared session limit keeps them from crowding each other out.
   std::size_t connecting_in_flight = 128;
@@ -94,7 +94,8 @@ class Engine {
   EngineSettings settings_;
   OraclePolicy policy_;
   bool learned_ = false;
-  std::uint64_t serial_ = 0;  // inputs started: gives each its server and greeting
+  std::size_t in_flight_limit_;  // in_flight, lowered while the harness cannot keep up
+  std::uint64_t serial_ = 0;     // inputs started: gives each its server and greeting
   std::unique_ptr<ClientPool> clients_;
   std::unique_ptr<Target> target_;
 };
