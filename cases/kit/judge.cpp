@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "packetgen/convert_echo.hpp"
+
 namespace convtest::cases {
 namespace {
 
@@ -157,20 +159,7 @@ CaseOutcome judge_error_reply(Client& client, const Reply& reply, const ErrorRep
   return CaseOutcome::pass(reply.describe());
 }
 
-bool is_aligned_echo(pg::ByteView echo, pg::ByteView sent) {
-  if (echo.empty()) return false;
-  for (std::size_t offset = 0; offset + 4 <= sent.size(); offset += 4) {
-    const std::size_t length = std::min(echo.size(), sent.size() - offset);
-    if (!std::equal(echo.begin(), echo.begin() + static_cast<std::ptrdiff_t>(length),
-                    sent.begin() + static_cast<std::ptrdiff_t>(offset)))
-      continue;
-    // Whatever the echo holds past the bytes sent can only be zero padding.
-    if (std::all_of(echo.begin() + static_cast<std::ptrdiff_t>(length), echo.end(),
-                    [](std::uint8_t b) { return b == 0; }))
-      return true;
-  }
-  return false;
-}
+bool is_aligned_echo(pg::ByteView echo, pg::ByteView sent) { return cv::is_aligned_echo(echo, sent); }
 
 std::optional<pg::Bytes> synack_options_at_put(const Scenario& scenario) {
   const auto synacks = harness::expect::matching(

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "harness/cli/cli.hpp"
+#include "harness/fuzz/campaign.hpp"
 #include "harness/put/put_fields.hpp"
 
 namespace convtest::harness::cli {
@@ -145,7 +146,7 @@ std::optional<std::string> repeated_option(const CLI::App& command) {
 std::optional<std::string> unexpected_words(const CLI::App& app) {
   const std::vector<std::string> left = app.remaining(true);
   if (left.empty()) return std::nullopt;
-  return fmt::format("unexpected arguments: {} (commands: run, list, report, compare, matrix; see convtest --help)",
+  return fmt::format("unexpected arguments: {} (commands: run, list, report, compare, matrix, fuzz, replay; see convtest --help)",
                      fmt::join(left, " "));
 }
 
@@ -220,6 +221,60 @@ std::optional<std::string> take_client_flags(const ClientFlags& flags, Invocatio
     auto features = parse_client_features(flags.features);
     if (!features) return "--client-features: " + features.error();
     client.features = std::move(features.value());
+  }
+  return std::nullopt;
+}
+
+// The options `fuzz` and `replay` share with `run`: the PUT, the seed, the time scale.
+struct FuzzWords {
+  PutFlags put;
+  std::string seed;
+  std::string time_scale;
+};
+
+void add_fuzz_common(CLI::App& command, FuzzWords& words) {
+  add_put_flags(command, words.put);
+  command.add_option("--seed", words.seed, "seed for everything random (default: a fresh one, reported)");
+  command.add_option("--time-scale", words.time_scale,
+                     fmt::format("multiply every deadline, default 1 [{} to {}]", kTimeScaleMin, kTimeScaleMax));
+}
+
+void add_fuzz_flags(CLI::App& fuzz, FuzzInvocation& options, std::string& corpus, std::string& report) {
+  fuzz.add_option("--budget", options.budget, "how long: a time (60s, 2m, 500ms) or a number of inputs (5000)")
+      ->capture_default_str();
+  fuzz.add_option("--in-flight", options.in_flight, "inputs in flight at once")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  fuzz.add_option("--probe-every", options.probe_every,
+                  "a sanity probe among the inputs after this many (and after every mismatch)")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  fuzz.add_option("--corpus", corpus, "folder of inputs kept between runs: read at start, grown with new coverage")
+      ->type_name("DIR");
+  fuzz.add_option("--out", options.out_dir, "minimized mismatches (JSON input, pcap) go here")
+      ->type_name("DIR")
+      ->capture_default_str();
+  fuzz.add_option("--report", report, "JSON statistics (default OUT/report.json)")->type_name("FILE");
+  fuzz.add_option("--max-saved", options.max_saved, "mismatches minimized and saved")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+}
+
+// The fuzz and replay words into the invocation; a usage error's text.
+std::optional<std::string> take_fuzz_words(const FuzzWords& words, Invocation& invocation) {
+  auto put = build_put(words.put, invocation.put_given, true);
+  if (!put) return put.error();
+  invocation.put = std::move(put.value());
+  if (!words.seed.empty()) {
+    auto seed = parse_seed(words.seed);
+    if (!seed) return std::string("--seed needs a non-negative integer");
+    invocation.seed = *seed;
+    invocation.seed_given = true;
+  }
+  if (!words.time_scale.empty()) {
+    auto scale = parse_time_scale(words.time_scale);
+    if (!scale) return "--time-scale: " + scale.error();
+    invocation.time_scale = scale.value();
   }
   return std::nullopt;
 }
@@ -348,7 +403,24 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
   report_command->add_option("-o,--out", html_out, "where the page goes (default: the report's path, .html)")
       ->type_name("FILE");
 
-  for (CLI::App* command : {&app, run, list, matrix}) {
+  CLI::App* fuzz = app.add_subcommand("fuzz", "generate and mutate Convert messages against a PUT, judge every answer");
+  FuzzWords fuzz_words;
+  add_fuzz_common(*fuzz, fuzz_words);
+  std::string corpus;
+  std::string fuzz_report;
+  add_fuzz_flags(*fuzz, invocation.fuzz, corpus, fuzz_report);
+
+  CLI::App* replay = app.add_subcommand("replay",
+                                        "send a saved fuzz input to a PUT again: expected vs observed (exit 1 "
+                                        "on a mismatch)");
+  FuzzWords replay_words;
+  add_fuzz_common(*replay, replay_words);
+  std::string replay_input;
+  replay->add_option("input", replay_input, "the input file (mismatch-N.json, or a corpus file)")->required();
+  std::string replay_pcap;
+  replay->add_option("--pcap", replay_pcap, "capture the replay here")->type_name("FILE");
+
+  for (CLI::App* command : {&app, run, list, matrix, fuzz, replay}) {
     take_last_value(*command);
     command->allow_extras();
   }
@@ -363,7 +435,7 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     return packetgen::failure(UsageError{message, false});
   }
   if (auto problem = unexpected_words(app)) return packetgen::failure(UsageError{*problem, false});
-  for (CLI::App* command : {&app, run, list, matrix})
+  for (CLI::App* command : {&app, run, list, matrix, fuzz, replay})
     if (auto problem = repeated_option(*command)) return packetgen::failure(UsageError{*problem, false});
   if (auto problem = take_filter_words(filter_words, invocation.selection))
     return packetgen::failure(UsageError{*problem, false});
@@ -390,6 +462,21 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
     invocation.compare_format = compare_format == "json"       ? CompareFormat::Json
                                 : compare_format == "markdown" ? CompareFormat::Markdown
                                                                : CompareFormat::Text;
+    return invocation;
+  }
+  if (*fuzz || *replay) {
+    invocation.command = *fuzz ? Command::Fuzz : Command::Replay;
+    if (auto problem = take_fuzz_words(*fuzz ? fuzz_words : replay_words, invocation))
+      return packetgen::failure(UsageError{*problem, false});
+    if (*fuzz && !fuzz::parse_budget(invocation.fuzz.budget))
+      return packetgen::failure(
+          UsageError{fmt::format("--budget: \"{}\" is neither a time (60s, 2m, 500ms) nor a number of inputs",
+                                 invocation.fuzz.budget),
+                     false});
+    if (!corpus.empty()) invocation.fuzz.corpus = corpus;
+    if (!fuzz_report.empty()) invocation.fuzz.report = fuzz_report;
+    invocation.fuzz.replay_input = replay_input;
+    if (!replay_pcap.empty()) invocation.fuzz.pcap = replay_pcap;
     return invocation;
   }
   if (!client_flags.role.empty()) invocation.role = *parse_role(client_flags.role);

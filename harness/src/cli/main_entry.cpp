@@ -14,6 +14,7 @@
 #include "catalog_markdown.hpp"
 #include "convtest/version.hpp"
 #include "dissector_hint.hpp"
+#include "fuzz_entry.hpp"
 #include "harness/cli/cli.hpp"
 #include "harness/cli/output_paths.hpp"
 #include "harness/matrix/matrix_run.hpp"
@@ -26,6 +27,7 @@
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/text_summary.hpp"
+#include "signal_watcher.hpp"
 
 namespace convtest::harness::cli {
 namespace {
@@ -49,50 +51,6 @@ std::string kernel_identity() {
   if (::uname(&names) != 0) return "unknown";
   return fmt::format("{} {} {} {}", names.sysname, names.release, names.version, names.machine);
 }
-
-// Ctrl-C (and SIGTERM) handling without global state: the signals are
-// blocked in every thread and one watcher thread waits for them. The first
-// stops the run gracefully; a second one ends the process at once.
-class SignalWatcher {
- public:
-  explicit SignalWatcher(StopFlag& stop) : stop_(stop) {
-    sigemptyset(&signals_);
-    sigaddset(&signals_, SIGINT);
-    sigaddset(&signals_, SIGTERM);
-    ::pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
-    thread_ = std::thread([this] { watch(); });
-  }
-  ~SignalWatcher() {
-    done_.store(true);
-    thread_.join();
-    ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  SignalWatcher(const SignalWatcher&) = delete;
-  SignalWatcher& operator=(const SignalWatcher&) = delete;
-
- private:
-  void watch() {
-    const timespec tick{0, 100'000'000};
-    while (!done_.load()) {
-      if (::sigtimedwait(&signals_, nullptr, &tick) < 0) continue;
-      if (stop_.requested()) {
-        std::fputs("\nconvtest: second interrupt, exiting without a report\n", stderr);
-        std::_Exit(130);
-      }
-      std::fputs(
-          "\nconvtest: interrupted: stopping running cases and writing the report"
-          " (Ctrl-C again to quit at once)\n",
-          stderr);
-      stop_.request();
-    }
-  }
-
-  StopFlag& stop_;
-  sigset_t signals_{};
-  sigset_t previous_{};
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
 
 std::string command_line(const Invocation& invocation) {
   std::string line = "convtest";
@@ -325,6 +283,8 @@ int main(int argc, char** argv, const CatalogFactory& make_catalog) {
                                  .resume = invocation.matrix_resume,
                                  .convtest_binary = own_program(),
                                  .bin_dir = own_directory()});
+    case Command::Fuzz: return run_fuzz(invocation, own_directory(), command_line(invocation));
+    case Command::Replay: return run_replay(invocation, own_directory());
   }
   return kExitUsage;
 }

@@ -20,6 +20,10 @@ ip::Address converter_v4() { return ip::Address::v4(0xc0000201); }
 ip::Address converter_v6() { return v6_with_low_bits(1, 1); }
 ip::Address client_v4(unsigned index) { return ip::Address::v4(0xc0000200 + 100 + index % kClientCount); }
 ip::Address client_v6(unsigned index) { return v6_with_low_bits(1, static_cast<std::uint16_t>(0x100 + index % 256)); }
+ip::Address fuzz_client_v4(unsigned index) { return ip::Address::v4(0xc0000200 + 2 + index % kFuzzClientCount4); }
+ip::Address fuzz_client_v6(unsigned index) {
+  return v6_with_low_bits(1, static_cast<std::uint16_t>(0x100 + index % kFuzzClientCount6));
+}
 ip::Address server_v4(std::uint8_t host) { return ip::Address::v4(0xc6336400U + host); }
 ip::Address server_v6(std::uint16_t host) { return v6_with_low_bits(2, host); }
 ip::Address unreachable_v4(std::uint8_t host) { return ip::Address::v4(0xcb007100U + host); }

@@ -19,10 +19,23 @@
 
 namespace convtest::harness::cli {
 
-enum class Command : std::uint8_t { Run, List, Report, Version, Compare, Matrix };
+enum class Command : std::uint8_t { Run, List, Report, Version, Compare, Matrix, Fuzz, Replay };
 enum class CompareFormat : std::uint8_t { Text, Markdown, Json };
 enum class ListFormat : std::uint8_t { Text, Json, Markdown };
 enum class ProgressStyle : std::uint8_t { Auto, Line, Plain, None };
+
+// `fuzz` and `replay` (docs/guide.md, "Fuzzing a converter").
+struct FuzzInvocation {
+  std::string budget = "60s";  // "60s", "2m" or a number of inputs
+  std::size_t in_flight = 128;
+  std::uint64_t probe_every = 1000;
+  std::optional<std::filesystem::path> corpus;
+  std::filesystem::path out_dir = "out/fuzz";
+  std::optional<std::filesystem::path> report;  // default: OUT_DIR/report.json
+  std::size_t max_saved = 5;
+  std::filesystem::path replay_input;         // `replay FILE`
+  std::optional<std::filesystem::path> pcap;  // `replay --pcap FILE`
+};
 
 struct Invocation {
   Command command = Command::Run;
@@ -65,6 +78,8 @@ struct Invocation {
   std::filesystem::path matrix_event;
   std::filesystem::path matrix_out;
   bool matrix_resume = false;  // keep the runs and cells a former invocation finished
+
+  FuzzInvocation fuzz;
 };
 
 struct UsageError {
