@@ -293,7 +293,11 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   const auto syn = syn_policy(shared.config.syn_retries, shared.config.connect_timeout,
                               faults.has(Fault::AutonomousSynRetransmission));
   const DownstreamSettings settings{shared.mptcp_available, syn.syncnt};
+  std::optional<SynAckCapture::Registration> registration;
+  if (auto* capture = worker_.capture()) registration.emplace(*capture);
   auto started = start_downstream(request.destination, request.options, early, settings);
+  if (started.started && registration) registration->expect(FlowKey{started.started->local, request.destination});
+  registration.reset();
   spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", peer_, request.destination,
                 request.options.mptcp, request.options.fast_open, early.size());
   if (!started.started) {
@@ -305,7 +309,6 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   to_server_.hold(Bytes(early.begin() + static_cast<std::ptrdiff_t>(started.started->early_bytes_sent), early.end()));
   Bytes().swap(inbound_);  // idle relays should not keep the first read's buffer
   flow_ = FlowKey{started.started->local, request.destination};
-  if (auto* capture = worker_.capture()) capture->expect(*flow_);
   phase_ = Phase::Connecting;
   set_deadline(Clock::now() + syn.connect_deadline);
   if (!worker_.watch(server_.get(), id_, Side::Server)) {

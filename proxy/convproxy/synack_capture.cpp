@@ -4,6 +4,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -58,14 +59,12 @@ std::unique_ptr<SynAckCapture> SynAckCapture::open() {
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) return nullptr;
   const int one = 1;
   ::setsockopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
-  const int buffer = 4 << 20;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  // Hundreds of connects in flight queue hundreds of SYN-ACKs between two
+  // drains; FORCE (CAP_NET_ADMIN) lifts net.core.rmem_max's cap.
+  const int buffer = 8 << 20;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0)
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
   return std::make_unique<SynAckCapture>(std::move(fd));
-}
-
-void SynAckCapture::expect(const FlowKey& key) {
-  const std::lock_guard lock(mutex_);
-  expected_.emplace(key, std::nullopt);
 }
 
 void SynAckCapture::forget(const FlowKey& key) {
@@ -77,8 +76,26 @@ std::optional<packetgen::Bytes> SynAckCapture::take(const FlowKey& key) {
   const std::lock_guard lock(mutex_);
   drain_locked();
   const auto found = expected_.find(key);
-  if (found == expected_.end()) return std::nullopt;
-  return std::move(expected_.extract(found).mapped());
+  std::optional<packetgen::Bytes> options;
+  if (found != expected_.end()) options = std::move(expected_.extract(found).mapped());
+  ++(options ? stats_.captured : stats_.not_captured);
+  return options;
+}
+
+CaptureStats SynAckCapture::stats() {
+  const std::lock_guard lock(mutex_);
+  count_kernel_drops_locked();
+  return stats_;
+}
+
+// PACKET_STATISTICS counts since its last read; a drop means a SYN-ACK may
+// be missing, so it is logged where it happens.
+void SynAckCapture::count_kernel_drops_locked() {
+  tpacket_stats counters{};
+  socklen_t size = sizeof counters;
+  if (::getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &counters, &size) != 0 || counters.tp_drops == 0) return;
+  stats_.kernel_drops += counters.tp_drops;
+  spdlog::warn("event=synack_capture_drops dropped={} total={}", counters.tp_drops, stats_.kernel_drops);
 }
 
 void SynAckCapture::drain_locked() {
@@ -89,7 +106,7 @@ void SynAckCapture::drain_locked() {
     socklen_t link_size = sizeof link;
     const auto n = ::recvfrom(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&link),
                               &link_size);
-    if (n < 0) return;
+    if (n < 0) break;
     if (link.sll_pkttype == PACKET_OUTGOING || expected_.empty()) continue;
     const auto size = std::min(static_cast<std::size_t>(n), buffer.size());
     const auto parsed = packetgen::tcp::parse(packetgen::ByteView(buffer.data(), size));
@@ -101,6 +118,7 @@ void SynAckCapture::drain_locked() {
     auto found = expected_.find(key);
     if (found != expected_.end() && !found->second) found->second = segment.options;
   }
+  count_kernel_drops_locked();
 }
 
 }  // namespace convtest::convproxy
