@@ -92,8 +92,8 @@ std::optional<convproxy::CookieJar> make_cookies(const convproxy::Config& config
 void log_capture_stats(const convproxy::CaptureStats& stats) {
   const bool exact = stats.not_captured == 0 && stats.kernel_drops == 0;
   spdlog::log(exact ? spdlog::level::info : spdlog::level::warn,
-              "event=synack_capture_stats captured={} not_captured={} kernel_drops={}", stats.captured,
-              stats.not_captured, stats.kernel_drops);
+              "event=synack_capture_stats captured={} not_captured={} kernel_drops={} adopted={}", stats.captured,
+              stats.not_captured, stats.kernel_drops, stats.adopted);
 }
 
 int run(const convproxy::Config& config) {
