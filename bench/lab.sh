@@ -65,8 +65,13 @@ lab_create() {
   done
 }
 
-lab_build() {  # BUILD_DIR REPO
+lab_build() {  # BUILD_DIR REPO; BENCH_NO_BUILD=1 takes the binaries as they are
   local build=$1 repo=$2
+  if [ "${BENCH_NO_BUILD:-0}" = 1 ] && [ -x "$build/bin/convproxy" ] && [ -x "$build/bin/convload" ]; then
+    convproxy=$build/bin/convproxy
+    load=$build/bin/convload
+    return
+  fi
   if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake --preset release -S "$repo" >/dev/null
     build=$repo/build/release

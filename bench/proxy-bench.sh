@@ -25,7 +25,10 @@
 # Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_TTFB_COUNT (2000),
 #              BENCH_TRACE_COUNT (500, connections per arm for the breakdown),
 #              BENCH_IDLE_COUNTS ("2500 5000 9950"; empty: skip memory),
-#              BENCH_NO_DOCS=1 to leave docs/benchmarks.md alone.
+#              BENCH_BASELINE=PATH: an earlier convproxy binary measured in the same
+#              rounds (before/after of a change), BENCH_NO_DOCS=1 to leave
+#              docs/benchmarks.md alone, BENCH_NO_BUILD=1 to use the built
+#              binaries as they are.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -88,6 +91,11 @@ pids+=($!)
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5125 \
   >"$scratch/convproxy-mptcp.log" 2>&1 &
 pids+=($!)
+if [ -n "${BENCH_BASELINE:-}" ]; then  # an earlier convproxy binary, TCP clients, measured in the same rounds
+  ip netns exec "$ns_proxy" "$BENCH_BASELINE" "${proxy_flags[@]}" --port 5127 --tcp \
+    >"$scratch/convproxy-baseline.log" 2>&1 &
+  pids+=($!)
+fi
 sleep 1
 
 # arm -> "TARGET_HTTP TARGET_SINK CONVERT_SUFFIX"
@@ -97,8 +105,10 @@ declare -A target=(
   [convproxy]="192.0.2.1:5124 192.0.2.1:5124 tcp"
   [convproxy_mptcp]="192.0.2.1:5125 192.0.2.1:5125 mptcp"
   [mptcp_direct]="- 198.51.100.2:5202+mptcp -"
+  [baseline]="192.0.2.1:5127 192.0.2.1:5127 tcp"
 )
 arms=(direct haproxy convproxy convproxy_mptcp)
+[ -n "${BENCH_BASELINE:-}" ] && arms+=(baseline)
 # Two plain MPTCP sockets, no proxy: what the kernel's MPTCP path moves here.
 stream_arms=("${arms[@]}" mptcp_direct)
 client=(ip netns exec "$ns_client" timeout 90 taskset -c 0 "$load")
@@ -181,6 +191,16 @@ for test, label, digits in figures:
         cells.append(f"{fmt(med(test, arm), digits)} ({fmt(min(v), digits)}–{fmt(max(v), digits)})" if v else "n/a")
     c, h, d = med(test, "convproxy"), med(test, "haproxy"), med(test, "direct")
     out.append(f"| {label} | " + " | ".join(cells) + f" | **{c / h:.2f}** | {c / d:.2f} |")
+if values("cps", "baseline"):
+    out.append("")
+    out.append("The same rounds with the earlier convproxy binary given as BENCH_BASELINE (TCP clients), "
+               "against the one built here:")
+    out.append("")
+    out.append("| figure | baseline binary | this convproxy | this/baseline | baseline/HAProxy | this/HAProxy |")
+    out.append("|---|---|---|---|---|---|")
+    for test, label, digits in figures:
+        b, c, h = med(test, "baseline"), med(test, "convproxy"), med(test, "haproxy")
+        out.append(f"| {label} | {fmt(b, digits)} | {fmt(c, digits)} | **{c / b:.2f}** | {b / h:.2f} | {c / h:.2f} |")
 mptcp = values("stream", "mptcp_direct")
 if mptcp:
     m, cm, d = med("stream", "mptcp_direct"), med("stream", "convproxy_mptcp"), med("stream", "direct")

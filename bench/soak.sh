@@ -22,7 +22,7 @@
 # Environment: SOAK_MINUTES (10), SOAK_RATE (16/s: 9,600 connections in 10
 #   minutes), SOAK_CONCURRENCY (512), SOAK_MAX_BYTES (262144), SOAK_HOLD (2),
 #   SOAK_SAMPLE (10), SOAK_MPTCP=1 for MPTCP clients, SOAK_NO_DOCS=1 to leave
-#   docs/benchmarks.md alone.
+#   docs/benchmarks.md alone, BENCH_NO_BUILD=1 to use the built binaries as they are.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
