@@ -76,7 +76,8 @@ while kill -0 "$client_pid" 2>/dev/null; do
   sleep "$sample_every"
   kill -0 "$proxy_pid" 2>/dev/null || { echo "convproxy died" >&2; break; }
   sample $(($(date +%s) - start)) >>"$samples"
-  tail -1 "$scratch/soak.txt" | grep -q '^progress' && tail -1 "$scratch/soak.txt" | sed 's/^/   /' || true
+  progress=$(grep '^progress' "$scratch/soak.txt" | tail -1 || true)
+  if [ -n "$progress" ] && [ "$progress" != "${shown:-}" ]; then echo "   $progress"; shown=$progress; fi
 done
 client_rc=0
 wait "$client_pid" || client_rc=$?
