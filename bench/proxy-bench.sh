@@ -145,7 +145,9 @@ done
 
 echo "== time to first byte, traced in the proxy namespace ($trace_count connections per arm)"
 breakdown_args=()
-for arm in direct haproxy convproxy; do
+trace_arms=(direct haproxy convproxy)
+[ -n "${BENCH_BASELINE:-}" ] && trace_arms+=(baseline)
+for arm in "${trace_arms[@]}"; do
   read -r http _ kind <<<"${target[$arm]}"
   dest="" mode=plain
   if [ "$kind" = tcp ]; then dest=198.51.100.2:8080; mode=convert; fi
