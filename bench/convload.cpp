@@ -1,21 +1,33 @@
-// convload: load generator and servers for bench/proxy-bench.sh.
+// convload: load generator and servers for bench/proxy-bench.sh,
+// bench/soak.sh and the converter's load test (tests/proxy).
 //
-//   convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S [ECHO_PORT]]
+//   convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S [ECHO_PORT [MPTCP_SINK_PORT]]]
 //       HTTP_PORT answers every connection's first bytes with 100 bytes and
-//       closes; SINK_PORT counts bytes until EOF, answers the count (8 bytes);
-//       ECHO_PORT echoes and keeps the connection open.
+//       closes; SINK_PORT (and MPTCP_SINK_PORT, an MPTCP listener) counts
+//       bytes until EOF and answers the count (8 bytes); ECHO_PORT echoes
+//       every byte and closes after the client's FIN.
 //   convload cps    TARGET SECONDS CONCURRENCY [CONVERT_DEST]
 //   convload ttfb   TARGET COUNT [CONVERT_DEST]
 //   convload stream TARGET SECONDS [CONVERT_DEST]
 //   convload idle   TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST]
 //       opens COUNT connections to an echo port, checks a 1-byte echo on
 //       each, writes "ok=N failed=M" to READY_FILE and holds them HOLD_S.
+//   convload trace  SECONDS OUT_FILE
+//       kernel-timestamped SYNs and data segments seen in this namespace
+//       (convload_trace.cpp), for the time-to-first-byte breakdown.
+//   convload soak   TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST]
+//       RATE new connections per second to an echo port for SECONDS; each
+//       sends 1..MAX_BYTES, reads them back, compares SHA-256 both ways,
+//       stays HOLD_S, half-closes (convload_soak.cpp).
 //
-// TARGET is ADDR:PORT (the server, HAProxy or the converter). With
-// CONVERT_DEST (ADDR:PORT of the server) the client speaks Convert: the
-// message and the request ride in the SYN (MSG_FASTOPEN) and the converter's
-// reply is stripped before the response is counted. Add "+mptcp" to
-// CONVERT_DEST for an MPTCP client socket. Every run is bounded in time.
+// TARGET is ADDR:PORT (the server, HAProxy or the converter), "+mptcp" for
+// a plain MPTCP socket. With CONVERT_DEST (ADDR:PORT of the server) the
+// client speaks Convert: the message and the request ride in the SYN
+// (MSG_FASTOPEN) and the converter's reply is stripped before the response
+// is counted. Add "+mptcp" to CONVERT_DEST for an MPTCP client socket.
+// Every run is bounded in time.
+
+#include "convload.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -38,28 +50,22 @@
 #include <vector>
 
 #include "convclient/options.hpp"
-#include "convclient/reply.hpp"
 #include "convclient/request.hpp"
-#include "convclient/socket.hpp"
 
-namespace {
+namespace convload {
 
 using namespace convtest;
-using Clock = std::chrono::steady_clock;
 constexpr std::size_t kResponseSize = 100;
 constexpr int kMptcp = 262;
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-struct Plan {
-  convclient::Endpoint target;
-  std::optional<packetgen::Bytes> convert_message;  // nullopt: plain connection
-  bool mptcp = false;
-};
-
 std::optional<Plan> make_plan(const std::string& target, const std::string& convert_dest) {
   Plan plan;
-  auto endpoint = convclient::parse_endpoint(target);
+  std::string where = target;
+  if (where.ends_with("+mptcp")) {
+    plan.mptcp = true;
+    where.resize(where.size() - 6);
+  }
+  auto endpoint = convclient::parse_endpoint(where);
   if (!endpoint) return std::nullopt;
   plan.target = *endpoint;
   if (convert_dest.empty()) return plan;
@@ -78,11 +84,7 @@ std::optional<Plan> make_plan(const std::string& target, const std::string& conv
   return plan;
 }
 
-const std::string kRequest = "GET /100b HTTP/1.1\r\n\r\n";
-
-// Opens a non-blocking (or blocking) socket and sends the request: in the
-// SYN for Convert, after connect() otherwise (then EINPROGRESS is normal).
-int open_and_send(const Plan& plan, bool blocking, std::string_view request = kRequest) {
+int open_and_send(const Plan& plan, bool blocking, std::string_view request) {
   const auto address = convclient::to_socket_address(plan.target);
   const int type = SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK);
   const int fd = ::socket(address.family(), type, plan.mptcp ? kMptcp : IPPROTO_TCP);
@@ -104,12 +106,39 @@ int open_and_send(const Plan& plan, bool blocking, std::string_view request = kR
     ::close(fd);
     return -1;
   }
-  if (blocking && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
+  if (blocking && !request.empty() && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
     ::close(fd);
     return -1;
   }
   return fd;
 }
+
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+void ResponseReader::feed(const std::uint8_t* data, std::size_t size, bool keep) {
+  if (!convert || reply_done) {
+    app_bytes += size;
+    if (keep) app_data.insert(app_data.end(), data, data + size);
+    return;
+  }
+  const auto state = reply.feed(packetgen::ByteView(data, size));
+  if (const auto* accepted = std::get_if<convclient::ReplyAccepted>(&state)) {
+    reply_done = true;
+    app_bytes += accepted->application_data.size();
+    if (keep) app_data.insert(app_data.end(), accepted->application_data.begin(), accepted->application_data.end());
+  } else if (!std::holds_alternative<convclient::ReplyIncomplete>(state)) {
+    failed = true;
+  }
+}
+
+namespace {
+
+const std::string kRequest = "GET /100b HTTP/1.1\r\n\r\n";
 
 // A blocking connection whose reads give up after 5 s.
 int open_blocking(const Plan& plan, std::string_view request) {
@@ -119,32 +148,6 @@ int open_blocking(const Plan& plan, std::string_view request) {
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   return fd;
 }
-
-// Application bytes of a response so far, Convert reply stripped.
-struct ResponseReader {
-  bool convert = false;
-  convclient::ReplyReader reply;
-  bool reply_done = false;
-  std::size_t app_bytes = 0;
-  packetgen::Bytes app_data;
-  bool failed = false;
-
-  void feed(const std::uint8_t* data, std::size_t size, bool keep = false) {
-    if (!convert || reply_done) {
-      app_bytes += size;
-      if (keep) app_data.insert(app_data.end(), data, data + size);
-      return;
-    }
-    const auto state = reply.feed(packetgen::ByteView(data, size));
-    if (const auto* accepted = std::get_if<convclient::ReplyAccepted>(&state)) {
-      reply_done = true;
-      app_bytes += accepted->application_data.size();
-      if (keep) app_data.insert(app_data.end(), accepted->application_data.begin(), accepted->application_data.end());
-    } else if (!std::holds_alternative<convclient::ReplyIncomplete>(state)) {
-      failed = true;
-    }
-  }
-};
 
 // ---------------------------------------------------------------- cps
 struct Flow {
@@ -158,7 +161,7 @@ int run_cps(const Plan& plan, double seconds, int concurrency) {
   long done = 0, failed = 0;
   const auto start = Clock::now();
   auto launch = [&] {
-    const int fd = open_and_send(plan, false);
+    const int fd = open_and_send(plan, false, kRequest);
     if (fd < 0) {
       ++failed;
       return;
@@ -258,7 +261,7 @@ int run_ttfb(const Plan& plan, int count) {
 
 // ---------------------------------------------------------------- stream
 int run_stream(const Plan& plan, double seconds) {
-  const int fd = open_and_send(plan, true);  // the request bytes are counted too
+  const int fd = open_and_send(plan, true, kRequest);  // the request bytes are counted too
   if (fd < 0) {
     std::perror("connect");
     return 1;
@@ -292,13 +295,6 @@ int run_stream(const Plan& plan, double seconds) {
 }
 
 // ---------------------------------------------------------------- idle
-void raise_descriptor_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  limit.rlim_cur = limit.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &limit);
-}
-
 // Opens `count` connections (blocking connect, 1-byte request), each checked
 // by its echo, in batches so the converter never sees a SYN flood.
 int run_idle(const Plan& plan, int count, double hold, const std::string& ready_file) {
@@ -344,97 +340,27 @@ int run_idle(const Plan& plan, int count, double hold, const std::string& ready_
   return failed > 0 ? 1 : 0;
 }
 
-// ---------------------------------------------------------------- serve
-int listen_on(const std::string& address, int port) {
-  auto endpoint = convclient::parse_endpoint(address + ":" + std::to_string(port));
-  if (!endpoint) return -1;
-  const auto socket_address = convclient::to_socket_address(*endpoint);
-  const int fd = ::socket(socket_address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, socket_address.get(), socket_address.length) != 0 || ::listen(fd, 4096) != 0) return -1;
-  return fd;
-}
-
-int run_serve(const std::string& address, int http_port, int sink_port, double lifetime, int echo_port) {
-  raise_descriptor_limit();
-  const int http = listen_on(address, http_port);
-  const int sink = listen_on(address, sink_port);
-  const int echo = echo_port > 0 ? listen_on(address, echo_port) : -2;
-  if (http < 0 || sink < 0 || echo == -1) {
-    std::perror("listen");
-    return 1;
-  }
-  const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
-  std::unordered_map<int, bool> echoing;  // fd -> true: an echo connection
-  for (int listener : {http, sink, echo}) {
-    if (listener < 0) continue;
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.fd = listener;
-    ::epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event);
-  }
-  std::unordered_map<int, std::uint64_t> sink_counts;  // fd -> bytes; absent: http
-  const std::string response(kResponseSize, 'r');
-  std::vector<std::uint8_t> buffer(256 * 1024);
-  std::vector<epoll_event> events(256);
-  const auto start = Clock::now();
-  while (seconds_since(start) < lifetime) {
-    const int n = ::epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 500);
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == http || fd == sink || fd == echo) {
-        while (true) {
-          const int connection = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (connection < 0) break;
-          if (fd == sink) sink_counts[connection] = 0;
-          if (fd == echo) echoing[connection] = true;
-          epoll_event event{};
-          event.events = EPOLLIN;
-          event.data.fd = connection;
-          ::epoll_ctl(epoll, EPOLL_CTL_ADD, connection, &event);
-        }
-        continue;
-      }
-      const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
-      if (got < 0 && errno == EAGAIN) continue;
-      if (echoing.count(fd) != 0) {
-        if (got > 0) ::send(fd, buffer.data(), static_cast<std::size_t>(got), MSG_NOSIGNAL);
-        if (got <= 0) {
-          ::close(fd);
-          echoing.erase(fd);
-        }
-        continue;
-      }
-      auto counted = sink_counts.find(fd);
-      if (counted == sink_counts.end()) {  // http: answer the first bytes, close
-        if (got > 0) ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
-        ::close(fd);
-        continue;
-      }
-      if (got > 0) {
-        counted->second += static_cast<std::uint64_t>(got);
-        continue;
-      }
-      std::uint8_t count[8];
-      for (int b = 0; b < 8; ++b) count[b] = static_cast<std::uint8_t>(counted->second >> (56 - 8 * b));
-      ::send(fd, count, sizeof count, MSG_NOSIGNAL);
-      ::close(fd);
-      sink_counts.erase(counted);
-    }
-  }
-  return 0;
-}
-
 }  // namespace
+}  // namespace convload
 
 int main(int argc, char** argv) {
+  using namespace convload;
   const std::vector<std::string> args(argv + 1, argv + argc);
   const auto arg = [&](std::size_t i) { return i < args.size() ? args[i] : std::string(); };
   const std::string mode = arg(0);
   if (mode == "serve" && args.size() >= 4)
     return run_serve(arg(1), std::stoi(arg(2)), std::stoi(arg(3)), args.size() > 4 ? std::stod(arg(4)) : 3600,
-                     args.size() > 5 ? std::stoi(arg(5)) : 0);
+                     args.size() > 5 ? std::stoi(arg(5)) : 0, args.size() > 6 ? std::stoi(arg(6)) : 0);
+  if (mode == "trace" && args.size() >= 3) return run_trace(std::stod(arg(1)), arg(2));
+  if (mode == "soak" && args.size() >= 7) {
+    const auto plan = make_plan(arg(1), arg(7));
+    if (!plan) {
+      std::fprintf(stderr, "convload: bad address\n");
+      return 2;
+    }
+    return run_soak(*plan, SoakSettings{std::stod(arg(2)), std::stod(arg(3)), std::stoi(arg(4)),
+                                        static_cast<std::size_t>(std::stoul(arg(5))), std::stod(arg(6))});
+  }
   if (mode == "idle" && args.size() >= 5) {
     const auto plan = make_plan(arg(1), arg(5));
     if (!plan) {
@@ -456,10 +382,12 @@ int main(int argc, char** argv) {
     return run_stream(*plan, std::stod(arg(2)));
   }
   std::fprintf(stderr,
-               "usage: convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S [ECHO_PORT]]\n"
+               "usage: convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S [ECHO_PORT [MPTCP_SINK_PORT]]]\n"
                "       convload cps TARGET SECONDS CONCURRENCY [CONVERT_DEST[+mptcp]]\n"
                "       convload ttfb TARGET COUNT [CONVERT_DEST[+mptcp]]\n"
                "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp]]\n"
-               "       convload idle TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST[+mptcp]]\n");
+               "       convload idle TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST[+mptcp]]\n"
+               "       convload trace SECONDS OUT_FILE\n"
+               "       convload soak TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST[+mptcp]]\n");
   return 2;
 }

@@ -17,9 +17,18 @@
 # at 9,950: the process here may hold 20,000 descriptors, two per connection.
 #
 # Usage: bench/proxy-bench.sh [BUILD_DIR]        (default: build/release)
+# Then the time to first byte broken down (client SYN, downstream SYN,
+# server SYN-ACK, reply, first relayed byte; bench/ttfb_breakdown.py) from
+# kernel timestamps of the segments in the proxy namespace, and beside the
+# MPTCP-client arm the same stream between two plain MPTCP sockets.
+#
 # Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_TTFB_COUNT (2000),
+#              BENCH_TRACE_COUNT (500, connections per arm for the breakdown),
 #              BENCH_IDLE_COUNTS ("2500 5000 9950"; empty: skip memory),
-#              BENCH_NO_DOCS=1 to leave docs/benchmarks.md alone.
+#              BENCH_BASELINE=PATH: an earlier convproxy binary measured in the same
+#              rounds (before/after of a change), BENCH_NO_DOCS=1 to leave
+#              docs/benchmarks.md alone, BENCH_NO_BUILD=1 to use the built
+#              binaries as they are.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +36,7 @@ build=${1:-$repo/build/release}
 run_seconds=${BENCH_SECONDS:-10}
 rounds=${BENCH_ROUNDS:-3}
 ttfb_count=${BENCH_TTFB_COUNT:-2000}
+trace_count=${BENCH_TRACE_COUNT:-500}
 idle_counts=${BENCH_IDLE_COUNTS-2500 5000 9950}
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -39,68 +49,15 @@ if ! command -v haproxy >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
 fi
 
+. "$repo/bench/lab.sh"
+lab_init cpb
 echo "== build: convproxy and the load generator ($build)"
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake --preset release -S "$repo" >/dev/null
-  build=$repo/build/release
-fi
-cmake --build "$build" -j "$(nproc)" --target convproxy convclient_core packetgen >/dev/null
-scratch=$(mktemp -d /tmp/cpb-XXXXXX)
-convproxy=$(find "$build" -type f -name convproxy -perm -u+x | head -1)
-g++ -std=c++20 -O2 -I"$repo/proxy/convclient/include" -I"$repo/packetgen/include" \
-  "$repo/bench/convload.cpp" "$(find "$build" -name libconvclient_core.a | head -1)" \
-  "$(find "$build" -name libpacketgen.a | head -1)" -lspdlog -lfmt -o "$scratch/convload"
-load=$scratch/convload
-
-ns_client=cpb-$$-c
-ns_proxy=cpb-$$-p
-ns_server=cpb-$$-s
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for ns in "$ns_client" "$ns_proxy" "$ns_server"; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP PIPE
-
-# Namespaces of earlier runs whose script died without cleaning up.
-for stale in $(ip netns list | awk '/^cpb-[0-9]+-[cps]( |$)/{print $1}'); do
-  owner=${stale#cpb-}; owner=${owner%-*}
-  if ! kill -0 "$owner" 2>/dev/null; then
-    for pid in $(ip netns pids "$stale"); do kill "$pid" 2>/dev/null || true; done
-    ip netns del "$stale" 2>/dev/null || true
-  fi
-done
-
+lab_build "$build" "$repo"
 echo "== namespaces"
-for ns in "$ns_client" "$ns_proxy" "$ns_server"; do
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  # 0x207: TFO client and server, SYN data without a cookie (RFC 8803 App. A)
-  ip netns exec "$ns" sysctl -qw net.ipv4.tcp_fastopen=519
-done
-ip link add c0 netns "$ns_client" type veth peer name p0 netns "$ns_proxy"
-ip link add p1 netns "$ns_proxy" type veth peer name s0 netns "$ns_server"
-ip -n "$ns_client" addr add 192.0.2.2/24 dev c0
-ip -n "$ns_proxy" addr add 192.0.2.1/24 dev p0
-ip -n "$ns_proxy" addr add 198.51.100.1/24 dev p1
-ip -n "$ns_server" addr add 198.51.100.2/24 dev s0
-ip -n "$ns_client" link set c0 up
-ip -n "$ns_proxy" link set p0 up
-ip -n "$ns_proxy" link set p1 up
-ip -n "$ns_server" link set s0 up
-ip -n "$ns_client" route add default via 192.0.2.1
-ip -n "$ns_server" route add default via 198.51.100.1
-ip netns exec "$ns_proxy" sysctl -qw net.ipv4.ip_forward=1
-for ns in "$ns_client" "$ns_proxy"; do
-  ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
-  ip netns exec "$ns" sysctl -qw net.ipv4.tcp_tw_reuse=1
-done
+lab_create
 
 echo "== servers and proxies"
-ip netns exec "$ns_server" taskset -c 1 "$load" serve 198.51.100.2 8080 5201 3600 7007 &
+ip netns exec "$ns_server" taskset -c 1 "$load" serve 198.51.100.2 8080 5201 3600 7007 5202 &
 pids+=($!)
 cat > "$scratch/haproxy.cfg" <<CFG
 global
@@ -134,6 +91,11 @@ pids+=($!)
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5125 \
   >"$scratch/convproxy-mptcp.log" 2>&1 &
 pids+=($!)
+if [ -n "${BENCH_BASELINE:-}" ]; then  # an earlier convproxy binary, TCP clients, measured in the same rounds
+  ip netns exec "$ns_proxy" "$BENCH_BASELINE" "${proxy_flags[@]}" --port 5127 --tcp \
+    >"$scratch/convproxy-baseline.log" 2>&1 &
+  pids+=($!)
+fi
 sleep 1
 
 # arm -> "TARGET_HTTP TARGET_SINK CONVERT_SUFFIX"
@@ -142,8 +104,13 @@ declare -A target=(
   [haproxy]="192.0.2.1:18080 192.0.2.1:15201 -"
   [convproxy]="192.0.2.1:5124 192.0.2.1:5124 tcp"
   [convproxy_mptcp]="192.0.2.1:5125 192.0.2.1:5125 mptcp"
+  [mptcp_direct]="- 198.51.100.2:5202+mptcp -"
+  [baseline]="192.0.2.1:5127 192.0.2.1:5127 tcp"
 )
 arms=(direct haproxy convproxy convproxy_mptcp)
+[ -n "${BENCH_BASELINE:-}" ] && arms+=(baseline)
+# Two plain MPTCP sockets, no proxy: what the kernel's MPTCP path moves here.
+stream_arms=("${arms[@]}" mptcp_direct)
 client=(ip netns exec "$ns_client" timeout 90 taskset -c 0 "$load")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 csv=$scratch/runs.csv
@@ -166,13 +133,34 @@ measure() {  # TEST ARM -> "value extra"
 
 for round in $(seq 1 "$rounds"); do
   for test in cps ttfb stream; do
-    for arm in "${arms[@]}"; do
+    test_arms=("${arms[@]}")
+    [ "$test" = stream ] && test_arms=("${stream_arms[@]}")
+    for arm in "${test_arms[@]}"; do
       read -r value extra <<<"$(measure "$test" "$arm")"
       echo "$round,$test,$arm,${value:-NaN},$extra" | tee -a "$csv"
       sleep 1
     done
   done
 done
+
+echo "== time to first byte, traced in the proxy namespace ($trace_count connections per arm)"
+breakdown_args=()
+trace_arms=(direct haproxy convproxy)
+[ -n "${BENCH_BASELINE:-}" ] && trace_arms+=(baseline)
+for arm in "${trace_arms[@]}"; do
+  read -r http _ kind <<<"${target[$arm]}"
+  dest="" mode=plain
+  if [ "$kind" = tcp ]; then dest=198.51.100.2:8080; mode=convert; fi
+  ip netns exec "$ns_proxy" "$load" trace 120 "$scratch/trace-$arm.txt" &
+  tracer=$!
+  sleep 0.5
+  "${client[@]}" ttfb "$http" "$trace_count" $dest >"$scratch/trace-$arm.ttfb" || true
+  sleep 0.2
+  kill "$tracer" 2>/dev/null || true
+  wait "$tracer" 2>/dev/null || true
+  breakdown_args+=("$arm=$scratch/trace-$arm.txt:${http##*:}:$mode")
+done
+breakdown=$(python3 "$repo/bench/ttfb_breakdown.py" "${breakdown_args[@]}")
 
 echo "== results"
 section=$(python3 - "$csv" "$(uname -r)" "$(haproxy -v | head -1 | awk '{print $3}')" \
@@ -205,6 +193,23 @@ for test, label, digits in figures:
         cells.append(f"{fmt(med(test, arm), digits)} ({fmt(min(v), digits)}–{fmt(max(v), digits)})" if v else "n/a")
     c, h, d = med(test, "convproxy"), med(test, "haproxy"), med(test, "direct")
     out.append(f"| {label} | " + " | ".join(cells) + f" | **{c / h:.2f}** | {c / d:.2f} |")
+if values("cps", "baseline"):
+    out.append("")
+    out.append("The same rounds with the earlier convproxy binary given as BENCH_BASELINE (TCP clients), "
+               "against the one built here:")
+    out.append("")
+    out.append("| figure | baseline binary | this convproxy | this/baseline | baseline/HAProxy | this/HAProxy |")
+    out.append("|---|---|---|---|---|---|")
+    for test, label, digits in figures:
+        b, c, h = med(test, "baseline"), med(test, "convproxy"), med(test, "haproxy")
+        out.append(f"| {label} | {fmt(b, digits)} | {fmt(c, digits)} | **{c / b:.2f}** | {b / h:.2f} | {c / h:.2f} |")
+mptcp = values("stream", "mptcp_direct")
+if mptcp:
+    m, cm, d = med("stream", "mptcp_direct"), med("stream", "convproxy_mptcp"), med("stream", "direct")
+    out.append("")
+    out.append(f"MPTCP without a proxy (one stream between two plain MPTCP sockets, client to server namespace, "
+               f"routed by the proxy namespace): {fmt(m, 2)} Gbit/s ({fmt(min(mptcp), 2)}–{fmt(max(mptcp), 2)}), "
+               f"{m / d:.3f}× the TCP direct path. convproxy's MPTCP arm / this baseline: **{cm / m:.2f}**.")
 out.append("")
 out.append("Raw runs (round, test, arm, value, extra):")
 out.append("```")
@@ -213,6 +218,9 @@ out.append("```")
 print("\n".join(out))
 PY
 )
+section+=$'\n\n'"Time to first byte, broken down (a separate run of $trace_count sequential connections per arm, "
+section+="segments timestamped by the kernel in the proxy namespace by \`convload trace\`; p0 faces the client, p1 the server):"
+section+=$'\n\n'"$breakdown"
 echo "$section"
 
 # ---------------------------------------------------------------- idle memory

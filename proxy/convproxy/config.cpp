@@ -135,22 +135,42 @@ std::variant<std::vector<std::string>, ParseFailure> flags_from_json(const std::
   return flags;
 }
 
+// Each address once: SO_REUSEPORT would let a second listener on the same
+// address bind silently and split the clients between two sockets.
+std::optional<ParseFailure> add_listen_address(std::vector<Address>& listen, const std::string& text,
+                                               const Address& address) {
+  if (std::find(listen.begin(), listen.end(), address) != listen.end())
+    return ParseFailure{fmt::format("--listen {}: {} is given more than once (each address opens one listener)", text,
+                                    to_string(address))};
+  listen.push_back(address);
+  return std::nullopt;
+}
+
+std::variant<std::vector<Address>, ParseFailure> listen_addresses(const std::vector<std::string>& texts) {
+  const auto wildcard4 = *packetgen::convert::parse_address("0.0.0.0");
+  const auto wildcard6 = *packetgen::convert::parse_address("::");
+  std::vector<Address> listen;
+  for (const auto& text : texts) {
+    std::vector<Address> addresses;
+    if (text == "any") {  // each family's wildcard: IPv6 listeners are IPv6-only
+      addresses = {wildcard4, wildcard6};
+    } else if (const auto address = packetgen::convert::parse_address(text)) {
+      addresses = {*address};
+    } else {
+      return ParseFailure{fmt::format("--listen {}: not an IP address", text)};
+    }
+    for (const auto& address : addresses)
+      if (auto failure = add_listen_address(listen, text, address)) return *failure;
+  }
+  if (listen.empty()) listen = {wildcard4, wildcard6};
+  return listen;
+}
+
 std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
   Config config;
-  for (const auto& text : raw.listen) {
-    if (text == "any") {  // each family's wildcard: IPv6 listeners are IPv6-only
-      config.listen.push_back(*packetgen::convert::parse_address("0.0.0.0"));
-      config.listen.push_back(*packetgen::convert::parse_address("::"));
-      continue;
-    }
-    const auto address = packetgen::convert::parse_address(text);
-    if (!address) return ParseFailure{fmt::format("--listen {}: not an IP address", text)};
-    config.listen.push_back(*address);
-  }
-  if (config.listen.empty()) {
-    config.listen.push_back(*packetgen::convert::parse_address("0.0.0.0"));
-    config.listen.push_back(*packetgen::convert::parse_address("::"));
-  }
+  auto listen = listen_addresses(raw.listen);
+  if (auto* failure = std::get_if<ParseFailure>(&listen)) return *failure;
+  config.listen = std::get<std::vector<Address>>(std::move(listen));
   if (raw.port == 0 || raw.port > 65535) return ParseFailure{fmt::format("--port {}: must be 1..65535", raw.port)};
   config.port = static_cast<std::uint16_t>(raw.port);
   config.mptcp = !raw.tcp;

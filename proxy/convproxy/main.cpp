@@ -87,6 +87,15 @@ std::optional<convproxy::CookieJar> make_cookies(const convproxy::Config& config
   return convproxy::CookieJar(std::move(secret), config.cookie_rotation_seconds, config.cookie_clients);
 }
 
+// At stop: how exact the Extended TCP Headers were (a warning when any
+// SYN-ACK was missed or dropped, so runs at --log-level warn see it).
+void log_capture_stats(const convproxy::CaptureStats& stats) {
+  const bool exact = stats.not_captured == 0 && stats.kernel_drops == 0;
+  spdlog::log(exact ? spdlog::level::info : spdlog::level::warn,
+              "event=synack_capture_stats captured={} not_captured={} kernel_drops={} adopted={}", stats.captured,
+              stats.not_captured, stats.kernel_drops, stats.adopted);
+}
+
 int run(const convproxy::Config& config) {
   raise_fd_limit();
   check_fastopen_sysctl();
@@ -148,6 +157,7 @@ int run(const convproxy::Config& config) {
   spdlog::info("event=stop signal={}", received);
   for (auto& worker : workers) worker->stop();
   for (auto& thread : threads) thread.join();
+  if (capture) log_capture_stats(capture->stats());
   return 0;
 }
 

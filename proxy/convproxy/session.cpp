@@ -293,6 +293,8 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   const auto syn = syn_policy(shared.config.syn_retries, shared.config.connect_timeout,
                               faults.has(Fault::AutonomousSynRetransmission));
   const DownstreamSettings settings{shared.mptcp_available, syn.syncnt};
+  auto* capture = worker_.capture();
+  const auto capture_generation = capture != nullptr ? capture->generation() : 0;
   auto started = start_downstream(request.destination, request.options, early, settings);
   spdlog::debug("event=connect client={} destination={} mptcp={} tfo={} early_bytes={}", peer_, request.destination,
                 request.options.mptcp, request.options.fast_open, early.size());
@@ -305,7 +307,7 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
   to_server_.hold(Bytes(early.begin() + static_cast<std::ptrdiff_t>(started.started->early_bytes_sent), early.end()));
   Bytes().swap(inbound_);  // idle relays should not keep the first read's buffer
   flow_ = FlowKey{started.started->local, request.destination};
-  if (auto* capture = worker_.capture()) capture->expect(*flow_);
+  if (capture != nullptr) capture->expect(*flow_, capture_generation);
   phase_ = Phase::Connecting;
   set_deadline(Clock::now() + syn.connect_deadline);
   if (!worker_.watch(server_.get(), id_, Side::Server)) {
@@ -316,6 +318,8 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
 }
 
 void Session::check_connect(std::uint32_t events) {
+  // Writable without an error: the handshake completed, nothing to ask.
+  if ((events & (EPOLLERR | EPOLLHUP)) == 0 && (events & EPOLLOUT) != 0) return downstream_connected();
   const auto progress = connect_progress(server_.get(), (events & EPOLLOUT) != 0);
   if (progress.state == ConnectState::Failed)
     downstream_failed(progress.failure);
@@ -392,9 +396,11 @@ void Session::downstream_connected() {
   if (!faults.has(Fault::NoSuccessReply))
     to_client_.hold(success_reply(supported, std::move(options), ReplyFaults::from(faults)));
   phase_ = Phase::Relaying;
-  const auto paths = mptcp_paths(client_.get());
-  client_mptcp_at_relay_ = paths.mptcp;
-  most_subflows_ = paths.subflows;
+  if (watches_client_paths()) {
+    const auto paths = mptcp_paths(client_.get());
+    client_mptcp_at_relay_ = paths.mptcp;
+    most_subflows_ = paths.subflows;
+  }
   last_activity_ = Clock::now();
   set_deadline(last_activity_ + shared.config.idle_timeout);
   relay();
@@ -423,11 +429,14 @@ void Session::recheck_client_soon() {
   worker_.schedule(id_, Clock::now() + kClientRecheck);
 }
 
+bool Session::watches_client_paths() const {
+  const auto& faults = worker_.shared().config.faults;
+  return faults.has(Fault::ResetOnJoin) || faults.has(Fault::EndOnSubflowLoss) || faults.has(Fault::ResetOnFallback);
+}
+
 bool Session::path_fault_struck() {
   const auto& faults = worker_.shared().config.faults;
-  if (!client_mptcp_at_relay_ ||
-      (!faults.has(Fault::ResetOnJoin) && !faults.has(Fault::EndOnSubflowLoss) && !faults.has(Fault::ResetOnFallback)))
-    return false;
+  if (!client_mptcp_at_relay_ || !watches_client_paths()) return false;
   const auto paths = mptcp_paths(client_.get());
   const bool struck = (faults.has(Fault::ResetOnFallback) && !paths.mptcp) ||
                       (faults.has(Fault::ResetOnJoin) && paths.subflows > 1) ||

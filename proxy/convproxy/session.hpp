@@ -50,6 +50,8 @@ class Session {
   packetgen::Bytes server_synack_options();
   std::optional<std::vector<std::uint8_t>> supported_for_client();
   void relay();
+  // Only the MPTCP path faults need the client's subflows (MPTCP_INFO).
+  [[nodiscard]] bool watches_client_paths() const;
   bool path_fault_struck();
   void drain_and_close();
   void finish();  // orderly close of both sides

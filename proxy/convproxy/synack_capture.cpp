@@ -4,6 +4,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -58,14 +59,25 @@ std::unique_ptr<SynAckCapture> SynAckCapture::open() {
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) return nullptr;
   const int one = 1;
   ::setsockopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
-  const int buffer = 4 << 20;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  // Hundreds of connects in flight queue hundreds of SYN-ACKs between two
+  // drains; FORCE (CAP_NET_ADMIN) lifts net.core.rmem_max's cap.
+  const int buffer = 8 << 20;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0)
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
   return std::make_unique<SynAckCapture>(std::move(fd));
 }
 
-void SynAckCapture::expect(const FlowKey& key) {
+void SynAckCapture::expect(const FlowKey& key, std::uint64_t since_generation) {
   const std::lock_guard lock(mutex_);
-  expected_.emplace(key, std::nullopt);
+  std::optional<packetgen::Bytes> early;
+  if (const auto found = unclaimed_.find(key); found != unclaimed_.end()) {
+    if (found->second.generation >= since_generation) {
+      early = std::move(found->second.options);
+      ++stats_.adopted;
+    }
+    unclaimed_.erase(found);
+  }
+  expected_.insert_or_assign(key, std::move(early));
 }
 
 void SynAckCapture::forget(const FlowKey& key) {
@@ -77,29 +89,92 @@ std::optional<packetgen::Bytes> SynAckCapture::take(const FlowKey& key) {
   const std::lock_guard lock(mutex_);
   drain_locked();
   const auto found = expected_.find(key);
-  if (found == expected_.end()) return std::nullopt;
-  return std::move(expected_.extract(found).mapped());
+  std::optional<packetgen::Bytes> options;
+  if (found != expected_.end()) options = std::move(expected_.extract(found).mapped());
+  ++(options ? stats_.captured : stats_.not_captured);
+  if (!options) count_kernel_drops_locked();  // a drop is the first suspect
+  return options;
 }
 
+CaptureStats SynAckCapture::stats() {
+  const std::lock_guard lock(mutex_);
+  count_kernel_drops_locked();
+  return stats_;
+}
+
+// PACKET_STATISTICS counts since its last read; a drop means a SYN-ACK may
+// be missing, so it is logged where it happens.
+void SynAckCapture::count_kernel_drops_locked() {
+  tpacket_stats counters{};
+  socklen_t size = sizeof counters;
+  if (::getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &counters, &size) != 0 || counters.tp_drops == 0) return;
+  stats_.kernel_drops += counters.tp_drops;
+  spdlog::warn("event=synack_capture_drops dropped={} total={}", counters.tp_drops, stats_.kernel_drops);
+}
+
+// One recvmmsg per batch: a drain usually finds one SYN-ACK, and a short
+// batch means the queue is empty (no second call to hear EAGAIN).
 void SynAckCapture::drain_locked() {
-  constexpr int kMaxPacketsPerDrain = 4096;
-  std::array<std::uint8_t, 4096> buffer{};
-  for (int i = 0; i < kMaxPacketsPerDrain; ++i) {
-    sockaddr_ll link{};
-    socklen_t link_size = sizeof link;
-    const auto n = ::recvfrom(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&link),
-                              &link_size);
-    if (n < 0) return;
-    if (link.sll_pkttype == PACKET_OUTGOING || expected_.empty()) continue;
-    const auto size = std::min(static_cast<std::size_t>(n), buffer.size());
-    const auto parsed = packetgen::tcp::parse(packetgen::ByteView(buffer.data(), size));
-    if (!parsed) continue;
-    const auto& segment = parsed->segment;
-    if ((segment.flags & kSynAckRst) != kSynAck) continue;
-    const FlowKey key{{packetgen::convert::connect_address(parsed->addresses.destination), segment.destination_port},
-                      {packetgen::convert::connect_address(parsed->addresses.source), segment.source_port}};
-    auto found = expected_.find(key);
-    if (found != expected_.end() && !found->second) found->second = segment.options;
+  constexpr std::size_t kBatch = 32;
+  constexpr std::size_t kSnapBytes = 1500;  // a SYN-ACK, with any data it carries, within a common MTU
+  constexpr int kMaxBatchesPerDrain = 128;
+  const auto generation = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  const auto now = Clock::now();
+  std::array<std::array<std::uint8_t, kSnapBytes>, kBatch> buffers;  // only what recvmmsg wrote is read
+  std::array<sockaddr_ll, kBatch> links{};
+  std::array<iovec, kBatch> vectors{};
+  std::array<mmsghdr, kBatch> messages{};
+  for (int batch = 0; batch < kMaxBatchesPerDrain; ++batch) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      vectors[i] = iovec{buffers[i].data(), buffers[i].size()};
+      messages[i] = mmsghdr{};
+      messages[i].msg_hdr.msg_name = &links[i];
+      messages[i].msg_hdr.msg_namelen = sizeof(sockaddr_ll);
+      messages[i].msg_hdr.msg_iov = &vectors[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int n = ::recvmmsg(fd_.get(), messages.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      if (links[i].sll_pkttype == PACKET_OUTGOING) continue;
+      const auto size = std::min<std::size_t>(messages[i].msg_len, kSnapBytes);
+      record_locked(packetgen::ByteView(buffers[i].data(), size), generation, now);
+    }
+    prune_unclaimed_locked(now);
+    if (static_cast<std::size_t>(n) < kBatch) return;
+  }
+}
+
+void SynAckCapture::record_locked(packetgen::ByteView packet, std::uint64_t generation, Clock::time_point now) {
+  const auto parsed = packetgen::tcp::parse(packet);
+  if (!parsed) return;
+  const auto& segment = parsed->segment;
+  if ((segment.flags & kSynAckRst) != kSynAck) return;
+  const FlowKey key{{packetgen::convert::connect_address(parsed->addresses.destination), segment.destination_port},
+                    {packetgen::convert::connect_address(parsed->addresses.source), segment.source_port}};
+  auto found = expected_.find(key);
+  if (found == expected_.end())
+    keep_unclaimed_locked(key, Unclaimed{segment.options, generation, now});
+  else if (!found->second)
+    found->second = segment.options;
+}
+
+void SynAckCapture::keep_unclaimed_locked(const FlowKey& key, Unclaimed seen) {
+  unclaimed_order_.emplace_back(seen.read_at, key);
+  unclaimed_.insert_or_assign(key, std::move(seen));
+}
+
+// Oldest first: past a second, or past the bound (a namespace whose SYN-ACKs
+// mostly answer other programs' connects).
+void SynAckCapture::prune_unclaimed_locked(Clock::time_point now) {
+  constexpr auto kKeep = std::chrono::seconds(1);
+  constexpr std::size_t kMaxUnclaimed = 4096;
+  while (!unclaimed_order_.empty() &&
+         (now - unclaimed_order_.front().first > kKeep || unclaimed_order_.size() > kMaxUnclaimed)) {
+    const auto& [read_at, key] = unclaimed_order_.front();
+    if (const auto found = unclaimed_.find(key); found != unclaimed_.end() && found->second.read_at == read_at)
+      unclaimed_.erase(found);
+    unclaimed_order_.pop_front();
   }
 }
 

@@ -168,5 +168,26 @@ TEST(ConvproxyConfig, ListenAnyCoversBothFamiliesAndTheHelpSaysIpv6IsIpv6Only) {
   EXPECT_NE(help.message.find("IPv6-only"), std::string::npos) << help.message;
 }
 
+// Issue 14, defect 7: a repeated address opened a second SO_REUSEPORT
+// listener beside the first. Every spelling of the same address counts.
+TEST(ConvproxyConfig, TheSameListenAddressTwiceExitsWithTwoAndNamesIt) {
+  const std::vector<std::vector<std::string>> repeated{
+      {"--listen", "192.0.2.1", "--listen", "192.0.2.1"},
+      {"--listen", "192.0.2.1", "--listen", "::ffff:192.0.2.1"},
+      {"--listen", "2001:db8::1", "--listen", "2001:db8:0::0:1"},
+      {"--listen", "any", "--listen", "0.0.0.0"},
+      {"--listen", "::", "--listen", "any"},
+  };
+  for (const auto& args : repeated) {
+    const auto exit = must_exit(args);
+    EXPECT_EQ(exit.code, 2) << args[1] << " " << args[3];
+    EXPECT_NE(exit.message.find("more than once"), std::string::npos) << exit.message;
+    EXPECT_NE(exit.message.find("--listen " + args[3]), std::string::npos) << exit.message;
+  }
+  const TempFile file(R"({"listen": ["192.0.2.1", "192.0.2.1"]})");
+  EXPECT_EQ(must_exit({"--config", file.path()}).code, 2);
+  EXPECT_EQ(must_parse({"--listen", "0.0.0.0", "--listen", "::"}).listen.size(), 2U);
+}
+
 }  // namespace
 }  // namespace convtest::convproxy

@@ -36,4 +36,18 @@ TEST(LogFormat, ConvproxyLogsTheSameFields) {
   EXPECT_EQ(match[2], "convproxy");
 }
 
+// Issue 14, defect 7, as a user meets it: one line naming the address,
+// exit 2, before any listener opens (a convproxy that listened would run
+// until the 10 s bound kills it).
+TEST(ConvproxyStart, TheSameListenAddressTwiceExitsWithTwoBeforeListening) {
+  process::SpawnOptions options;
+  options.argv = {CONVTEST_CONVPROXY_PATH, "--listen", "127.0.0.1", "--listen", "127.0.0.1", "--port", "45124"};
+  const auto ran = process::run(options, std::chrono::seconds(10));
+  ASSERT_TRUE(ran) << ran.error();
+  ASSERT_TRUE(ran->status.has_value()) << "convproxy kept running: " << ran->output;
+  EXPECT_TRUE(ran->status->exited_with(2)) << ran->status->to_string() << ": " << ran->output;
+  EXPECT_NE(ran->output.find("--listen 127.0.0.1: 127.0.0.1 is given more than once"), std::string::npos)
+      << ran->output;
+}
+
 }  // namespace

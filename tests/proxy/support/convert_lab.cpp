@@ -103,13 +103,13 @@ bool ConvertLab::start_proxy(const std::vector<std::string>& extra, bool lab_acl
                                 "--port",
                                 std::to_string(kConverterPort),
                                 "--threads",
-                                "1",
+                                std::to_string(proxy_threads_),
                                 "--connect-timeout",
                                 "1500",
                                 "--error-linger",
                                 "500",
                                 "--log-level",
-                                "debug"};
+                                proxy_log_level_};
   if (lab_acl) argv.insert(argv.end(), {"--allow", "192.0.2.0/24", "--allow", "2001:db8:1::/64"});
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto proxy = process::Subprocess::spawn({.argv = argv,
@@ -186,6 +186,29 @@ process::SpawnResult ConvertLab::start_client(const std::vector<std::string>& ar
                                      .stdout_to = process::Stream::file(file(name + ".out")),
                                      .stderr_to = process::Stream::file(file(name + ".err")),
                                      .network_namespace = netns_path(topology_.client())});
+}
+
+std::optional<process::ExitStatus> ConvertLab::stop_proxy(std::chrono::milliseconds grace) {
+  if (!proxy_) return std::nullopt;
+  return proxy_->stop(grace);
+}
+
+process::SpawnResult ConvertLab::start_in(const std::string& netns, const std::vector<std::string>& argv,
+                                          const std::string& name) {
+  return process::Subprocess::spawn({.argv = argv,
+                                     .stdout_to = process::Stream::file(file(name + ".log")),
+                                     .stderr_to = process::Stream::same_as_stdout(),
+                                     .network_namespace = netns_path(netns)});
+}
+
+process::SpawnResult ConvertLab::start_in_server_namespace(const std::vector<std::string>& argv,
+                                                           const std::string& name) {
+  return start_in(topology_.server(), argv, name);
+}
+
+process::SpawnResult ConvertLab::start_in_client_namespace(const std::vector<std::string>& argv,
+                                                           const std::string& name) {
+  return start_in(topology_.client(), argv, name);
 }
 
 std::string ConvertLab::server_received() const { return read_file(file("server.received")); }

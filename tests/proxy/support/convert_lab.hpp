@@ -50,6 +50,16 @@ class ConvertLab {
   // convproxy with the lab defaults plus `extra` flags; waits until it
   // listens. Without lab_acl the client subnets are not --allow'ed.
   bool start_proxy(const std::vector<std::string>& extra = {}, bool lab_acl = true);
+  // Before start_proxy: worker threads (1) and log level (debug) of convproxy.
+  void set_proxy_threads(unsigned threads) { proxy_threads_ = threads; }
+  void set_proxy_log_level(std::string level) { proxy_log_level_ = std::move(level); }
+  // SIGTERM, then up to `grace` for convproxy to exit; how it ended.
+  std::optional<harness::process::ExitStatus> stop_proxy(std::chrono::milliseconds grace);
+  // A program of the test in the server or client namespace, output to NAME.log.
+  harness::process::SpawnResult start_in_server_namespace(const std::vector<std::string>& argv,
+                                                          const std::string& name);
+  harness::process::SpawnResult start_in_client_namespace(const std::vector<std::string>& argv,
+                                                          const std::string& name);
   bool start_server(const ServerScript& script = {});
 
   // convclient in the client namespace; stdin gets `input` (a file), and the
@@ -67,6 +77,8 @@ class ConvertLab {
 
  private:
   bool wait_listening(pid_t pid, std::uint16_t port, std::chrono::milliseconds timeout);
+  harness::process::SpawnResult start_in(const std::string& netns, const std::vector<std::string>& argv,
+                                         const std::string& name);
 
   Topology topology_;
   std::string directory_;
@@ -74,6 +86,8 @@ class ConvertLab {
   std::optional<harness::process::Subprocess> proxy_;
   std::optional<harness::process::Subprocess> server_;
   int client_runs_ = 0;
+  unsigned proxy_threads_ = 1;
+  std::string proxy_log_level_ = "debug";
 };
 
 // convclient arguments for the converter of the lab, IPv4 or IPv6.
