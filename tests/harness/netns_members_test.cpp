@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "harness/lab/netns.hpp"
@@ -18,12 +19,15 @@ namespace convtest::harness {
 namespace {
 
 using namespace std::chrono_literals;
+using testing_support::TempDir;
 
-// The members of the namespace, once at least one shows up (bounded wait).
-std::vector<NetnsMember> members_once_there(unsigned long inode) {
+// The members of the namespace once one of them runs `command` (the forked
+// child execs a moment after the fork); bounded wait.
+std::vector<NetnsMember> members_once_running(unsigned long inode, const std::string& command) {
   for (int attempt = 0; attempt < 200; ++attempt) {
     auto members = netns_members(inode);
-    if (!members.empty()) return members;
+    if (std::any_of(members.begin(), members.end(), [&](const NetnsMember& m) { return m.command == command; }))
+      return members;
     std::this_thread::sleep_for(10ms);
   }
   return {};
@@ -42,7 +46,7 @@ TEST(NetnsMembers, ADaemonThatLeftTheProcessGroupIsFoundAndKilledByItsNamespace)
   EXPECT_TRUE((*put)->wait_for_exit(5s));
   (*put)->stop();  // what the sandbox did before: the process group only
 
-  const auto daemons = members_once_there(netns->inode());
+  const auto daemons = members_once_running(netns->inode(), "sleep 300");
   ASSERT_EQ(daemons.size(), 1U) << "the daemon should have outlived its process group";
   EXPECT_EQ(daemons.front().command, "sleep 300");
   EXPECT_TRUE(kill_netns_members(netns->inode(), 2s).empty());

@@ -98,7 +98,7 @@ TEST(ConvproxyFaults, EveryNameParsesBackAndUnknownNamesFail) {
     EXPECT_EQ(name(info.fault), info.name);
     EXPECT_FALSE(info.breaks.empty());
   }
-  EXPECT_EQ(all_faults().size(), 49u);
+  EXPECT_EQ(all_faults().size(), 50u);
   EXPECT_FALSE(parse_fault("no-such-fault"));
   FaultSet set;
   EXPECT_EQ(set.to_string(), "none");

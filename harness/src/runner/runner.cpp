@@ -330,6 +330,7 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
       result.verdict = Verdict::Inconclusive;
       result.expected = spec.expectation;
       result.observed = *failure + "; no verdict on this case";
+      if (auto exit = sandbox.put_exit()) result.observed += fmt::format(" (the PUT {})", *exit);
       result.log = log.lines();
       run.sign = PutSign::Silent;
       run.silence = "the PUT does not answer valid Convert requests";
