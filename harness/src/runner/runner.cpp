@@ -354,11 +354,13 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
     result.observed = "interrupted while running: " + result.observed;
   }
 
+  // A case that passed saw the PUT answer (the early stop counts only PUTs
+  // that answer nothing), even when the probe after it then fails.
+  if (result.verdict == Verdict::Pass) run.sign = PutSign::Answered;
   // Interrupted: no probe, but a PUT that exited still leaves no PASS behind.
   const PutHealth health = run_stop.requested() ? PutHealth{sandbox.put_exit(), std::nullopt}
                                                 : health_after(spec, result.verdict, sandbox, probe);
   apply_put_health(result, health);
-  if (result.verdict == Verdict::Pass) run.sign = PutSign::Answered;
   result.log = log.lines();
   return run;
 }
