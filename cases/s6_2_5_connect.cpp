@@ -6,6 +6,8 @@
 #include <array>
 
 #include "catalog.hpp"
+#include "harness/lab/host_service.hpp"
+#include "harness/lab/lab.hpp"
 #include "kit/judge.hpp"
 #include "packetgen/convert_malformed.hpp"
 #include "packetgen/tcp_options.hpp"
@@ -23,6 +25,11 @@ constexpr std::string_view kConnectEarlyData = "GET / HTTP/1.0\r\n\r\n";
 constexpr std::string_view kServerData = "HTTP/1.0 200 OK\r\n\r\nhello from the legacy server";
 constexpr std::string_view kLoopbackV4 = "127.0.0.1";
 constexpr std::uint16_t kPortZero = 0;
+// A service of the converter's own host (an HTTP admin page, say), bound to
+// the wildcard address; the next port when the Convert port is this one.
+constexpr std::uint16_t kHostServicePort = 8081;
+constexpr std::string_view kHostServiceBanner = "host-service: private to the converter's host\r\n";
+constexpr auto kHostServiceWatch = 500ms;
 
 // The client's own SYN options a Base Connect must not carry downstream.
 constexpr std::uint16_t kClientMss = 1400;
@@ -68,6 +75,34 @@ std::string id_part(std::string_view label) {
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out;
+}
+
+// AMB-22: a Connect to one of the converter's own addresses reaches its
+// host's services (whatever listens on a wildcard address), not a server.
+CaseOutcome own_host_service_refused(CaseContext& context) {
+  Scenario scenario(context);
+  const harness::Netns* netns = context.the_lab().netns();
+  if (netns == nullptr) return CaseOutcome::skip("the PUT's host is remote: the harness cannot start a service on it");
+  const std::uint16_t port = scenario.put_port() == kHostServicePort ? kHostServicePort + 1 : kHostServicePort;
+  auto service = harness::HostService::open(*netns, port, text_bytes(kHostServiceBanner));
+  if (!service)
+    return CaseOutcome::inconclusive(
+        fmt::format("no service could listen on port {} of the PUT's host: {}", port, service.error()));
+  scenario.serve();
+  const pg::Bytes message = raw_base_connect(port, cv::connect_address(scenario.put_address()));
+  auto& client = scenario.connect(message);
+  const Reply reply = client.await_reply(2s);
+  const std::size_t banner_size = kHostServiceBanner.size();
+  (void)scenario.await(
+      "the host service's banner at the client",
+      [&] { return (*service)->poll() > 0 && client.reply().after_message().size() >= banner_size; },
+      kHostServiceWatch);
+  if ((*service)->connections() > 0)
+    return CaseOutcome::violated(
+        fmt::format("the converter connected to its own host's service at {} port {} ({}); "
+                    "the client then received {} bytes after the reply",
+                    scenario.put_address().to_string(), port, reply.describe(), client.reply().after_message().size()));
+  return judge_error_reply(client, reply, {.accepted = {{cv::ErrorCode::NotAuthorized, 0}}, .echo_of = message});
 }
 
 // "A Base Connect makes the converter open the connection to the server
@@ -360,6 +395,31 @@ void register_s6_2_5_connect(harness::Registry& registry) {
             return judge_error_reply(client, client.await_reply(2s),
                                      {.accepted = {{cv::ErrorCode::NotAuthorized, 0}}, .echo_of = message});
           },
+  });
+
+  // AMB-22: not only the Convert endpoint: every address of the converter's
+  // host, on any port, is its host and no server.
+  registry.add({
+      .id = "connect-own-host-service-not-authorized",
+      .requirements = {"AMB-22", "CONV-041"},
+      .section = "6.2.5",
+      .level = Level::Should,
+      .case_class = CaseClass::Invalid,
+      .tags = {"connect", "address", "authorization", "error", "security"},
+      .title = "A Connect TLV naming an address of the converter's own host, on a port other than the Convert "
+               "port, is answered with Not Authorized: the converter does not open its host's services to its "
+               "clients.",
+      .stimulus = fmt::format("A TCP service listens on the converter's host on the wildcard address, port {} "
+                              "(greeting each connection with {} bytes); a SYN carries a Base Connect to the "
+                              "converter's own address (of the instance's family) and that port.",
+                              kHostServicePort, kHostServiceBanner.size()),
+      .expectation = fmt::format("Error TLV {}, then FIN; the host's service gets no connection and the client none "
+                                 "of its bytes.",
+                                 wire_text(cv::encode_tlv(cv::ErrorTlv::not_authorized()))),
+      .accepted_outcomes = {"Error 32 in the SYN-ACK payload or a later segment, then FIN"},
+      .negative = true,
+      .dimensions = dimensions::kAnyClient,
+      .run = own_host_service_refused,
   });
 
   // "For a Base Connect, the converter uses by default the TCP options of

@@ -214,8 +214,9 @@ constexpr auto kAmbiguityRows = std::to_array<Requirement>({
      .position = "The unspecified address (::, ::ffff:0.0.0.0/104) and port 0 are refused too, by recommendation "
                  "(WARN when not): Malformed Message, or Not Authorized. Private, unique-local and link-local "
                  "destinations are policy (Not Authorized when denied, allowed by default in a managed network). A "
-                 "Connect to the converter's own address and Convert port (a loop) gets Not Authorized "
-                 "(recommended). IPv4-compatible ::a.b.c.d is an IPv6 address (no error). Of the broadcast addresses "
+                 "Connect to the converter's own address and Convert port (a loop), or to any address of the "
+                 "converter's host on any port (the host's own services), gets Not Authorized (recommended). "
+                 "IPv4-compatible ::a.b.c.d is an IPv6 address (no error). Of the broadcast addresses "
                  "only 255.255.255.255 is tested.",
      .rationale = "Neither the unspecified address nor port 0 names a server; the other classes are local policy, "
                   "not protocol; a subnet-directed broadcast cannot be recognised without knowing the subnet."},

@@ -25,6 +25,7 @@ struct RawOptions {
   bool tcp = false;
   unsigned threads = 0;
   std::vector<std::string> allow;
+  bool allow_local_destinations = false;
   bool cookie = false;
   std::string cookie_secret;
   std::int64_t cookie_rotation = 3600;
@@ -55,6 +56,9 @@ void define(CLI::App& app, RawOptions& raw) {
   app.add_option("--allow", raw.allow,
                  "Client prefix allowed to use the converter (repeatable; default: loopback and the on-link "
                  "subnets of the listen addresses)");
+  app.add_flag("--allow-local-destinations", raw.allow_local_destinations,
+               "Relay to the converter host's own addresses (any port) too; default: Not Authorized, since a "
+               "service of the host bound to a wildcard address would be reachable through the converter");
   app.add_flag("--cookie", raw.cookie, "Cookie mode: require a valid Cookie TLV (Missing Cookie otherwise)");
   app.add_option("--cookie-secret", raw.cookie_secret, "Cookie HMAC key in hex, >= 16 bytes (implies --cookie)");
   app.add_option("--cookie-clients", raw.cookie_clients,
@@ -183,6 +187,7 @@ std::variant<Config, ParseFailure> validate(const RawOptions& raw) {
     if (!cidr) return ParseFailure{fmt::format("--allow {}: not an address or prefix (e.g. 192.0.2.0/24)", text)};
     config.allow.push_back(cidr->network());
   }
+  config.allow_local_destinations = raw.allow_local_destinations;
   for (const auto& text : raw.cookie_clients) {
     const auto cidr = Cidr::parse(text);
     if (!cidr)

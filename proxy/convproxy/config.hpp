@@ -22,7 +22,8 @@ struct Config {
   std::uint16_t port = kDefaultPort;
   bool mptcp = true;  // --tcp turns it off
   unsigned threads = 1;
-  std::vector<Cidr> allow;  // empty: the default ACL (policy.hpp)
+  std::vector<Cidr> allow;                // empty: the default ACL (policy.hpp)
+  bool allow_local_destinations = false;  // Connects to the host's own addresses (LocalAddresses)
   bool cookie_mode = false;
   packetgen::Bytes cookie_secret;  // empty: generated at startup
   std::int64_t cookie_rotation_seconds = 3600;

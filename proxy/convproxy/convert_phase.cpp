@@ -109,6 +109,13 @@ Decision decide_on_error(ByteView stream, const convert::DecodeError& error) {
   }
 }
 
+// A service of the converter's own host, reached through any of its
+// addresses (AMB-22); the relay-to-own-host fault lets it through.
+bool refused_as_local(const Endpoint& destination, const PhaseContext& context) {
+  if (context.local == nullptr || context.faults.has(Fault::RelayToOwnHost)) return false;
+  return context.local->contains(destination.address);
+}
+
 bool version_accepted(std::uint8_t version, const FaultSet& faults) {
   constexpr std::uint8_t kFaultVersion = 2;
   return version == convert::kVersion || (version == kFaultVersion && faults.has(Fault::AcceptVersion2));
@@ -142,6 +149,7 @@ Decision decide_on_message(const convert::Decoded& decoded, const FaultyDecode& 
   const Endpoint destination{connect->address, connect->port};
   if (context.self != nullptr && context.self->contains(destination))
     return decision::SendError{convert::ErrorTlv::not_authorized()};
+  if (refused_as_local(destination, context)) return decision::SendError{convert::ErrorTlv::not_authorized()};
 
   auto options = evaluate_options(connect->tcp_options, context.option_policy);
   if (!options) return decision::SendError{convert::ErrorTlv::unsupported_tcp_option(options.error().kinds)};

@@ -21,6 +21,7 @@ struct PhaseContext {
   const Acl* acl = nullptr;
   const CookieJar* cookies = nullptr;  // nullptr: cookie mode off
   const SelfEndpoints* self = nullptr;
+  const LocalAddresses* local = nullptr;  // nullptr: local destinations allowed
   OptionPolicy option_policy;
   FaultSet faults;
 };

@@ -56,6 +56,7 @@ constexpr std::array kFaults{
     FaultInfo{Fault::ResetOnFallback, "reset-on-fallback", "REF-12"},
     FaultInfo{Fault::MptcpKindOverMptcpOnly, "mptcp-kind-over-mptcp-only", "CONV-057, CONV-I09"},
     FaultInfo{Fault::TfoKindOverIpv4Only, "tfo-kind-over-ipv4-only", "CONV-I09"},
+    FaultInfo{Fault::RelayToOwnHost, "relay-to-own-host", "AMB-22, CONV-041"},
 };
 static_assert(kFaults.size() == static_cast<std::size_t>(Fault::Count_));
 }  // namespace

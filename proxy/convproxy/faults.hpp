@@ -62,6 +62,7 @@ enum class Fault : std::uint8_t {
   ResetOnFallback,
   MptcpKindOverMptcpOnly,
   TfoKindOverIpv4Only,
+  RelayToOwnHost,
   Count_,
 };
 

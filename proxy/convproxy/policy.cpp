@@ -95,4 +95,18 @@ bool SelfEndpoints::contains(const Endpoint& destination) const {
   return std::find(addresses_.begin(), addresses_.end(), destination.address) != addresses_.end();
 }
 
+LocalAddresses::LocalAddresses(std::chrono::milliseconds max_age, Reader reader)
+    : max_age_(max_age), reader_(std::move(reader)) {}
+
+bool LocalAddresses::contains(const Address& address) const {
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  if (!read_at_ || now - *read_at_ >= max_age_) {
+    addresses_.clear();
+    for (const auto& configured : reader_()) addresses_.push_back(configured.address);
+    read_at_ = now;
+  }
+  return std::find(addresses_.begin(), addresses_.end(), address) != addresses_.end();
+}
+
 }  // namespace convtest::convproxy

@@ -2,7 +2,10 @@
 // Who may use the converter (client ACL) and where it may connect to
 // (destination policy). A converter must not be an open relay.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +59,31 @@ class SelfEndpoints {
  private:
   std::vector<Address> addresses_;
   std::uint16_t port_ = 0;
+};
+
+// Every address of the converter's own host. A Connect to one of them, on
+// any port, would reach a service of the host through the converter (one
+// bound to a wildcard address is reachable on every interface address):
+// refused with Not Authorized unless --allow-local-destinations (AMB-22).
+// Interfaces come and go, so the list is read again when it is older than
+// `max_age`; one read (getifaddrs) costs tens of microseconds, a lookup in
+// the cached list well under one (docs/benchmarks.md).
+class LocalAddresses {
+ public:
+  using Reader = std::function<std::vector<InterfaceAddress>()>;
+  static constexpr std::chrono::milliseconds kDefaultMaxAge{1000};
+
+  explicit LocalAddresses(std::chrono::milliseconds max_age = kDefaultMaxAge, Reader reader = interface_addresses);
+  // Safe from any worker thread.
+  [[nodiscard]] bool contains(const Address& address) const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::chrono::milliseconds max_age_;
+  Reader reader_;
+  mutable std::mutex mutex_;
+  mutable std::vector<Address> addresses_;
+  mutable std::optional<Clock::time_point> read_at_;
 };
 
 }  // namespace convtest::convproxy

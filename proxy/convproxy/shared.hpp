@@ -28,6 +28,7 @@ struct Shared {
   const Config& config;
   const Acl acl;
   const SelfEndpoints self;
+  const LocalAddresses local;  // consulted unless config.allow_local_destinations
   const std::optional<CookieJar> cookies;
   const bool mptcp_available;
   SessionCounter sessions;

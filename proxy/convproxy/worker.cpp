@@ -37,6 +37,7 @@ PhaseContext make_context(const Shared& shared) {
   context.acl = &shared.acl;
   context.cookies = shared.cookies ? &*shared.cookies : nullptr;
   context.self = &shared.self;
+  context.local = shared.config.allow_local_destinations ? nullptr : &shared.local;
   const auto& faults = shared.config.faults;
   context.option_policy =
       OptionPolicy{shared.mptcp_available, faults.has(Fault::AcceptTcpAo), faults.has(Fault::RejectIgnoredOptions),

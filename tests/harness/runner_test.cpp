@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/runner/put_health.hpp"
 #include "reports/run_report.hpp"
 
 namespace convtest::harness {
@@ -26,8 +27,8 @@ struct Counters {
 
 class BareSandbox final : public CaseSandbox {
  public:
-  BareSandbox(Counters& counters, std::optional<std::filesystem::path> pcap)
-      : counters_(counters), pcap_(std::move(pcap)) {
+  BareSandbox(Counters& counters, std::optional<std::filesystem::path> pcap, std::optional<std::string> exit)
+      : counters_(counters), pcap_(std::move(pcap)), exit_(std::move(exit)) {
     ++counters_.created;
     if (pcap_) {
       std::filesystem::create_directories(pcap_->parent_path());
@@ -37,12 +38,13 @@ class BareSandbox final : public CaseSandbox {
   ~BareSandbox() override { ++counters_.destroyed; }
   Lab* lab() override { return nullptr; }
   std::string put_output() override { return "put says hello\n"; }
-  std::optional<std::string> put_exit() override { return std::nullopt; }
+  std::optional<std::string> put_exit() override { return exit_; }
   std::optional<std::filesystem::path> pcap() const override { return pcap_; }
 
  private:
   Counters& counters_;
   std::optional<std::filesystem::path> pcap_;
+  std::optional<std::string> exit_;
 };
 
 class BareSandboxes final : public SandboxFactory {
@@ -51,6 +53,7 @@ class BareSandboxes final : public SandboxFactory {
   std::vector<std::string> preflight_problems;
   std::string environment_failure_for;  // case id whose sandbox cannot be built
   bool put_never_starts = false;
+  std::optional<std::string> put_exit;  // what every sandbox's PUT did during the case
   std::atomic<int> create_calls{0};
   std::vector<std::string> preflight() override { return preflight_problems; }
   SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) override {
@@ -58,7 +61,7 @@ class BareSandboxes final : public SandboxFactory {
     if (put_never_starts)
       return packetgen::failure(SandboxError{true, "the PUT did not start: not listening on port 5124", true});
     if (spec.id == environment_failure_for) return packetgen::failure(SandboxError{true, "needs root: CAP_NET_ADMIN"});
-    return std::unique_ptr<CaseSandbox>(std::make_unique<BareSandbox>(counters, request.pcap));
+    return std::unique_ptr<CaseSandbox>(std::make_unique<BareSandbox>(counters, request.pcap, put_exit));
   }
 };
 
@@ -165,16 +168,82 @@ TEST_F(RunnerTest, ExceptionsBecomeHarnessErrors) {
   EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::HarnessError);
 }
 
-TEST_F(RunnerTest, SanityProbeRunsAroundNegativeCasesOnly) {
+// Before: negative cases only. After: negative cases, and every case that
+// passed or warned (a case may pass by absence against a dead PUT); a
+// failing positive case needs no probe.
+TEST_F(RunnerTest, SanityProbeRunsAroundNegativeCasesAndAfterPassingOnes) {
   std::atomic<int> probes{0};
   CaseSpec negative = make_case("negative", passes);
   negative.negative = true;
-  const auto report = run({negative, make_case("positive", passes)}, [&](CaseContext&) {
-    ++probes;
-    return ProbeResult{true, "ok"};
-  });
-  EXPECT_EQ(probes.load(), 2);
+  CaseSpec warned = make_case("warned", [](CaseContext&) { return CaseOutcome::warn("o"); });
+  const auto report =
+      run({negative, make_case("positive", passes), warned, make_case("failing", violates)}, [&](CaseContext&) {
+        ++probes;
+        return ProbeResult{true, "ok"};
+      });
+  EXPECT_EQ(probes.load(), 4);
   EXPECT_EQ(report.results[0].verdict, Verdict::Pass);
+  EXPECT_EQ(report.results[1].verdict, Verdict::Pass);
+  EXPECT_EQ(report.results[2].verdict, Verdict::Warn);
+  EXPECT_EQ(report.results[3].verdict, Verdict::Fail);
+}
+
+// Issue 14, defect 1: a case that accepts silence passes against a PUT that
+// hangs; the probe after it turns that into a failure.
+TEST_F(RunnerTest, APassAgainstAPutThatStoppedServingIsAFailure) {
+  const auto report = run({make_case("passes-by-silence", passes)}, [](CaseContext&) {
+    return ProbeResult{false, "no reply within 1500 ms"};
+  });
+  EXPECT_EQ(report.results[0].verdict, Verdict::Fail);
+  EXPECT_NE(report.results[0].observed.find("no longer serves valid requests"), std::string::npos)
+      << report.results[0].observed;
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Failed);
+}
+
+// Issue 14, defect 1: a PUT that exited during a case leaves no PASS or
+// WARN behind (a SHOULD case used to say WARN and the run exit 0); no probe
+// is sent to a PUT known to be gone.
+TEST_F(RunnerTest, APutThatExitedDuringTheCaseFailsIt) {
+  sandboxes.put_exit = "exited with status 1";
+  CaseSpec should = make_case("should", violates);
+  should.level = reports::Level::Should;
+  std::atomic<int> probes{0};
+  const auto report = run({make_case("passes", passes), should, make_case("must", violates),
+                           make_case("throws", [](CaseContext&) -> CaseOutcome { throw std::runtime_error("boom"); })},
+                          [&](CaseContext&) {
+                            ++probes;
+                            return ProbeResult{true, "ok"};
+                          });
+  EXPECT_EQ(probes.load(), 0);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(report.results[i].verdict, Verdict::Fail) << report.results[i].id;
+    EXPECT_NE(report.results[i].observed.find("the PUT exited with status 1 during the case"), std::string::npos)
+        << report.results[i].observed;
+  }
+  EXPECT_EQ(report.results[3].verdict, Verdict::Error);  // the harness's own failure stays visible
+  EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Failed);
+}
+
+TEST(PutHealth, OnlyAHealthyPutKeepsAPassingVerdict) {
+  using reports::CaseResult;
+  for (const Verdict verdict : {Verdict::Pass, Verdict::Warn, Verdict::Unsupported, Verdict::Inconclusive}) {
+    CaseResult result;
+    result.verdict = verdict;
+    result.observed = "what the case saw";
+    apply_put_health(result, {});
+    EXPECT_EQ(result.verdict, verdict);
+    apply_put_health(result, {.exit = "killed by signal 11 (SIGSEGV)", .probe_failure = std::nullopt});
+    EXPECT_EQ(result.verdict, Verdict::Fail) << reports::name(verdict);
+    EXPECT_EQ(result.observed,
+              "the PUT killed by signal 11 (SIGSEGV) during the case (case itself: what the case saw)");
+  }
+  CaseResult failed;
+  failed.verdict = Verdict::Fail;
+  failed.observed = "wrong code";
+  apply_put_health(failed, {.exit = std::nullopt, .probe_failure = "sanity probe after the case failed: RST"});
+  EXPECT_EQ(failed.verdict, Verdict::Fail);
+  EXPECT_EQ(failed.observed,
+            "wrong code; also sanity probe after the case failed: RST: the PUT no longer serves valid requests");
 }
 
 TEST_F(RunnerTest, DeadPutBeforeTheCaseIsInconclusiveAfterItIsAFailure) {

@@ -468,4 +468,151 @@ TEST_F(Integration, CtrlCWritesAnInterruptedReport) {
   EXPECT_TRUE(skipped) << "cases after the interrupt are reported as not run";
 }
 
+// Broken converters (tests/integration/bad_puts/, Python, issue 14): what
+// docs/guide.md ("Broken converters") promises for each. The selection
+// holds cases that accept silence or a reset (mbox-*), a SHOULD case that a
+// crash used to turn into a WARN (limit-pending-per-client), a valid relay
+// and a negative case.
+const std::vector<std::string> kBadPutSelection = {
+    "--case",
+    "limit-pending-per-client,mbox-syn-payload-stripped,mbox-syn-with-data-dropped,"
+    "connect-base-ipv4-early-data,tlv-duplicate-connect",
+    "--dim",
+    "family=v4",
+    "--dim",
+    "transport=tcp",
+    "--dim",
+    "delivery=syn",
+    "--dim",
+    "tfo=no-tfo"};
+
+// An interpreter starting on a machine busy building takes more than the
+// default 2 s to listen.
+const std::vector<std::string> kPythonStartup = {"--startup-seconds", "10"};
+
+struct BadPutRun {
+  Outcome outcome;
+  nlohmann::json report;
+  std::map<std::string, std::string> verdicts;  // by case id (one instance each here)
+};
+
+class BadPuts : public Integration {
+ protected:
+  BadPutRun run_against(const std::string& script, const std::string& argument) {
+    const std::string command =
+        fmt::format("python3 {}/{} {{addr}} {{addr6}} {{port}} {}", BAD_PUTS_DIR, script, argument);
+    std::vector<std::string> arguments = {"run",
+                                          "--spawn",
+                                          command,
+                                          "--put-version",
+                                          script,
+                                          "--jobs",
+                                          "2",
+                                          "--seed",
+                                          "5",
+                                          "--progress",
+                                          "none",
+                                          "--report",
+                                          (dir / "bad.json").string()};
+    arguments.insert(arguments.end(), kPythonStartup.begin(), kPythonStartup.end());
+    arguments.insert(arguments.end(), kBadPutSelection.begin(), kBadPutSelection.end());
+    BadPutRun run_result;
+    run_result.outcome = run(arguments);
+    run_result.report = read_json(dir / "bad.json");
+    if (!run_result.report.is_discarded())
+      for (const auto& result : run_result.report["results"])
+        run_result.verdicts[result.value("case", "")] = result.value("verdict", "");
+    return run_result;
+  }
+
+  // Nothing of the PUT runs any more, and no namespace is held by it.
+  static void expect_nothing_left(const std::string& pattern) {
+    const auto leftovers = process::run({.argv = {"pgrep", "-f", pattern}}, kRunLimit);
+    EXPECT_TRUE(leftovers && !leftovers->success()) << pattern << " left processes: " << leftovers->output;
+  }
+
+  static std::string observed_of(const BadPutRun& run, const std::string& case_id) {
+    for (const auto& result : run.report["results"])
+      if (result.value("case", "") == case_id) return result.value("observed", "");
+    return "";
+  }
+};
+
+// Defect 1: the crash during limit-pending-per-client used to end as WARN
+// ("the limit is not per client") and the run exit 0.
+TEST_F(BadPuts, APutThatCrashesMidCaseFailsThatCase) {
+  const auto run = run_against("crashes_after.py", "2");
+  EXPECT_EQ(run.outcome.exit_code, 1) << run.outcome.output;
+  ASSERT_FALSE(run.report.is_discarded()) << run.outcome.output;
+  EXPECT_EQ(run.verdicts.at("limit-pending-per-client"), "FAIL") << run.outcome.output;
+  EXPECT_NE(observed_of(run, "limit-pending-per-client").find("the PUT exited with status 1 during the case"),
+            std::string::npos)
+      << observed_of(run, "limit-pending-per-client");
+  EXPECT_EQ(schema_problem(dir / "bad.json"), "");
+  expect_nothing_left("bad_puts/crashes_after.py");
+}
+
+// Defect 1: the mbox cases accept "no reply", and used to PASS against a
+// PUT that answers nothing or resets everything.
+TEST_F(BadPuts, PutsThatHangOrResetEverythingPassNothing) {
+  for (const std::string script : {"hangs.py", "resets_everything.py"}) {
+    const auto run = run_against(script, "");
+    EXPECT_EQ(run.outcome.exit_code, 1) << script << "\n" << run.outcome.output;
+    ASSERT_EQ(run.verdicts.size(), 5U) << run.outcome.output;
+    for (const auto& [id, verdict] : run.verdicts) {
+      if (id == "tlv-duplicate-connect")  // negative: its probe before the case may fail already
+        EXPECT_TRUE(verdict == "FAIL" || verdict == "INCONCLUSIVE") << script << " " << id << " " << verdict;
+      else
+        EXPECT_EQ(verdict, "FAIL") << script << " " << id << ": " << observed_of(run, id);
+    }
+    for (const char* id : {"mbox-syn-payload-stripped", "mbox-syn-with-data-dropped"})
+      EXPECT_NE(observed_of(run, id).find("no longer serves valid requests"), std::string::npos)
+          << script << " " << id << ": " << observed_of(run, id);
+    expect_nothing_left("bad_puts/" + script);
+  }
+}
+
+// Defect 2: a PUT that daemonizes is found before any case (one line, exit
+// 2) and its daemon does not outlive the run, serving or hanging.
+TEST_F(BadPuts, ADaemonizingPutIsOneEnvironmentLineAndLeavesNothing) {
+  for (const std::string mode : {"serve", "hang"}) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto run = run_against("daemonizes.py", mode);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15));
+    EXPECT_EQ(run.outcome.exit_code, 2) << mode << "\n" << run.outcome.output;
+    EXPECT_NE(run.outcome.output.find("the PUT does not stay in the foreground"), std::string::npos)
+        << run.outcome.output;
+    for (const auto& [id, verdict] : run.verdicts) EXPECT_EQ(verdict, "INCONCLUSIVE") << id;
+    expect_nothing_left("bad_puts/daemonizes.py");
+  }
+}
+
+// Defect 2: a working PUT whose detached helper (double fork, setsid) left
+// its process group: every case still passes, and the helper is ended with
+// its case's namespace instead of keeping it alive.
+TEST_F(BadPuts, ADetachedHelperOfThePutEndsWithItsCase) {
+  const std::string tag = "convtest-detached-helper-" + std::to_string(::getpid());
+  std::vector<std::string> selection = kBadPutSelection;
+  selection[1] = "connect-base-ipv4-early-data,mbox-syn-payload-stripped,mbox-syn-with-data-dropped";
+  const std::string command =
+      fmt::format("python3 {}/leaves_a_helper.py {{addr}} {{addr6}} {{port}} {}", BAD_PUTS_DIR, tag);
+  std::vector<std::string> arguments = {
+      "run", "--spawn", command, "--seed", "5", "--progress", "none", "--report", (dir / "helper.json").string()};
+  arguments.insert(arguments.end(), kPythonStartup.begin(), kPythonStartup.end());
+  arguments.insert(arguments.end(), selection.begin(), selection.end());
+  const Outcome outcome = run(arguments);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  const auto report = read_json(dir / "helper.json");
+  ASSERT_FALSE(report.is_discarded()) << outcome.output;
+  for (const auto& result : report["results"]) EXPECT_EQ(result["verdict"], "PASS") << result.dump();
+  expect_nothing_left(tag);
+}
+
+TEST_F(BadPuts, APythonPutThatNeverListensIsOneEnvironmentLine) {
+  const auto run = run_against("never_listens.py", "");
+  EXPECT_EQ(run.outcome.exit_code, 2) << run.outcome.output;
+  EXPECT_NE(run.outcome.output.find("environment: the PUT does not start"), std::string::npos) << run.outcome.output;
+  expect_nothing_left("bad_puts/never_listens.py");
+}
+
 }  // namespace

@@ -162,6 +162,21 @@ TEST_F(ConvproxyConvertPhase, ConnectToTheConverterItselfIsNotAuthorized) {
   EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(run(message({connect_to("192.0.2.1", 80)}))));
 }
 
+// Issue 14, defect 5: a service of the converter's host bound to a wildcard
+// address is reachable on every interface address, on any port.
+TEST_F(ConvproxyConvertPhase, ConnectToAnAddressOfTheConvertersHostIsNotAuthorized) {
+  const LocalAddresses local(LocalAddresses::kDefaultMaxAge, [] {
+    return std::vector<InterfaceAddress>{{convert::ipv4_mapped("192.0.2.1"), 24},
+                                         {*convert::parse_address("2001:db8:2::1"), 64}};
+  });
+  context_.local = &local;
+  EXPECT_EQ(error_of(message({connect_to("192.0.2.1", 8081)})).code, convert::ErrorCode::NotAuthorized);
+  EXPECT_EQ(error_of(message({connect_to("2001:db8:2::1", 8081)})).code, convert::ErrorCode::NotAuthorized);
+  EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(run(message({connect_to("198.51.100.7", 8081)}))));
+  context_.faults.add(Fault::RelayToOwnHost);
+  EXPECT_TRUE(std::holds_alternative<decision::OpenDownstream>(run(message({connect_to("192.0.2.1", 8081)}))));
+}
+
 TEST_F(ConvproxyConvertPhase, UnsupportedOptionsAreListed) {
   const auto error = error_of(message({connect_to("198.51.100.7", 443, hex("1d 02 fd 02"))}));
   EXPECT_EQ(error.code, convert::ErrorCode::UnsupportedTcpOption);

@@ -68,13 +68,37 @@ TEST(ConvproxySelfEndpoints, WildcardListenMakesEveryLocalAddressSelf) {
   EXPECT_FALSE(self.contains({addr("192.0.2.1"), 5124}));  // the IPv6 socket is IPV6_V6ONLY
 }
 
+TEST(ConvproxyLocalAddresses, ReadsTheInterfacesAgainOnlyOnceTheListIsOld) {
+  int reads = 0;
+  std::vector<InterfaceAddress> interfaces{{addr("192.0.2.1"), 24}};
+  const auto reader = [&] {
+    ++reads;
+    return interfaces;
+  };
+  const LocalAddresses cached(std::chrono::hours(1), reader);
+  EXPECT_TRUE(cached.contains(addr("192.0.2.1")));
+  interfaces.push_back({addr("2001:db8:2::1"), 64});
+  EXPECT_FALSE(cached.contains(addr("2001:db8:2::1")));  // not re-read yet
+  EXPECT_EQ(reads, 1);
+  const LocalAddresses fresh(std::chrono::milliseconds(0), reader);
+  EXPECT_TRUE(fresh.contains(addr("2001:db8:2::1")));
+  EXPECT_FALSE(fresh.contains(addr("198.51.100.7")));
+  EXPECT_EQ(reads, 3);
+}
+
+TEST(ConvproxyLocalAddresses, TheHostsOwnInterfacesAreLocal) {
+  const LocalAddresses local;
+  EXPECT_TRUE(local.contains(addr("127.0.0.1")));  // lo is on every Linux host
+  for (const auto& configured : interface_addresses()) EXPECT_TRUE(local.contains(configured.address));
+}
+
 TEST(ConvproxyFaults, EveryNameParsesBackAndUnknownNamesFail) {
   for (const auto& info : all_faults()) {
     EXPECT_EQ(parse_fault(info.name), info.fault);
     EXPECT_EQ(name(info.fault), info.name);
     EXPECT_FALSE(info.breaks.empty());
   }
-  EXPECT_EQ(all_faults().size(), 49u);
+  EXPECT_EQ(all_faults().size(), 50u);
   EXPECT_FALSE(parse_fault("no-such-fault"));
   FaultSet set;
   EXPECT_EQ(set.to_string(), "none");

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <mutex>
+
 #include "harness/lab/lab.hpp"
+#include "harness/lab/netns_members.hpp"
 #include "harness/link/pcap_writer.hpp"
 #include "harness/put/put_identity.hpp"
 
@@ -17,12 +21,48 @@ bool looks_environmental(const std::string& text) {
   return false;
 }
 
+// How long the sweep of a case's namespace may take: SIGKILL is immediate,
+// but a process stuck in the kernel takes a moment to go.
+constexpr auto kSweepTime = std::chrono::seconds(2);
+
+// Processes that outlived their case's namespace sweep, kept for the end of
+// the run: each one keeps a namespace (and maybe ports, files) alive.
+class Leftovers {
+ public:
+  void sweep(const Lab& lab, std::string_view label) {
+    const Netns* netns = lab.netns();
+    if (netns == nullptr) return;
+    const auto survivors = kill_netns_members(netns->inode(), kSweepTime);
+    if (survivors.empty()) return;
+    std::lock_guard lock(mutex_);
+    for (const auto& member : survivors)
+      problems_.push_back(fmt::format("process {} ({}) of {} survived SIGKILL in the case's network namespace {}",
+                                      member.pid, member.command, label, netns->describe()));
+  }
+  std::vector<std::string> problems() const {
+    std::lock_guard lock(mutex_);
+    return problems_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> problems_;
+};
+
 class LabSandbox final : public CaseSandbox {
  public:
   using Phases = PhaseTimes;
 
-  LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap, std::unique_ptr<PutProcess> put, Phases phases)
-      : lab_(std::move(lab)), pcap_(std::move(pcap)), put_(std::move(put)), phases_(std::move(phases)) {
+  // leftovers: set when the lab's namespace is the case's own, to be swept
+  // of every process at the end (a PUT's daemon, a client's children).
+  LabSandbox(std::unique_ptr<Lab> lab, std::unique_ptr<PcapWriter> pcap, std::unique_ptr<PutProcess> put, Phases phases,
+             Leftovers* leftovers, std::string label)
+      : lab_(std::move(lab)),
+        pcap_(std::move(pcap)),
+        put_(std::move(put)),
+        phases_(std::move(phases)),
+        leftovers_(leftovers),
+        label_(std::move(label)) {
     if (pcap_) lab_->link().record_to(pcap_.get());
   }
   ~LabSandbox() override {
@@ -30,6 +70,7 @@ class LabSandbox final : public CaseSandbox {
       put_->stop();
       put_->discard_output();
     }
+    if (leftovers_ != nullptr) leftovers_->sweep(*lab_, label_);
     lab_->link().record_to(nullptr);
     if (pcap_) (void)pcap_->close();
   }
@@ -69,6 +110,8 @@ class LabSandbox final : public CaseSandbox {
   std::unique_ptr<PcapWriter> pcap_;
   std::unique_ptr<PutProcess> put_;
   Phases phases_;
+  Leftovers* leftovers_;
+  std::string label_;
 };
 
 class LabSandboxes final : public SandboxFactory {
@@ -94,12 +137,20 @@ class LabSandboxes final : public SandboxFactory {
       // a problem of the environment, told in one line, not a verdict per case.
       const std::filesystem::path scratch = options_.work_dir / kPutOutputFolder;
       auto started = (*trial)->spawn_put(spawn_command(), scratch, "preflight", startup_timeout());
-      if (!started) return {"the PUT does not start: " + started.error()};
+      if (!started) {
+        leftovers_.sweep(**trial, "the trial start");
+        return {"the PUT does not start: " + started.error()};
+      }
+      auto problem = left_the_foreground(*started.value());
       started.value()->stop();
       started.value()->discard_output();
+      leftovers_.sweep(**trial, "the trial start");
+      if (problem) problems.push_back(*problem);
     }
     return problems;
   }
+
+  std::vector<std::string> leftovers() const override { return leftovers_.problems(); }
 
   void finished(const std::filesystem::path& work_dir) override {
     std::error_code ignored;
@@ -130,12 +181,28 @@ class LabSandboxes final : public SandboxFactory {
       process = std::move(spawned.value());
       phases.insert(phases.end(), process->start_phases().begin(), process->start_phases().end());
     }
-    return std::unique_ptr<CaseSandbox>(
-        std::make_unique<LabSandbox>(std::move(lab.value()), std::move(pcap), std::move(process), std::move(phases)));
+    // Only a namespace the lab made is swept: a joined one (--netns) is the PUT's own.
+    Leftovers* sweep = put_.mode == PutMode::Spawn ? &leftovers_ : nullptr;
+    return std::unique_ptr<CaseSandbox>(std::make_unique<LabSandbox>(
+        std::move(lab.value()), std::move(pcap), std::move(process), std::move(phases), sweep, spec.id));
   }
 
  private:
   static constexpr const char* kPutOutputFolder = "put-output";
+  // How long the trial PUT must keep running once it listens.
+  static constexpr std::chrono::milliseconds kForegroundWatch{200};
+
+  // A PUT that forks into the background and exits cannot be watched: its
+  // crashes would go unseen. It is told before any case, in one line.
+  std::optional<std::string> left_the_foreground(PutProcess& started) const {
+    const auto wait = std::chrono::milliseconds(std::llround(kForegroundWatch.count() * options_.time_scale));
+    const auto ended = started.wait_for_exit(wait);
+    if (!ended) return std::nullopt;
+    return fmt::format(
+        "the PUT does not stay in the foreground: it {} right after it started listening (a "
+        "daemon?); give a command that keeps running, so that its crashes are seen",
+        *ended);
+  }
 
   PlaceholderValues placeholder_values() const { return {put_.address4, put_.address6, put_.port}; }
   std::string spawn_command() const { return with_bin_dir(put_.spawn_template, options_.bin_dir); }
@@ -196,6 +263,7 @@ class LabSandboxes final : public SandboxFactory {
 
   PutDescription put_;
   LabSandboxOptions options_;
+  Leftovers leftovers_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "harness/lab/phase_timer.hpp"
+#include "harness/runner/put_health.hpp"
 #include "reports/json_report.hpp"
 
 namespace convtest::harness {
@@ -65,6 +66,28 @@ auto guarded(Function&& function, std::string& crash) -> decltype(function()) {
     crash = "unknown exception";
   }
   return {};
+}
+
+// Whether the sanity probe must follow a case: every negative case that
+// reached a verdict, and every case that passed or warned, since a case that
+// accepts silence, a reset or a partial answer passes against a dead PUT too.
+bool probe_after(const CaseSpec& spec, Verdict verdict) {
+  if (spec.role != Role::Converter) return false;
+  if (spec.negative) return verdict != Verdict::Error && verdict != Verdict::Skip && verdict != Verdict::Unsupported;
+  return verdict == Verdict::Pass || verdict == Verdict::Warn;
+}
+
+// What became of the PUT: gone (then no probe is worth sending), or not
+// answering the probe; the exit is looked at again after the probe, which
+// may have been the request that killed it.
+template <class Probe>
+PutHealth health_after(const CaseSpec& spec, Verdict verdict, CaseSandbox& sandbox, Probe& probe) {
+  PutHealth health;
+  health.exit = sandbox.put_exit();
+  if (health.exit || !probe_after(spec, verdict)) return health;
+  health.probe_failure = probe("after");
+  if (health.probe_failure) health.exit = sandbox.put_exit();
+  return health;
 }
 
 }  // namespace
@@ -200,6 +223,7 @@ reports::RunReport Runner::run(const std::vector<const CaseSpec*>& cases, const 
   for (auto& thread : threads) thread.join();
 
   sandboxes_.finished(options_.artifacts_dir);
+  for (auto& leftover : sandboxes_.leftovers()) environment_problems.insert(std::move(leftover));
   report.environment_problems.assign(environment_problems.begin(), environment_problems.end());
   provenance.interrupted = stop.requested();
   provenance.finished = std::chrono::system_clock::now();
@@ -264,8 +288,6 @@ void Runner::collect(const CaseSpec& spec, CaseSandbox& sandbox, const StopFlag&
   judged.result.repro = run.result.repro;
   run = std::move(judged);
   CaseResult& result = run.result;
-  if (auto exit = sandbox.put_exit(); exit && !passed(result.verdict))
-    result.observed += fmt::format(" (the PUT {})", *exit);
   if (!passed(result.verdict)) {
     const std::string output = sandbox.put_output();
     if (!output.empty()) {
@@ -295,6 +317,7 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
   };
   const bool probing = spec.negative && probe_ && spec.role == Role::Converter;
   auto probe = [&](const char* when) -> std::optional<std::string> {
+    if (!probe_) return std::nullopt;
     // Its own seed: the probe must not reuse the case's ports and ISNs.
     CaseContext context = make_context(options_.probe_timeout, case_seed(seed, when));
     std::string crash;
@@ -303,7 +326,8 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
     run.probing += std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe_started);
     if (!crash.empty()) return fmt::format("sanity probe {} the case threw: {}", when, crash);
     if (!outcome.ok) return fmt::format("sanity probe {} the case failed: {}", when, outcome.detail);
-    log(fmt::format("sanity probe {} the case: ok", when));
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe_started);
+    log(fmt::format("sanity probe {} the case: ok ({} us)", when, took.count()));
     return std::nullopt;
   };
 
@@ -312,6 +336,7 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
       result.verdict = Verdict::Inconclusive;
       result.expected = spec.expectation;
       result.observed = *failure + "; no verdict on this case";
+      if (auto exit = sandbox.put_exit()) result.observed += fmt::format(" (the PUT {})", *exit);
       result.log = log.lines();
       run.sign = PutSign::Silent;
       run.silence = "the PUT does not answer valid Convert requests";
@@ -325,7 +350,6 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
   CaseOutcome outcome = guarded([&] { return spec.run(context); }, crash);
   if (!crash.empty()) outcome = CaseOutcome::error("the case threw: " + crash);
   take_outcome(result, outcome, spec, options_.strict);
-  if (result.verdict == Verdict::Pass) run.sign = PutSign::Answered;
   if (Clock::now() > context.deadline + kOverrunGrace && !run_stop.requested()) {
     result.verdict = Verdict::Error;
     result.observed = fmt::format("the case overran its time budget of {} ms (x{}): {}", budget.count(),
@@ -336,21 +360,13 @@ Runner::CaseRun Runner::judge(const CaseSpec& spec, CaseSandbox& sandbox, const 
     result.observed = "interrupted while running: " + result.observed;
   }
 
-  const bool judged =
-      result.verdict != Verdict::Error && result.verdict != Verdict::Skip && result.verdict != Verdict::Unsupported;
-  if (probing && judged && !run_stop.requested()) {
-    if (auto failure = probe("after")) {
-      // A PUT that stops serving valid requests after invalid input is
-      // broken, whatever it answered to the input itself.
-      if (result.verdict != Verdict::Fail) {
-        result.verdict = Verdict::Fail;
-        result.observed =
-            fmt::format("{}: the PUT no longer serves valid requests (case itself: {})", *failure, result.observed);
-      } else {
-        result.observed += "; also " + *failure;
-      }
-    }
-  }
+  // A case that passed saw the PUT answer (the early stop counts only PUTs
+  // that answer nothing), even when the probe after it then fails.
+  if (result.verdict == Verdict::Pass) run.sign = PutSign::Answered;
+  // Interrupted: no probe, but a PUT that exited still leaves no PASS behind.
+  const PutHealth health = run_stop.requested() ? PutHealth{sandbox.put_exit(), std::nullopt}
+                                                : health_after(spec, result.verdict, sandbox, probe);
+  apply_put_health(result, health);
   result.log = log.lines();
   return run;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Runs a selection of cases in parallel workers, each in its own sandbox,
-// with a sanity probe around negative cases, a per-case time budget, and a
+// with a sanity probe before negative cases and after every negative or
+// passing one (put_health.hpp: a PUT that exited or stopped serving fails
+// the case), a per-case time budget, and a
 // clean stop on request (Ctrl-C): no new case starts, running cases are told
 // to stop, every sandbox is torn down, and the report says "interrupted".
 

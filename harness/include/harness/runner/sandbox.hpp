@@ -70,6 +70,9 @@ class SandboxFactory {
   virtual std::vector<std::string> preflight() = 0;
   // After the last case: tidy what the sandboxes shared in `work_dir`.
   virtual void finished(const std::filesystem::path& work_dir) { (void)work_dir; }
+  // After the last case: what the sandboxes could not clean up (a process
+  // that survived its case's namespace), each an environment problem.
+  virtual std::vector<std::string> leftovers() const { return {}; }
   // Called on the worker thread that runs the case, and the sandbox is
   // destroyed on that thread too (namespace membership is per thread).
   virtual SandboxResult create(const CaseSpec& spec, const SandboxRequest& request) = 0;
