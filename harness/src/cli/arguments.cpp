@@ -146,8 +146,9 @@ std::optional<std::string> repeated_option(const CLI::App& command) {
 std::optional<std::string> unexpected_words(const CLI::App& app) {
   const std::vector<std::string> left = app.remaining(true);
   if (left.empty()) return std::nullopt;
-  return fmt::format("unexpected arguments: {} (commands: run, list, report, compare, matrix, fuzz, replay; see convtest --help)",
-                     fmt::join(left, " "));
+  return fmt::format(
+      "unexpected arguments: {} (commands: run, list, report, compare, matrix, fuzz, replay; see convtest --help)",
+      fmt::join(left, " "));
 }
 
 constexpr double kTimeScaleMin = 0.05;
