@@ -22,7 +22,7 @@
 
 namespace convload {
 
-namespace {
+namespace soak {  // named: in a unity build it meets convload.cpp's helpers
 
 constexpr std::size_t kChunk = 16 * 1024;
 constexpr double kFlowDeadlineSeconds = 60;
@@ -247,8 +247,8 @@ class Soak {
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(64 * 1024);
 };
 
-}  // namespace
+}  // namespace soak
 
-int run_soak(const Plan& plan, const SoakSettings& settings) { return Soak(plan, settings).run(); }
+int run_soak(const Plan& plan, const SoakSettings& settings) { return soak::Soak(plan, settings).run(); }
 
 }  // namespace convload

@@ -14,7 +14,7 @@
 #include "convert_lab.hpp"
 
 namespace convtest::proxytest {
-namespace {
+namespace e2e_load_test {  // named: in a unity build its helpers meet those of other tests
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -85,5 +85,5 @@ std::string family_name(const testing::TestParamInfo<LoadCase>& param_info) {
 
 INSTANTIATE_TEST_SUITE_P(E2E, LoadTest, testing::Values(LoadCase{false}, LoadCase{true}), family_name);
 
-}  // namespace
+}  // namespace e2e_load_test
 }  // namespace convtest::proxytest

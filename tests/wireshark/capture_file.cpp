@@ -8,12 +8,14 @@ namespace {
 constexpr std::size_t kEthernetHeaderSize = 14;
 constexpr int kSnapLength = 262144;
 
+}  // namespace
+
+// Outside the anonymous namespace: CaptureWriter::Handles, a member of a
+// class with linkage, holds one.
 struct PcapCloser {
   void operator()(pcap_t* handle) const { pcap_close(handle); }
 };
 using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
-
-}  // namespace
 
 std::optional<std::string> for_each_ip_packet(const std::string& path,
                                               const std::function<void(std::size_t, packetgen::ByteView)>& visit) {
