@@ -64,10 +64,14 @@ std::vector<NetnsMember> kill_netns_members(unsigned long netns_inode, std::chro
   const auto deadline = std::chrono::steady_clock::now() + within;
   std::vector<NetnsMember> members = netns_members(netns_inode);
   // Bounded by the deadline; a member that is already gone is found no more.
-  while (!members.empty() && std::chrono::steady_clock::now() < deadline) {
+  // Done only after two empty scans a pause apart: a daemon forking while
+  // the first scan ran has its child counted by the second.
+  int empty_scans = members.empty() ? 1 : 0;
+  while (empty_scans < 2 && std::chrono::steady_clock::now() < deadline) {
     for (const auto& member : members) ::kill(member.pid, SIGKILL);
     std::this_thread::sleep_for(kSweepPause);
     members = netns_members(netns_inode);
+    empty_scans = members.empty() ? empty_scans + 1 : 0;
   }
   return members;
 }

@@ -173,17 +173,22 @@ PutProcessResult PutProcess::spawn_in(const Netns* netns, const SpawnOptions& op
   // Bounded by the deadline; each turn sleeps unless the child exits: 1 ms
   // while a PUT typically starts (a readiness check costs microseconds, a
   // late one costs every case the rest of the interval), then 10 ms.
+  auto listening = [&]() -> packetgen::Result<bool, std::string> {
+    if (netns == nullptr) return tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6);
+    auto entered = netns->enter();
+    if (!entered) return failure(entered.error());
+    return tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6);
+  };
   for (int turn = 0;; ++turn) {
-    if (!put->running()) {
+    const bool exited = !put->running();
+    auto listens = listening();
+    if (!listens) return failure(listens.error());
+    // One that listened and exited between two checks (a daemon's parent)
+    // counts as started: the caller sees that it is gone.
+    if (*listens) return ready();
+    if (exited) {
       return failure(fmt::format("PUT '{}' {} before listening on port {}; stderr: {}", quote_command(options.argv),
                                  put->state_text(), *options.ready_port, put->stderr_tail(1024)));
-    }
-    if (netns == nullptr) {
-      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return ready();
-    } else {
-      auto entered = netns->enter();
-      if (!entered) return failure(entered.error());
-      if (tcp_port_listening(*options.ready_port, options.ready_v4, options.ready_v6)) return ready();
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       const std::string ended = put->stop();
