@@ -14,6 +14,12 @@ if(CONVTEST_SANITIZE)
   set(_sanitizers -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_compile_options(convtest_options INTERFACE ${_sanitizers})
   target_link_options(convtest_options INTERFACE ${_sanitizers})
+  # A sanitized executable carries some 400,000 relative relocations (the
+  # instrumented globals' descriptors), which the dynamic loader applies at
+  # every start, writing to most of its data pages: as a position-dependent
+  # executable it has none. The tests start a sanitized convproxy for every
+  # case, many thousand times in all (docs/benchmarks.md, "Test time").
+  target_link_options(convtest_options INTERFACE -no-pie)
 endif()
 
 # Version string baked into every binary (convtest, convproxy, convclient):

@@ -3,6 +3,7 @@
 # lab-compose.sh [OPTIONS] demo
 # lab-compose.sh [OPTIONS] shell [COMMAND...]
 # lab-compose.sh [OPTIONS] image
+# lab-compose.sh [OPTIONS] base
 # lab-compose.sh clean | purge
 #
 # Runs the compose lab (docker/compose.yaml) under a real container engine,
@@ -18,6 +19,9 @@
 #            is printed and kept in docker/out/demo.txt
 #   image    only builds the image (from source unless --prebuilt): the
 #            build vendors use, by itself
+#   base     only installs the engine and makes the base image, the slow
+#            part of a first run on a bare machine (the test command does
+#            it while compiling)
 #   shell    engine and images ready, runs COMMAND (default: an interactive
 #            shell) with DOCKER_HOST and COMPOSE_PROJECT_NAME set, for compose
 #            commands by hand (docker/README.md); cleans up when it ends
@@ -100,7 +104,7 @@ parse_arguments() {
     --engine-netns) engine_netns=$2 && shift 2 ;;
     --keep) keep=1 && shift ;;
     -h | --help) usage ;;
-    harness | demo | shell | image | clean | purge)
+    harness | demo | shell | image | base | clean | purge)
       profile=$1
       shift
       break
@@ -547,6 +551,10 @@ main() {
   choose_compose
   start_engine
   ensure_base_image
+  if [ "$profile" = base ]; then
+    log "engine and base image ready"
+    return 0
+  fi
   load_images
   build_lab_image
   log "profile $profile"

@@ -23,6 +23,14 @@ stage() {
   echo "== $1 (at $((SECONDS - started)) s)"
 }
 
+# The compose lab's first run on a bare machine installs the engine and makes
+# its base image (about two minutes, mostly waiting on the package
+# registry): done in the background while compiling, before its test needs it.
+base_image_log=$(mktemp)
+"$repo_root/scripts/lab-compose.sh" --engine-netns yes base >"$base_image_log" 2>&1 &
+base_image_pid=$!
+trap 'kill "$base_image_pid" 2>/dev/null || true; rm -f "$base_image_log"' EXIT
+
 stage "layout: clang-format"
 "$repo_root/scripts/check-format.sh"
 stage "build: ASan + UBSan, warnings as errors"
@@ -32,6 +40,12 @@ build_preset fuzz fuzzers
 
 stage "fuzz: ${fuzz_seconds}s per target"
 "$repo_root/scripts/run-fuzzers.sh" "$repo_root/build/fuzz/bin" "$fuzz_seconds"
+
+stage "compose lab: engine and base image (made while compiling)"
+wait "$base_image_pid" || {
+  echo "run-tests: the compose lab's base image could not be made now; its test will try again:"
+  tail -5 "$base_image_log"
+}
 
 stage "tests: ASan + UBSan build"
 ctest --preset asan

@@ -43,10 +43,14 @@ TEST(NetnsMembers, ADaemonThatLeftTheProcessGroupIsFoundAndKilledByItsNamespace)
   options.output_dir = dir.path();
   auto put = PutProcess::spawn(*netns, options);
   ASSERT_TRUE(put) << put.error();
+  // Once it runs sleep, the child has called setsid. Reaping the parent
+  // kills what is left in its group, so before that the child could still
+  // be reached (and was, on a loaded machine).
+  ASSERT_FALSE(members_once_running(netns->inode(), "sleep 300").empty()) << "the daemon never started";
   EXPECT_TRUE((*put)->wait_for_exit(5s));
   (*put)->stop();  // what the sandbox did before: the process group only
 
-  const auto daemons = members_once_running(netns->inode(), "sleep 300");
+  const auto daemons = netns_members(netns->inode());
   ASSERT_EQ(daemons.size(), 1U) << "the daemon should have outlived its process group";
   EXPECT_EQ(daemons.front().command, "sleep 300");
   EXPECT_TRUE(kill_netns_members(netns->inode(), 2s).empty());

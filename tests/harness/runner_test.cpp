@@ -79,6 +79,12 @@ CaseSpec make_case(std::string id, CaseFunction run) {
 CaseOutcome passes(CaseContext&) { return CaseOutcome::pass("o"); }
 CaseOutcome violates(CaseContext&) { return CaseOutcome::violated("bad"); }
 
+// A run against a PUT that fails every sanity probe, and how many probes it sent.
+struct SilentPutRun {
+  reports::RunReport report;
+  int probes = 0;
+};
+
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,6 +102,24 @@ class RunnerTest : public ::testing::Test {
     for (const auto& spec : specs) pointers.push_back(&spec);
     Runner runner(put, options, sandboxes, std::move(probe));
     return runner.run(pointers, stop, nullptr);
+  }
+
+  // `count` negative cases, one at a time, against a PUT that never answers.
+  SilentPutRun run_against_a_silent_put(int count) {
+    options.jobs = 1;
+    std::vector<CaseSpec> specs;
+    for (int i = 0; i < count; ++i) {
+      specs.push_back(make_case("negative-" + std::to_string(i), passes));
+      specs.back().negative = true;
+    }
+    std::atomic<int> probes{0};
+    SilentPutRun silent;
+    silent.report = run(specs, [&](CaseContext&) {
+      ++probes;
+      return ProbeResult{false, "no SYN-ACK"};
+    });
+    silent.probes = probes.load();
+    return silent;
   }
 
   std::filesystem::path artifacts;
@@ -264,24 +288,24 @@ TEST_F(RunnerTest, DeadPutBeforeTheCaseIsInconclusiveAfterItIsAFailure) {
 // A PUT that fails every sanity probe stops the run after a few cases: one
 // environment problem instead of a verdict line per case.
 TEST_F(RunnerTest, APutThatNeverAnswersStopsTheRunEarly) {
-  options.jobs = 1;
-  std::vector<CaseSpec> specs;
-  for (int i = 0; i < 40; ++i) {
-    specs.push_back(make_case("negative-" + std::to_string(i), passes));
-    specs.back().negative = true;
-  }
-  std::atomic<int> probes{0};
-  const auto report = run(specs, [&](CaseContext&) {
-    ++probes;
-    return ProbeResult{false, "no SYN-ACK"};
-  });
-  EXPECT_EQ(probes.load(), static_cast<int>(options.silent_cases_before_stop));
+  const SilentPutRun silent = run_against_a_silent_put(40);
+  const reports::RunReport& report = silent.report;
+  EXPECT_EQ(silent.probes, static_cast<int>(options.silent_cases_before_stop));
   ASSERT_EQ(report.environment_problems.size(), 1U);
   EXPECT_TRUE(report.environment_problems[0].starts_with("the PUT does not answer valid Convert requests"))
       << report.environment_problems[0];
   EXPECT_EQ(report.results.back().verdict, Verdict::Inconclusive);
   EXPECT_TRUE(report.results.back().observed.starts_with(reports::kNotRunPrefix));
   EXPECT_EQ(reports::exit_code_for(report), reports::ExitCode::Environment);
+}
+
+// --keep-going: every case is judged, each on its own probe.
+TEST_F(RunnerTest, KeepGoingJudgesEveryCaseOfAPutThatNeverAnswers) {
+  options.silent_cases_before_stop = 0;
+  const SilentPutRun silent = run_against_a_silent_put(12);
+  EXPECT_EQ(silent.probes, 12);
+  EXPECT_TRUE(silent.report.environment_problems.empty());
+  for (const auto& result : silent.report.results) EXPECT_FALSE(result.observed.starts_with(reports::kNotRunPrefix));
 }
 
 // A PUT that does not start is the machine's problem, not a harness ERROR,

@@ -35,8 +35,12 @@ elseif(MODE STREQUAL "deb")
   endif()
   run(${DPKG_DEB} --field ${debs} Version Depends)
   message(STATUS "package: ${output}")
+  # Debian versions take "+" where git describe has "-" ("+dirty"): a plain
+  # search, since "+" means something in a regular expression.
   string(REPLACE "-" "+" deb_commit "${expected_commit}")
-  if(NOT output MATCHES "Version: [0-9][^\n]*\\${deb_commit}")
+  string(REGEX MATCH "Version: [^\n]*" version_line "${output}")
+  string(FIND "${version_line}" "${deb_commit}" commit_at)
+  if(commit_at EQUAL -1)
     message(FATAL_ERROR "the package version does not name the commit ${expected_commit}:\n${output}")
   endif()
   run(${DPKG_DEB} -x ${debs} ${work}/root)

@@ -113,12 +113,14 @@ TEST_P(FuzzFault, IsFoundSavedAndReplayed) {
   const std::string fault = GetParam();
   const std::string spawn = convproxy_with_fault(fault);
   const auto out = dir / "out";
+  // A few mismatches are enough: one of them reproduces alone.
   const Outcome outcome = convtest({"fuzz", "--budget", "4000", "--seed", "5", "--in-flight", "16", "--spawn", spawn,
-                                    "--out", out.string(), "--max-saved", "1"});
+                                    "--out", out.string(), "--max-saved", "1", "--stop-after", "6"});
   ASSERT_EQ(outcome.exit_code, 1) << outcome.output;
   const auto report = read_json(out / "report.json");
   EXPECT_EQ(schema_problem(CONVTEST_FUZZ_REPORT_SCHEMA, out / "report.json"), "");
   EXPECT_GT(report["mismatches"].get<int>(), 0);
+  EXPECT_LT(report["inputs"].get<int>(), 4000) << "--stop-after 6: the campaign should end before its budget";
   ASSERT_EQ(report["saved_mismatches"].size(), 1U) << outcome.output;
   const fs::path saved = report["saved_mismatches"][0]["file"].get<std::string>();
   EXPECT_EQ(schema_problem(CONVTEST_FUZZ_INPUT_SCHEMA, saved), "");
@@ -152,8 +154,8 @@ std::string dying_put(const std::string& how) {
 
 TEST_F(Fuzz, APutThatDiesIsACrashAndIsRestarted) {
   const auto out = dir / "out";
-  const Outcome outcome =
-      convtest({"fuzz", "--budget", "7s", "--seed", "3", "--spawn", dying_put("SEGV"), "--out", out.string()});
+  const Outcome outcome = convtest({"fuzz", "--budget", "7s", "--seed", "3", "--in-flight", "4", "--spawn",
+                                    dying_put("SEGV"), "--out", out.string(), "--max-saved", "1"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
   const auto report = read_json(out / "report.json");
   ASSERT_FALSE(report.is_discarded()) << outcome.output;

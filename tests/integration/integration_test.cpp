@@ -97,6 +97,22 @@ std::string schema_problem(const fs::path& report) {
   return "the report does not validate against its schema: " + (validated ? validated->output : validated.error());
 }
 
+// The whole catalog runs keep every pcap in CATALOG_PCAPS_DIR/ROLE and mark
+// a finished run with ROLE.complete: the Wireshark dissector's test decodes
+// them (tests/wireshark/compare.py --catalog-pcaps) instead of running both
+// catalogs again.
+std::vector<std::string> keep_catalog_pcaps(const std::string& role) {
+  const fs::path kept = fs::path(CATALOG_PCAPS_DIR) / role;
+  fs::remove(fs::path(CATALOG_PCAPS_DIR) / (role + ".complete"));
+  fs::remove_all(kept);
+  fs::create_directories(kept);
+  return {"--pcap-dir", kept.string()};
+}
+
+void mark_catalog_pcaps_complete(const std::string& role) {
+  std::ofstream(fs::path(CATALOG_PCAPS_DIR) / (role + ".complete")) << "a whole " << role << " catalog run\n";
+}
+
 class Integration : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -118,8 +134,11 @@ class Integration : public ::testing::Test {
 TEST_F(Integration, TheWholeCatalogPassesAgainstConvproxy) {
   auto arguments = run_arguments();
   arguments.insert(arguments.end(), {"--junit", (dir / "junit.xml").string()});
+  const auto pcaps = keep_catalog_pcaps("converter");
+  arguments.insert(arguments.end(), pcaps.begin(), pcaps.end());
   const Outcome outcome = run(arguments);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  if (outcome.exit_code == 0) mark_catalog_pcaps_complete("converter");
   EXPECT_NE(outcome.output.find("suite run time:"), std::string::npos);
   const auto report = read_json(dir / "report.json");
   ASSERT_FALSE(report.is_discarded()) << outcome.output;
@@ -229,8 +248,11 @@ TEST_F(Integration, UnsupportedFeatureIsNotAFailure) {
 TEST_F(Integration, TheClientCatalogPassesAgainstConvclient) {
   auto arguments = run_arguments();
   arguments.insert(arguments.end(), {"--role", "client"});
+  const auto pcaps = keep_catalog_pcaps("client");
+  arguments.insert(arguments.end(), pcaps.begin(), pcaps.end());
   const Outcome outcome = run(arguments);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  if (outcome.exit_code == 0) mark_catalog_pcaps_complete("client");
   const auto report = read_json(dir / "report.json");
   ASSERT_FALSE(report.is_discarded()) << outcome.output;
   const auto listed = listed_case_ids("client");

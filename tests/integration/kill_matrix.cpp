@@ -159,8 +159,11 @@ FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& 
   } else {
     words.insert(words.end(), {"--put", write_put_description(dir, fault).string()});
   }
+  // Every case judged, even under a fault that silences the PUT's replies:
+  // the matrix records what the fault does to each case, not where the run
+  // would have stopped.
   words.insert(words.end(), {"--jobs", std::to_string(matrix.jobs), "--seed", std::to_string(matrix.seed), "--progress",
-                             "none", "--report", report.string()});
+                             "none", "--report", report.string(), "--keep-going"});
   if (matrix.strict) words.emplace_back("--strict");
   for (const auto& dimension : matrix.dimensions) words.insert(words.end(), {"--dim", dimension});
   const auto started = Clock::now();

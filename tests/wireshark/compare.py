@@ -10,7 +10,7 @@ info convert.rule.<Rule>), every TLV's fields and the length of the
 application data after it. Also fails on any Lua error.
 
   compare.py --dissector convert.lua --reference BIN --vectors GOLDEN_DIR
-  compare.py --dissector convert.lua --reference BIN --catalog-run CONVTEST
+  compare.py --dissector convert.lua --reference BIN --catalog-run CONVTEST [--catalog-pcaps DIR]
   compare.py --dissector convert.lua --reference BIN --capture FILE
 """
 
@@ -64,10 +64,28 @@ def catalog_run(convtest, workdir, role):
     return files
 
 
-def catalog_capture(convtest, workdir):
-    if os.geteuid() != 0:
-        fail("the catalog run needs root (network namespaces, TUN devices)")
-    files = catalog_run(convtest, workdir, "converter") + catalog_run(convtest, workdir, "client")
+def earlier_run(convtest, pcaps_dir, role):
+    """The pcaps an earlier whole catalog run of this convtest left in
+    PCAPS_DIR/ROLE (the integration tests' catalog runs do, and mark a
+    finished run with ROLE.complete); None when there are none or they are
+    older than the binary."""
+    if not pcaps_dir:
+        return None
+    marker = os.path.join(pcaps_dir, f"{role}.complete")
+    files = sorted(glob.glob(os.path.join(pcaps_dir, role, "*.pcap")))
+    if not files or not os.path.exists(marker) or os.path.getmtime(marker) < os.path.getmtime(convtest):
+        return None
+    print(f"compare.py: the {role} catalog's pcaps of an earlier run of this convtest ({pcaps_dir})")
+    return files
+
+
+def catalog_capture(convtest, workdir, pcaps_dir):
+    files = []
+    for role in ("converter", "client"):
+        earlier = earlier_run(convtest, pcaps_dir, role)
+        if earlier is None and os.geteuid() != 0:
+            fail("the catalog run needs root (network namespaces, TUN devices)")
+        files += earlier if earlier is not None else catalog_run(convtest, workdir, role)
     merged = os.path.join(workdir, "catalog.pcap")
     # One tshark process for all: starting tshark costs more than a case's pcap.
     subprocess.run(["mergecap", "-a", "-F", "pcap", "-w", merged] + files, check=True)
@@ -269,6 +287,8 @@ def main():
     source.add_argument("--vectors", metavar="GOLDEN_DIR")
     source.add_argument("--catalog-run", metavar="CONVTEST")
     source.add_argument("--capture", metavar="FILE")
+    parser.add_argument("--catalog-pcaps", metavar="DIR",
+                        help="with --catalog-run: take the pcaps of an earlier catalog run of the same binary from here")
     args = parser.parse_args()
     require_tools()
     started = time.monotonic()
@@ -276,7 +296,7 @@ def main():
         if args.vectors:
             capture = vector_capture(args.reference, args.vectors, workdir)
         elif args.catalog_run:
-            capture = catalog_capture(args.catalog_run, workdir)
+            capture = catalog_capture(args.catalog_run, workdir, args.catalog_pcaps)
         else:
             capture = args.capture
         # The default preferences too (application data to the Connect port's dissector): no Lua error.

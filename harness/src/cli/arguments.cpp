@@ -259,6 +259,11 @@ void add_fuzz_flags(CLI::App& fuzz, FuzzInvocation& options, std::string& corpus
   fuzz.add_option("--max-saved", options.max_saved, "mismatches minimized and saved")
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
+  fuzz.add_option("--stop-after", options.stop_after,
+                  "end the campaign once this many mismatches are found (0: spend the whole budget)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
 }
 
 // The fuzz and replay words into the invocation; a usage error's text.
@@ -333,6 +338,9 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
                   "known deviations (JSON or lines 'CASE-OR-GLOB VERDICT WHY'): a matching deviation is XFAIL, a pass "
                   "XPASS");
   run->add_flag("--strict-expect", invocation.strict_expect, "an XPASS (expected deviation that passed) fails the run");
+  run->add_flag("--keep-going", invocation.keep_going,
+                "judge every case even when the PUT stops answering valid requests (default: the run stops after "
+                "5 such cases in a row)");
   std::string progress = "auto";
   run->add_option("--progress", progress, "auto, line (live line), plain (one line per case) or none")
       ->check(CLI::IsMember({"auto", "line", "plain", "none"}));

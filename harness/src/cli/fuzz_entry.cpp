@@ -89,6 +89,7 @@ int run_fuzz(const Invocation& invocation, const std::filesystem::path& bin_dir,
   if (invocation.time_scale != 1.0)
     settings.put_words.insert(settings.put_words.end(), {"--time-scale", fmt::format("{}", invocation.time_scale)});
   settings.max_saved = invocation.fuzz.max_saved;
+  settings.stop_after_mismatches = invocation.fuzz.stop_after;
   settings.progress = stderr;
   StopFlag stop;
   packetgen::Result<fuzz::CampaignStats, std::string> result = packetgen::failure(std::string("not run"));

@@ -179,6 +179,7 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   options.strict = invocation.strict;
   options.artifacts_dir = artifacts;
   options.keep_all_pcaps = invocation.pcap_dir.has_value();
+  if (invocation.keep_going) options.silent_cases_before_stop = 0;
   options.repro_words = repro_words(invocation, seed);
   options.client = invocation.client;
   options.bin_dir = bin_dir;

@@ -16,6 +16,8 @@ using nlohmann::json;
 constexpr std::size_t kMaxCorpusFiles = 10000;
 constexpr std::size_t kMaxCorpusAdds = 500;  // per campaign
 constexpr std::size_t kMaxKeptMismatches = 50;
+// Mismatches minimized beyond --max-saved, looking for ones that reproduce alone.
+constexpr std::size_t kExtraMinimizeTries = 4;
 constexpr std::chrono::seconds kProgressEvery{1};
 
 std::uint64_t fnv1a(std::string_view text) {
@@ -91,6 +93,7 @@ class Campaign {
  private:
   bool spent() const {
     if (settings_.budget.inputs && started_inputs_ >= *settings_.budget.inputs) return true;
+    if (settings_.stop_after_mismatches > 0 && stats_.mismatches >= settings_.stop_after_mismatches) return true;
     return settings_.budget.time && Clock::now() - started_ >= *settings_.budget.time;
   }
 
@@ -152,10 +155,15 @@ class Campaign {
     stats_.anomalies.push_back(fmt::format("crash after {} inputs: the PUT {} with {} input(s) in flight",
                                            stats_.inputs, end.put_exit, end.in_flight.size()));
     (void)restart();
-    // Which input was it? Each suspect alone, newest first, on a fresh PUT.
+    // Which input was it? Each suspect alone, newest first, on a fresh PUT;
+    // a PUT that dies whatever it is sent would otherwise cost every suspect
+    // a restart.
     constexpr std::size_t kMaxSuspects = 32;
+    constexpr std::chrono::seconds kMaxSuspectSearch{20};
+    const auto give_up_at = Clock::now() + kMaxSuspectSearch;
     std::size_t tried = 0;
-    for (auto it = end.in_flight.rbegin(); it != end.in_flight.rend() && tried < kMaxSuspects; ++it, ++tried) {
+    for (auto it = end.in_flight.rbegin();
+         it != end.in_flight.rend() && tried < kMaxSuspects && Clock::now() < give_up_at; ++it, ++tried) {
       Trial trial = engine_.run_alone(*it);
       if (trial.judgement.observed != "put-exited") continue;
       ++stats_.mismatches;
@@ -184,20 +192,37 @@ class Campaign {
     return restart();
   }
 
+  // One mismatch of each kind; of a kind, an input that gives the mismatch
+  // alone is worth more than one that needed the company of other inputs, so
+  // the kind's next example is tried (a bounded number of tries in all).
   void save_mismatches() {
     if (kept_.empty()) return;
     std::error_code ignored;
     std::filesystem::create_directories(settings_.out_dir, ignored);
-    std::set<std::string> seen;
-    std::vector<const Trial*> chosen;
-    for (const auto& trial : kept_)  // distinct kinds first, then the rest
-      if (chosen.size() < settings_.max_saved && seen.insert(signature(trial)).second) chosen.push_back(&trial);
-    for (std::size_t i = 0; i < chosen.size(); ++i) save(*chosen[i], i + 1);
+    const std::size_t max_tries = settings_.max_saved + kExtraMinimizeTries;
+    std::set<std::string> saved_kinds;
+    std::vector<std::pair<std::string, Minimized>> needed_company;
+    std::size_t tries = 0;
+    for (const auto& trial : kept_) {
+      if (saved_kinds.size() >= settings_.max_saved || tries >= max_tries) break;
+      const std::string kind = signature(trial);
+      if (saved_kinds.contains(kind)) continue;
+      ++tries;
+      if (engine_.put_exit()) (void)restart();
+      Minimized minimized = minimize(engine_, trial, settings_.max_minimize_runs);
+      if (!minimized.reproduced_alone) {
+        needed_company.emplace_back(kind, std::move(minimized));
+        continue;
+      }
+      saved_kinds.insert(kind);
+      save(minimized, saved_kinds.size());
+    }
+    for (auto& [kind, minimized] : needed_company)
+      if (saved_kinds.size() < settings_.max_saved && saved_kinds.insert(kind).second)
+        save(minimized, saved_kinds.size());
   }
 
-  void save(const Trial& found, std::size_t number) {
-    if (engine_.put_exit()) (void)restart();
-    Minimized minimized = minimize(engine_, found, settings_.max_minimize_runs);
+  void save(const Minimized& minimized, std::size_t number) {
     SavedMismatch saved;
     saved.file = settings_.out_dir / fmt::format("mismatch-{}.json", number);
     saved.pcap = settings_.out_dir / fmt::format("mismatch-{}.pcap", number);

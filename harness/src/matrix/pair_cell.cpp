@@ -17,7 +17,6 @@ namespace convtest::harness::matrix {
 namespace {
 
 namespace fs = std::filesystem;
-namespace a = pair_addresses;
 using reports::Verdict;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
@@ -182,8 +181,9 @@ void write_server_log(const fs::path& path, const std::vector<ServedConnection>&
 packetgen::Result<std::unique_ptr<PutProcess>, std::string> start_converter(const PairCellSpec& spec,
                                                                             const PairLab& lab) {
   const bool v6 = spec.converter.has(Feature::Ipv6) && !spec.converter.address6.empty();
+  const PairAddresses a = pair_addresses();
   auto argv = expand_command(with_bin_dir(spec.converter.spawn_template, spec.bin_dir),
-                             PlaceholderValues{a::kConverter4, a::kConverter6, spec.converter.port});
+                             PlaceholderValues{a.converter4, a.converter6, spec.converter.port});
   if (!argv) return packetgen::failure(fmt::format("the converter's template: {}", argv.error()));
   SpawnOptions options{
       .argv = argv.value(),
@@ -201,8 +201,9 @@ packetgen::Result<std::unique_ptr<PutProcess>, std::string> start_client(const P
   const fs::path state = spec.folder / "state";
   std::error_code ignored;
   fs::create_directories(state, ignored);
-  const CutTarget target{a::kConverter4,      a::kConverter6,
-                         spec.converter.port, spec.family == PairFamily::V4 ? a::kServer4 : a::kServer6,
+  const PairAddresses a = pair_addresses();
+  const CutTarget target{a.converter4,        a.converter6,
+                         spec.converter.port, spec.family == PairFamily::V4 ? a.server4 : a.server6,
                          kPairServerPort,     spec.family == PairFamily::V6,
                          state.string()};
   const NamedValues values = client_placeholders(target, spec.bin_dir);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "harness/lab/addressing.hpp"
 #include "harness/lab/lab.hpp"
 
 namespace convtest::harness::matrix {
@@ -38,6 +39,12 @@ packetgen::Result<std::unique_ptr<TunLink>, std::string> tun(const Netns& netns,
 PairLab::PairLab(Netns client, Netns converter, Netns server)
     : client_(std::move(client)), converter_(std::move(converter)), server_(std::move(server)) {}
 
+PairAddresses pair_addresses() {
+  namespace lab = addressing;
+  return {lab::client_v4(0).to_string(),   lab::client_v6(0).to_string(),  lab::converter_v4().to_string(),
+          lab::converter_v6().to_string(), lab::server_v4(10).to_string(), lab::server_v6(0x10).to_string()};
+}
+
 PairLabResult PairLab::build(const PairLabSettings& settings) {
   auto client = Netns::create();
   if (!client) return failure(client.error());
@@ -52,16 +59,16 @@ PairLabResult PairLab::build(const PairLabSettings& settings) {
   if (auto done = apply_pair_sysctls(lab->converter_, 0x203, true); !done) return failure(done.error());
   if (auto done = apply_pair_sysctls(lab->server_, 0x203, true); !done) return failure(done.error());
 
-  namespace a = pair_addresses;
-  auto client_tun = tun(lab->client_, "tun0", {fmt::format("{}/24", a::kClient4), fmt::format("{}/64", a::kClient6)},
+  const PairAddresses a = pair_addresses();
+  auto client_tun = tun(lab->client_, "tun0", {fmt::format("{}/24", a.client4), fmt::format("{}/64", a.client6)},
                         {"198.51.100.0/24", "2001:db8:2::/64"});
   if (!client_tun) return failure(client_tun.error());
   auto converter_client_tun =
-      tun(lab->converter_, "tun0", {fmt::format("{}/24", a::kConverter4), fmt::format("{}/64", a::kConverter6)}, {});
+      tun(lab->converter_, "tun0", {fmt::format("{}/24", a.converter4), fmt::format("{}/64", a.converter6)}, {});
   if (!converter_client_tun) return failure(converter_client_tun.error());
   auto converter_server_tun = tun(lab->converter_, "tun1", {"198.51.100.1/24", "2001:db8:2::1/64"}, {});
   if (!converter_server_tun) return failure(converter_server_tun.error());
-  auto server_tun = tun(lab->server_, "tun0", {fmt::format("{}/24", a::kServer4), fmt::format("{}/64", a::kServer6)},
+  auto server_tun = tun(lab->server_, "tun0", {fmt::format("{}/24", a.server4), fmt::format("{}/64", a.server6)},
                         {"192.0.2.0/24", "2001:db8:1::/64"});
   if (!server_tun) return failure(server_tun.error());
   lab->client_tun_ = std::move(*client_tun);

@@ -89,9 +89,10 @@ PairServer::PairServer(UniqueFd v4, UniqueFd v6, std::size_t request_bytes)
 PairServerResult PairServer::start(const Netns& netns, std::size_t request_bytes, std::chrono::milliseconds lifetime) {
   auto entered = netns.enter();
   if (!entered) return failure(entered.error());
-  auto v4 = listener(AF_INET, pair_addresses::kServer4);
+  const PairAddresses addresses = pair_addresses();
+  auto v4 = listener(AF_INET, addresses.server4.c_str());
   if (!v4) return failure(v4.error());
-  auto v6 = listener(AF_INET6, pair_addresses::kServer6);
+  auto v6 = listener(AF_INET6, addresses.server6.c_str());
   if (!v6) return failure(v6.error());
   std::unique_ptr<PairServer> server(new PairServer(std::move(*v4), std::move(*v6), request_bytes));
   const auto until = steady_clock::now() + lifetime;

@@ -208,7 +208,7 @@ reports::RunReport Runner::run(const std::vector<const CaseSpec*>& cases, const 
       silent_in_a_row = run.sign == PutSign::Silent     ? silent_in_a_row + 1
                         : run.sign == PutSign::Answered ? 0
                                                         : silent_in_a_row;
-      if (!put_gone && silent_in_a_row >= options_.silent_cases_before_stop) {
+      if (!put_gone && options_.silent_cases_before_stop > 0 && silent_in_a_row >= options_.silent_cases_before_stop) {
         put_gone = fmt::format("{} ({} cases in a row; the last: {})", run.silence, silent_in_a_row, result.observed);
         environment_problems.insert(*put_gone);
       }

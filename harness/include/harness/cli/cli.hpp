@@ -33,6 +33,7 @@ struct FuzzInvocation {
   std::filesystem::path out_dir = "out/fuzz";
   std::optional<std::filesystem::path> report;  // default: OUT_DIR/report.json
   std::size_t max_saved = 5;
+  std::uint64_t stop_after = 0;               // mismatches; 0: the whole budget
   std::filesystem::path replay_input;         // `replay FILE`
   std::optional<std::filesystem::path> pcap;  // `replay --pcap FILE`
 };
@@ -66,6 +67,7 @@ struct Invocation {
   std::optional<std::filesystem::path> artifacts;
   std::optional<std::filesystem::path> expect;  // known deviations: XFAIL / XPASS
   bool strict_expect = false;                   // an XPASS fails the run
+  bool keep_going = false;                      // judge every case even after the PUT fell silent
   ProgressStyle progress = ProgressStyle::Auto;
   std::vector<std::string> arguments;  // as given, for provenance
 

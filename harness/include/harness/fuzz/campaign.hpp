@@ -34,6 +34,7 @@ struct CampaignSettings {
   std::filesystem::path out_dir = "out/fuzz";  // mismatch files and pcaps
   std::vector<std::string> put_words;          // flags recreating the PUT, for replay lines
   std::size_t max_saved = 5;                   // mismatches minimized and saved (distinct kinds first)
+  std::uint64_t stop_after_mismatches = 0;     // 0: the whole budget
   std::size_t max_minimize_runs = 200;
   FILE* progress = nullptr;  // one line a second; nullptr: quiet
 };

@@ -31,14 +31,14 @@
 
 namespace convtest::harness::matrix {
 
-namespace pair_addresses {
-inline constexpr const char* kClient4 = "192.0.2.100";
-inline constexpr const char* kClient6 = "2001:db8:1::100";
-inline constexpr const char* kConverter4 = "192.0.2.1";
-inline constexpr const char* kConverter6 = "2001:db8:1::1";
-inline constexpr const char* kServer4 = "198.51.100.10";
-inline constexpr const char* kServer6 = "2001:db8:2::10";
-}  // namespace pair_addresses
+// The ends of a pair cell: the lab's first client, converter and first
+// server of each family (harness/lab/addressing.hpp).
+struct PairAddresses {
+  std::string client4, client6;
+  std::string converter4, converter6;
+  std::string server4, server6;
+};
+PairAddresses pair_addresses();
 
 struct PairLabSettings {
   std::vector<emulate::Transform> client_leg_transforms;

@@ -33,7 +33,7 @@ struct RunOptions {
   // After this many cases in a row whose PUT did not start or failed the
   // sanity probe before the case, the run stops: the PUT is not serving, and
   // every further case would only say so again.
-  std::size_t silent_cases_before_stop = 5;
+  std::size_t silent_cases_before_stop = 5;  // 0: never stop
   // Where pcaps and PUT logs go. Pcaps of passing cases are deleted unless
   // keep_all_pcaps.
   std::filesystem::path artifacts_dir = "out/artifacts";
