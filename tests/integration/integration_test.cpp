@@ -14,6 +14,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -470,6 +471,26 @@ TEST_F(Integration, BadClientsFailWithTheRequirementTheyBreak) {
   }
 }
 
+// Whether some process has `parent` as its parent (/proc/PID/stat), polled
+// until `within` has passed.
+bool has_a_child_within(pid_t parent, std::chrono::milliseconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::ifstream stat(entry.path() / "stat");
+      std::string line;
+      if (!std::getline(stat, line)) continue;
+      // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+      std::istringstream after(line.substr(line.rfind(')') + 1));
+      std::string state;
+      pid_t ppid = 0;
+      if (after >> state >> ppid && ppid == parent) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 TEST_F(Integration, CtrlCWritesAnInterruptedReport) {
   const std::string report_path = (dir / "report.json").string();
   process::SpawnOptions options;
@@ -477,7 +498,10 @@ TEST_F(Integration, CtrlCWritesAnInterruptedReport) {
                   "--report",      report_path, "--case", "*-ignored", "--case",     "hdr-*"};
   auto child = process::Subprocess::spawn(options);
   ASSERT_TRUE(child) << child.error();
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // inside the first (1 s) case
+  // Inside the first (1 s) case: once its PUT runs (a sanitized convtest on
+  // a loaded machine takes a second to get there).
+  ASSERT_TRUE(has_a_child_within(child->pid(), std::chrono::seconds(30))) << "no case started";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_TRUE(child->signal(SIGINT));
   const auto status = child->wait_for(kRunLimit);
   ASSERT_TRUE(status) << "still running after Ctrl-C";
