@@ -285,8 +285,6 @@ void register_refused_and_stripped_joins(harness::Registry& registry) {
                      "the established connection still relays.",
       .accepted_outcomes = {"RST to the join", "no answer to the join"},
       .negative = true,
-      .unkillable_reason = "the kernel's MPTCP answers MP_JOIN SYNs and checks their tokens; no fault in "
-                           "convproxy's user space reaches them",
       .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {
@@ -330,8 +328,6 @@ void register_refused_and_stripped_joins(harness::Registry& registry) {
       .expectation = "One downstream connection only; the server receives every byte once and in order; the echo "
                      "reaches the client.",
       .accepted_outcomes = {"the bare SYN ignored", "answered and reset by the client (RFC 8684 3.2)"},
-      .unkillable_reason = "the stripped join reaches convproxy's kernel as a bare SYN the client resets at once; "
-                           "convproxy never reads a byte of it",
       .dimensions = dimensions::kAnyFamily,
       .run =
           [](CaseContext& context) {

@@ -11,6 +11,7 @@
 #include "harness/process/subprocess.hpp"
 #include "harness/put/client_description.hpp"
 #include "harness/put/put_description.hpp"
+#include "harness/runner/put_health.hpp"
 
 namespace convtest::kill_matrix {
 namespace {
@@ -175,7 +176,12 @@ FaultRun run_fault(const Tools& tools, const Matrix& matrix, const std::string& 
     run.problem = fmt::format("no report (exit {}):\n{}", run.exit_code, read_text(run.log));
     return run;
   }
-  for (const auto& result : document["results"]) run.verdicts[result.value("id", "")] = result.value("verdict", "");
+  for (const auto& result : document["results"]) {
+    std::string verdict = result.value("verdict", "");
+    if (verdict == "FAIL" && convtest::harness::failed_by_put_health(result.value("observed", "")))
+      verdict = std::string(kPutUnhealthy);
+    run.verdicts[result.value("id", "")] = verdict;
+  }
   if (document.value("environment_problems", json::array()).size() > 0)
     run.problem = "environment problem: " + document["environment_problems"].dump();
   return run;

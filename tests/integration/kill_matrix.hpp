@@ -25,10 +25,15 @@ using Verdicts = std::map<std::string, std::string>;  // case id -> "PASS", "FAI
 // What one fault does to the catalog: verdict -> case ids, for every verdict
 // other than PASS. SKIP and UNSUPPORTED never appear: they follow from the
 // case metadata and the PUT's features, never from a fault.
+// A FAIL the runner's health rule made (the PUT exited or no longer served
+// valid requests after the case), recorded apart: it shows the fault, but not
+// that the case can fail on its own requirement.
+inline constexpr std::string_view kPutUnhealthy = "FAIL-PUT-UNHEALTHY";
+
 struct FaultEffect {
   std::map<std::string, std::set<std::string>> cases;
 
-  // The cases that detect the fault: FAIL or WARN.
+  // The cases that detect the fault on their own requirement: FAIL or WARN.
   std::set<std::string> killed() const;
   const std::set<std::string>& with(std::string_view verdict) const;
 };

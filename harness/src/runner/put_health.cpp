@@ -13,6 +13,10 @@ std::string PutHealth::describe() const {
   return text;
 }
 
+bool failed_by_put_health(std::string_view observed) {
+  return observed.find(kCaseItselfMarker) != std::string_view::npos;
+}
+
 void apply_put_health(reports::CaseResult& result, const PutHealth& health) {
   if (health.healthy()) return;
   switch (result.verdict) {
@@ -23,7 +27,7 @@ void apply_put_health(reports::CaseResult& result, const PutHealth& health) {
     case Verdict::ExpectedFail:
     case Verdict::UnexpectedPass:
       result.verdict = Verdict::Fail;
-      result.observed = fmt::format("{} (case itself: {})", health.describe(), result.observed);
+      result.observed = fmt::format("{}{}{})", health.describe(), kCaseItselfMarker, result.observed);
       return;
     case Verdict::Fail:
     case Verdict::Skip:

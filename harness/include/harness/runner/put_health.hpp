@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "reports/case_result.hpp"
 
@@ -20,6 +21,13 @@ struct PutHealth {
   // "the PUT exited with status 1 during the case; sanity probe ...".
   [[nodiscard]] std::string describe() const;
 };
+
+// What follows the PUT's health in the observed text of a case it turned
+// into FAIL: "the PUT ... (case itself: what the case saw)".
+inline constexpr std::string_view kCaseItselfMarker = " (case itself: ";
+// Whether a FAIL's observed text is that of the health rule, not of the
+// case's own requirement.
+[[nodiscard]] bool failed_by_put_health(std::string_view observed);
 
 // A PASS, WARN, UNSUPPORTED or INCONCLUSIVE of a case with an unhealthy PUT
 // becomes FAIL, its observed text leading with what happened to the PUT; a
