@@ -260,6 +260,7 @@ TEST(PutHealth, OnlyAHealthyPutKeepsAPassingVerdict) {
     EXPECT_EQ(result.verdict, Verdict::Fail) << reports::name(verdict);
     EXPECT_EQ(result.observed,
               "the PUT killed by signal 11 (SIGSEGV) during the case (case itself: what the case saw)");
+    EXPECT_TRUE(failed_by_put_health(result.observed));  // the kill matrix's FAIL-PUT-UNHEALTHY
   }
   CaseResult failed;
   failed.verdict = Verdict::Fail;
@@ -268,6 +269,7 @@ TEST(PutHealth, OnlyAHealthyPutKeepsAPassingVerdict) {
   EXPECT_EQ(failed.verdict, Verdict::Fail);
   EXPECT_EQ(failed.observed,
             "wrong code; also sanity probe after the case failed: RST: the PUT no longer serves valid requests");
+  EXPECT_FALSE(failed_by_put_health(failed.observed)) << "a FAIL on the case's own requirement";
 }
 
 TEST_F(RunnerTest, DeadPutBeforeTheCaseIsInconclusiveAfterItIsAFailure) {
