@@ -15,6 +15,9 @@
 //   convload trace  SECONDS OUT_FILE
 //       kernel-timestamped SYNs and data segments seen in this namespace
 //       (convload_trace.cpp), for the time-to-first-byte breakdown.
+//   convload relay  ADDR PORT[+mptcp] UPSTREAM SECONDS
+//       a minimal relay (two blocking threads per connection, no Convert)
+//       from a TCP or MPTCP listener to UPSTREAM (convload_relay.cpp).
 //   convload soak   TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST]
 //       RATE new connections per second to an echo port for SECONDS; each
 //       sends 1..MAX_BYTES, reads them back, compares SHA-256 both ways,
@@ -56,7 +59,6 @@ namespace convload {
 
 using namespace convtest;
 constexpr std::size_t kResponseSize = 100;
-constexpr int kMptcp = 262;
 
 std::optional<Plan> make_plan(const std::string& target, const std::string& convert_dest) {
   Plan plan;
@@ -352,6 +354,15 @@ int main(int argc, char** argv) {
     return run_serve(arg(1), std::stoi(arg(2)), std::stoi(arg(3)), args.size() > 4 ? std::stod(arg(4)) : 3600,
                      args.size() > 5 ? std::stoi(arg(5)) : 0, args.size() > 6 ? std::stoi(arg(6)) : 0);
   if (mode == "trace" && args.size() >= 3) return run_trace(std::stod(arg(1)), arg(2));
+  if (mode == "relay" && args.size() >= 5) {
+    const bool mptcp = arg(2).ends_with("+mptcp");
+    const auto upstream = make_plan(arg(3), "");
+    if (!upstream) {
+      std::fprintf(stderr, "convload: bad address\n");
+      return 2;
+    }
+    return run_relay(arg(1), std::stoi(arg(2)), mptcp, *upstream, std::stod(arg(4)));
+  }
   if (mode == "soak" && args.size() >= 7) {
     const auto plan = make_plan(arg(1), arg(7));
     if (!plan) {
@@ -388,6 +399,7 @@ int main(int argc, char** argv) {
                "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp]]\n"
                "       convload idle TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST[+mptcp]]\n"
                "       convload trace SECONDS OUT_FILE\n"
+               "       convload relay ADDR PORT[+mptcp] UPSTREAM SECONDS\n"
                "       convload soak TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST[+mptcp]]\n");
   return 2;
 }

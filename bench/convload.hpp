@@ -17,6 +17,7 @@
 namespace convload {
 
 using Clock = std::chrono::steady_clock;
+inline constexpr int kMptcp = 262;  // IPPROTO_MPTCP, missing from older libc headers
 
 inline double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -38,6 +39,9 @@ std::optional<Plan> make_plan(const std::string& target, const std::string& conv
 int open_and_send(const Plan& plan, bool blocking, std::string_view request);
 
 void raise_descriptor_limit();
+
+// A listening socket (MPTCP or TCP) on ADDR:PORT, non-blocking; -1 on failure.
+int listen_on(const std::string& address, int port, bool mptcp);
 
 // Application bytes of a response so far, Convert reply stripped.
 struct ResponseReader {
@@ -63,5 +67,6 @@ struct SoakSettings {
 };
 int run_soak(const Plan& plan, const SoakSettings& settings);
 int run_trace(double seconds, const std::string& path);
+int run_relay(const std::string& address, int port, bool mptcp, const Plan& upstream, double lifetime);
 
 }  // namespace convload

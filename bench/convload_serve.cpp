@@ -18,11 +18,6 @@
 
 namespace convload {
 
-namespace {
-
-constexpr std::size_t kResponseSize = 100;
-constexpr int kMptcp = 262;
-
 int listen_on(const std::string& address, int port, bool mptcp) {
   const bool bare_ipv6 = address.find(':') != std::string::npos && address.front() != '[';
   const auto host = bare_ipv6 ? "[" + address + "]" : address;
@@ -40,6 +35,10 @@ int listen_on(const std::string& address, int port, bool mptcp) {
   }
   return fd;
 }
+
+namespace {
+
+constexpr std::size_t kResponseSize = 100;
 
 enum class Role { Http, Sink, Echo };
 

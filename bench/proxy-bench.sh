@@ -91,6 +91,10 @@ pids+=($!)
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5125 \
   >"$scratch/convproxy-mptcp.log" 2>&1 &
 pids+=($!)
+# The smallest relay there is, with an MPTCP listener: what any user-space
+# relay of an MPTCP stream gets here (convload_relay.cpp).
+ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5128+mptcp 198.51.100.2:5201 3600 &
+pids+=($!)
 if [ -n "${BENCH_BASELINE:-}" ]; then  # an earlier convproxy binary, TCP clients, measured in the same rounds
   ip netns exec "$ns_proxy" "$BENCH_BASELINE" "${proxy_flags[@]}" --port 5127 --tcp \
     >"$scratch/convproxy-baseline.log" 2>&1 &
@@ -105,12 +109,14 @@ declare -A target=(
   [convproxy]="192.0.2.1:5124 192.0.2.1:5124 tcp"
   [convproxy_mptcp]="192.0.2.1:5125 192.0.2.1:5125 mptcp"
   [mptcp_direct]="- 198.51.100.2:5202+mptcp -"
+  [mptcp_relay]="- 192.0.2.1:5128+mptcp -"
   [baseline]="192.0.2.1:5127 192.0.2.1:5127 tcp"
 )
 arms=(direct haproxy convproxy convproxy_mptcp)
 [ -n "${BENCH_BASELINE:-}" ] && arms+=(baseline)
-# Two plain MPTCP sockets, no proxy: what the kernel's MPTCP path moves here.
-stream_arms=("${arms[@]}" mptcp_direct)
+# Two plain MPTCP sockets, no proxy: what the kernel's MPTCP path moves here;
+# and the minimal relay of an MPTCP stream.
+stream_arms=("${arms[@]}" mptcp_direct mptcp_relay)
 client=(ip netns exec "$ns_client" timeout 90 taskset -c 0 "$load")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 csv=$scratch/runs.csv
@@ -210,6 +216,13 @@ if mptcp:
     out.append(f"MPTCP without a proxy (one stream between two plain MPTCP sockets, client to server namespace, "
                f"routed by the proxy namespace): {fmt(m, 2)} Gbit/s ({fmt(min(mptcp), 2)}–{fmt(max(mptcp), 2)}), "
                f"{m / d:.3f}× the TCP direct path. convproxy's MPTCP arm / this baseline: **{cm / m:.2f}**.")
+    relay = values("stream", "mptcp_relay")
+    if relay:
+        r = med("stream", "mptcp_relay")
+        out.append("")
+        out.append(f"The smallest relay of an MPTCP stream (`convload relay`: MPTCP listener, blocking recv/send "
+                   f"threads, TCP to the server): {fmt(r, 2)} Gbit/s ({fmt(min(relay), 2)}–{fmt(max(relay), 2)}). "
+                   f"convproxy's MPTCP arm / this relay: **{cm / r:.2f}**.")
 out.append("")
 out.append("Raw runs (round, test, arm, value, extra):")
 out.append("```")
