@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "harness/matrix/pair_cell.hpp"
+
 namespace convtest::harness::matrix {
 namespace {
 
@@ -56,6 +58,46 @@ TEST(Event, SelectionsProfilesAndPairsAreRead) {
   EXPECT_EQ(event->pairs.request_bytes, 100U);
   EXPECT_EQ(event->pairs.families, std::vector<PairFamily>{PairFamily::V6});
   EXPECT_EQ(event->pairs.transports, std::vector<PairTransport>{PairTransport::Mptcp});
+}
+
+TEST(Event, AClientOnABoxIsReadWithItsLinkAndAddresses) {
+  json document = minimal();
+  document["clients"][0]["remote"] = {{"iface", "eth1"}, {"address6", ""}};
+  auto event = event_from_json(document, ".");
+  ASSERT_TRUE(event.ok()) << event.error();
+  ASSERT_TRUE(event->clients.at(0).box.has_value());
+  EXPECT_EQ(event->clients[0].box->iface, "eth1");
+  EXPECT_EQ(event->clients[0].box->address4, "192.0.2.100");  // the lab plan's first client
+  EXPECT_EQ(event->clients[0].box->address6, "");             // none
+  EXPECT_FALSE(event_from_json(minimal(), ".")->clients.at(0).box.has_value());
+}
+
+TEST(Event, AClientBoxWithoutALinkOrWithABadAddressIsRefused) {
+  json document = minimal();
+  document["clients"][0]["remote"] = json::object();
+  EXPECT_NE(problem(document).find("\"iface\" must name the interface"), std::string::npos) << problem(document);
+  document["clients"][0]["remote"] = {{"iface", "eth1"}, {"address", "2001:db8::1"}};
+  EXPECT_NE(problem(document).find("\"address\" must be an IPv4 address"), std::string::npos) << problem(document);
+  document["clients"][0]["remote"] = {{"iface", "eth1"}, {"address6", "192.0.2.9"}};
+  EXPECT_NE(problem(document).find("\"address6\" must be an IPv6 address"), std::string::npos) << problem(document);
+  document["clients"][0]["remote"] = {{"iface", "eth1"}, {"port", 1}};
+  EXPECT_NE(problem(document).find("unknown key \"port\""), std::string::npos) << problem(document);
+}
+
+TEST(Event, APairCellSkipsOnlyWhatItCannotRun) {
+  PairCellSpec spec;
+  spec.converter.mode = PutMode::Remote;
+  spec.converter.iface = "eth1";
+  spec.converter.features = {Feature::Ipv6, Feature::Mptcp};
+  spec.client.features = {ClientFeature::Ipv6, ClientFeature::Mptcp};
+  EXPECT_EQ(pair_cell_skip_reason(spec), "");  // a converter on a box has pair cells
+  spec.client_box = ClientBox{"eth2"};
+  EXPECT_EQ(pair_cell_skip_reason(spec), "");
+  spec.client_box->iface = "eth1";
+  EXPECT_NE(pair_cell_skip_reason(spec).find("both on eth1"), std::string::npos);
+  spec.client_box = ClientBox{"eth2", "192.0.2.100", ""};
+  spec.family = PairFamily::V6;
+  EXPECT_EQ(pair_cell_skip_reason(spec), "the client's box has no IPv6 address");
 }
 
 TEST(Event, EveryProblemNamesItsField) {

@@ -9,7 +9,9 @@ cell of matrix.json against the run's own report or the pair cell's file;
 the faults fail where they must and only there; an expectation file turns
 named deviations into XFAIL; --resume keeps finished units and re-runs
 incomplete ones; no process of the matrix is left afterwards; a client that
-hangs and a converter that dies mid-way never give a PASS. The output
+hangs and a converter that dies mid-way never give a PASS; pair cells
+through converters in netns and remote mode (started here, in a namespace
+and on a veth-attached "box") pass, and one that stops serving fails. The output
 folder stays for the browser test (integration.matrix_event_browser).
 """
 
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -74,13 +77,34 @@ def write_event(folder):
     return path
 
 
-def run_matrix(convtest, event, out, *extra):
+def run_matrix(convtest, event, out, *extra, wrapper=()):
     env = dict(os.environ, **{MARKER: out.name})
     started = time.monotonic()
-    done = subprocess.run([convtest, "matrix", str(event), "--out", str(out), "--jobs", "2", *extra],
+    done = subprocess.run([*wrapper, convtest, "matrix", str(event), "--out", str(out), "--jobs", "2", *extra],
                           capture_output=True, text=True, timeout=600, env=env)
     print(f"convtest matrix {' '.join(extra)}: exit {done.returncode} in {time.monotonic() - started:.1f} s")
     return done
+
+
+def small_event(title, converters, clients, pairs):
+    """An event with one catalog case per role: the pair cells are what it tests."""
+    return {"format": "convtest-event", "version": 1, "title": title, "converters": converters, "clients": clients,
+            "converter_selection": {"case": ["connect-base-ipv4-early-data"], "dim": ["transport=tcp"]},
+            "client_selection": {"case": ["client-reaches-destination-over-each-family"], "dim": ["family=v4"]},
+            "pairs": pairs}
+
+
+def run_event(convtest, schemas, folder, name, event, wrapper=()):
+    """Writes FOLDER/NAME.json and runs it into FOLDER/NAME: the exit, the
+    validated matrix.json and the output folder."""
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(event, indent=2))
+    out = folder / name
+    done = run_matrix(convtest, path, out, wrapper=wrapper)
+    check((out / "matrix.json").is_file(), f"{name}: no matrix.json, exit {done.returncode}\n{done.stderr[-3000:]}")
+    matrix = json.loads((out / "matrix.json").read_text())
+    validate(schemas / "matrix-v1.schema.json", matrix, f"{name} matrix.json")
+    return done, matrix, out
 
 
 def leftover_processes(marker_value):
@@ -216,26 +240,15 @@ def check_bad_input(convtest, folder):
 def check_crash_and_hang(convtest, schemas, folder):
     """A client that hangs and a converter that dies mid-way never pass."""
     plain = CONVPROXY
-    event = {
-        "format": "convtest-event", "version": 1, "title": "crash and hang",
-        "converters": [{"id": "convproxy", "put": {"name": "convproxy", "spawn": plain, "features": []}},
-                       # killed one second after its start, while the late client is still waiting
-                       {"id": "killed", "put": {"name": "killed", "spawn": "timeout -s KILL 1 " + plain,
-                                                "features": []}}],
-        "clients": [{"id": "sleeper", "client": {"name": "sleeper", "spawn": "sleep 30", "features": []}},
-                    {"id": "late", "client": {"name": "late", "features": [],
-                                              "spawn": "sh -c 'sleep 1.5; exec \"$0\" \"$@\"' " + CONVCLIENT}}],
-        "converter_selection": {"case": ["connect-base-ipv4-early-data"], "dim": ["transport=tcp"]},
-        "client_selection": {"case": ["client-reaches-destination-over-each-family"], "dim": ["family=v4"]},
-        "pairs": {"request_bytes": 5000, "cell_seconds": 4},
-    }
-    path = folder / "crash-and-hang.json"
-    path.write_text(json.dumps(event, indent=2))
-    out = folder / "crash-and-hang"
-    done = run_matrix(convtest, path, out)
+    converters = [{"id": "convproxy", "put": {"name": "convproxy", "spawn": plain, "features": []}},
+                  # killed one second after its start, while the late client is still waiting
+                  {"id": "killed", "put": {"name": "killed", "spawn": "timeout -s KILL 1 " + plain, "features": []}}]
+    clients = [{"id": "sleeper", "client": {"name": "sleeper", "spawn": "sleep 30", "features": []}},
+               {"id": "late", "client": {"name": "late", "features": [],
+                                         "spawn": "sh -c 'sleep 1.5; exec \"$0\" \"$@\"' " + CONVCLIENT}}]
+    event = small_event("crash and hang", converters, clients, {"request_bytes": 5000, "cell_seconds": 4})
+    done, matrix, out = run_event(convtest, schemas, folder, "crash-and-hang", event)
     check(done.returncode == 1, f"crash and hang: exit {done.returncode}\n{done.stderr[-2000:]}")
-    matrix = json.loads((out / "matrix.json").read_text())
-    validate(schemas / "matrix-v1.schema.json", matrix, "crash-and-hang matrix.json")
     cells = {(p["client"], p["converter"], p["family"], p["transport"]): p for p in matrix["pairs"]}
     for (client, converter, family, transport), pair in cells.items():
         if (family, transport) != ("v4", "tcp"):
@@ -249,6 +262,144 @@ def check_crash_and_hang(convtest, schemas, folder):
             check(pair["verdict"] == "PASS", f"late client through convproxy: {pair}")
     left = leftover_processes(out.name)
     check(not left, f"processes left behind by the crash-and-hang event: {left}")
+
+
+def check_interrupt(convtest, schemas, folder):
+    """Ctrl-C after the first pair cell: the matrix stops, writes matrix.json
+    with what did not run marked, exits 2, leaves no process; --resume runs
+    only what is missing."""
+    converters = [{"id": "convproxy", "put": {"name": "convproxy", "spawn": CONVPROXY, "features": CONVERTER_FEATURES}}]
+    clients = [{"id": "convclient", "client": {"name": "convclient", "spawn": CONVCLIENT, "features": CLIENT_FEATURES}}]
+    event = small_event("interrupted", converters, clients, {"request_bytes": 5000, "cell_seconds": 8})
+    path = folder / "interrupted.json"
+    path.write_text(json.dumps(event, indent=2))
+    out = folder / "interrupted"
+    env = dict(os.environ, **{MARKER: out.name})
+    matrix_process = subprocess.Popen([convtest, "matrix", str(path), "--out", str(out), "--jobs", "1"],
+                                      stderr=subprocess.PIPE, text=True, env=env)
+    lines = []
+    deadline = time.monotonic() + 300
+    for line in matrix_process.stderr:
+        lines.append(line)
+        if "] pair " in line or time.monotonic() > deadline:
+            break
+    matrix_process.send_signal(signal.SIGINT)
+    try:
+        rest, _ = matrix_process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        matrix_process.kill()
+        raise Failure("convtest matrix did not end within 60 s of Ctrl-C")
+    check(matrix_process.returncode == 2, f"interrupted matrix: exit {matrix_process.returncode}\n{''.join(lines)}{rest}")
+    matrix = json.loads((out / "matrix.json").read_text())
+    validate(schemas / "matrix-v1.schema.json", matrix, "interrupted matrix.json")
+    check(matrix["event"]["interrupted"] is True, f"matrix.json does not say it was interrupted: {matrix['event']}")
+    missing = [p for p in matrix["pairs"] if "--resume runs it" in p["observed"]]
+    check(missing and all(p["verdict"] == "INCONCLUSIVE" for p in missing),
+          f"the cells Ctrl-C left out are not marked: {[(p['folder'], p['verdict']) for p in matrix['pairs']]}")
+    check(not leftover_processes(out.name), f"processes left after Ctrl-C: {leftover_processes(out.name)}")
+    done = run_matrix(convtest, path, out, "--resume")
+    matrix = json.loads((out / "matrix.json").read_text())
+    check(done.returncode == 0 and matrix["event"]["interrupted"] is False and matrix["event"]["cells_kept"] >= 1
+          and all(p["verdict"] == "PASS" for p in matrix["pairs"]),
+          f"--resume after Ctrl-C: exit {done.returncode}, {matrix['event']}, "
+          f"{[(p['folder'], p['verdict']) for p in matrix['pairs']]}")
+
+
+def sh(*argv):
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    check(done.returncode == 0, f"{' '.join(argv)}: {done.stderr.strip()}")
+
+
+def make_box(box, device, harness_end, harness, host, tcp_fastopen):
+    """A box on a veth link to the harness's namespace, as docs/remote-put.md
+    configures one: 192.0.2.HOST and 2001:db8:1::HOST, the servers through
+    the harness's gateway, full checksums on what it sends."""
+    sh("ip", "-n", box, "link", "add", device, "type", "veth", "peer", "name", harness_end, "netns", harness)
+    sh("ip", "netns", "exec", box, "sysctl", "-qw", f"net.ipv4.tcp_fastopen={tcp_fastopen}")
+    sh("ip", "-n", box, "addr", "add", f"192.0.2.{host}/24", "dev", device)
+    sh("ip", "-n", box, "addr", "add", f"2001:db8:1::{host}/64", "dev", device, "nodad")
+    sh("ip", "-n", box, "link", "set", device, "up")
+    sh("ip", "-n", box, "route", "add", "198.51.100.0/24", "via", "192.0.2.254")
+    sh("ip", "-n", box, "route", "add", "2001:db8:2::/64", "via", "2001:db8:1::fe")
+    sh("ip", "netns", "exec", box, "ethtool", "-K", device, "tx", "off")
+
+
+def make_placed_converters(tag, convproxy):
+    """A converter in a namespace of its own (netns mode) and one on a "box"
+    behind a veth link (remote mode, configured as docs/remote-put.md says),
+    both started here, not by the harness; the harness's end of the link is
+    in a namespace of its own, where the matrix runs."""
+    ns, box, client_box, harness = f"ct-pn-{tag}", f"ct-pb-{tag}", f"ct-pc-{tag}", f"ct-ph-{tag}"
+    for name in (ns, box, client_box, harness):
+        sh("ip", "netns", "add", name)
+        sh("ip", "-n", name, "link", "set", "lo", "up")
+    # The converter's box, and the client's box (the client role) on a second link.
+    make_box(box, "ct-box", "ct-harness", harness, "1", "0x203")
+    make_box(client_box, "ct-cbox", "ct-charness", harness, "100", "5")
+    for end in ("ct-harness", "ct-charness"):
+        sh("ip", "netns", "exec", harness, "sysctl", "-qw", f"net.ipv6.conf.{end}.disable_ipv6=1")
+        sh("ip", "-n", harness, "link", "set", end, "up")
+    command = convproxy.replace("--listen {addr} --listen {addr6}", "--listen any").replace("{port}", "5124")
+    processes = [subprocess.Popen(["ip", "netns", "exec", name, *command.split()],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for name in (ns, box)]
+    return (ns, box, client_box, harness), processes
+
+
+def remove_placed_converters(namespaces, processes):
+    for process in processes:
+        process.kill()
+        process.wait(timeout=10)
+    for name in namespaces:
+        subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
+
+
+def check_placed_converters(convtest, schemas, folder):
+    """Pair cells through converters the harness does not start (netns and
+    remote mode), from a local client and from a client on a box of its own,
+    pass end to end; a converter that stops serving never passes."""
+    bin_dir = str(Path(convtest).resolve().parent)
+    namespaces, processes = make_placed_converters(uuid.uuid4().hex[:6], CONVPROXY.replace("{bin}", bin_dir))
+    ns, _, client_box, harness = namespaces
+    try:
+        time.sleep(1)  # both convproxy processes listen
+        # The client ends the converter in netns mode after its pair exchange
+        # (not in its own catalog run, whose server port is 80).
+        killer = ("sh -c 'port=$1; shift; \"$0\" \"$@\"; status=$?; "
+                  f"[ \"$port\" = 8080 ] && kill -KILL {processes[0].pid}; exit $status' "
+                  "{bin}/convclient {dest_port}" + CONVCLIENT[len("{bin}/convclient"):])
+        placed = [{"id": "in-netns", "put": {"name": "in-netns", "mode": "netns", "netns": f"/run/netns/{ns}",
+                                               "features": CONVERTER_FEATURES}},
+                  {"id": "on-a-box", "put": {"name": "on-a-box", "mode": "remote", "iface": "ct-harness",
+                                               "features": CONVERTER_FEATURES}}]
+        clients = [{"id": "convclient", "client": {"name": "convclient", "spawn": CONVCLIENT,
+                                                   "features": CLIENT_FEATURES}},
+                   {"id": "client-on-a-box", "remote": {"iface": "ct-charness"},
+                    "client": {"name": "client-on-a-box", "spawn": f"ip netns exec {client_box} " + CONVCLIENT,
+                               "features": CLIENT_FEATURES}}]
+        event = small_event("placed converters", placed, clients, {"request_bytes": 20000, "cell_seconds": 8})
+        in_harness = ("ip", "netns", "exec", harness)
+        done, matrix, out = run_event(convtest, schemas, folder, "placed", event, in_harness)
+        check(done.returncode == 0, f"placed converters: exit {done.returncode}\n{done.stderr[-3000:]}")
+        check(len(matrix["pairs"]) == 2 * 2 * 2 * 2, f"{len(matrix['pairs'])} pair cells, expected 16")
+        check(all(i["counts"]["PASS"] == 1 for i in matrix["implementations"]),
+              f"placed catalog runs: {[(i['id'], i['counts']) for i in matrix['implementations']]}")
+        for pair in matrix["pairs"]:
+            check(pair["verdict"] == "PASS", f"placed {pair['folder']}: {pair['verdict']} ({pair['observed']})")
+            if pair["transport"] == "mptcp":
+                check("over MPTCP" in pair["observed"], f"placed {pair['folder']}: {pair['observed']!r}")
+            check((out / pair["folder"] / "pair.pcap").stat().st_size > 24, f"{pair['folder']}: empty pcap")
+
+        event["clients"] = [{"id": "killer", "client": {"name": "killer", "spawn": killer,
+                                                        "features": CLIENT_FEATURES}}]
+        event["converters"] = placed[:1]
+        event["pairs"].update({"families": ["v4"], "transports": ["tcp"]})
+        done, matrix, _ = run_event(convtest, schemas, folder, "placed-killed", event, in_harness)
+        pair = matrix["pairs"][0]
+        check(done.returncode == 1 and pair["verdict"] == "FAIL" and "no longer accepts connections" in pair["observed"],
+              f"a netns converter killed after the exchange: exit {done.returncode}, {pair}")
+        check(processes[0].poll() is not None, "the killer client did not end the converter")
+    finally:
+        remove_placed_converters(namespaces, processes)
 
 
 def main():
@@ -273,6 +424,8 @@ def main():
         check_first_run(args.convtest, args.schemas, event, out)
         check_resume(args.convtest, event, out)
         check_crash_and_hang(args.convtest, args.schemas, folder)
+        check_placed_converters(args.convtest, args.schemas, folder)
+        check_interrupt(args.convtest, args.schemas, folder)
         left = leftover_processes(out.name)
         check(not left, f"processes left behind: {left}")
         (folder / "event").unlink(missing_ok=True)

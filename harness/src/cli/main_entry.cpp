@@ -250,6 +250,18 @@ int run_catalog(const Invocation& invocation, const Registry& registry) {
   return write_extra_reports(invocation, report, registry, exit_code);
 }
 
+int run_event_matrix(const Invocation& invocation) {
+  StopFlag stop;
+  const SignalWatcher signals(stop);
+  return matrix::run_matrix({.event = invocation.matrix_event,
+                             .out = invocation.matrix_out,
+                             .jobs = invocation.jobs,
+                             .resume = invocation.matrix_resume,
+                             .convtest_binary = own_program(),
+                             .bin_dir = own_directory()},
+                            stop);
+}
+
 }  // namespace
 
 int main(int argc, char** argv, const CatalogFactory& make_catalog) {
@@ -277,13 +289,7 @@ int main(int argc, char** argv, const CatalogFactory& make_catalog) {
     case Command::Report: return render_report(invocation.report_input, *invocation.html, registry.requirements());
     case Command::Run: return run_catalog(invocation, registry);
     case Command::Compare: return run_compare(invocation);
-    case Command::Matrix:
-      return matrix::run_matrix({.event = invocation.matrix_event,
-                                 .out = invocation.matrix_out,
-                                 .jobs = invocation.jobs,
-                                 .resume = invocation.matrix_resume,
-                                 .convtest_binary = own_program(),
-                                 .bin_dir = own_directory()});
+    case Command::Matrix: return run_event_matrix(invocation);
     case Command::Fuzz: return run_fuzz(invocation, own_directory(), command_line(invocation));
     case Command::Replay: return run_replay(invocation, own_directory());
   }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "harness/cli/cli.hpp"
+#include "packetgen/ip.hpp"
 #include "reports/expectations.hpp"
 
 namespace convtest::harness::matrix {
@@ -112,9 +113,38 @@ packetgen::Result<ClientDescription, std::string> client_description(const json&
   return *file.value().client;
 }
 
+std::optional<std::string> address_problem(const json& box, const char* key, packetgen::ip::Family family) {
+  if (!box.contains(key)) return std::nullopt;
+  const json& value = box.at(key);
+  const bool none_allowed = family == packetgen::ip::Family::V6;
+  if (value.is_string() && none_allowed && value.get<std::string>().empty()) return std::nullopt;
+  const auto address = value.is_string() ? packetgen::ip::Address::parse(value.get<std::string>()) : std::nullopt;
+  if (!address || address->family != family)
+    return fmt::format("\"remote\": \"{}\" must be an {} address{}", key,
+                       family == packetgen::ip::Family::V4 ? "IPv4" : "IPv6", none_allowed ? " (or \"\": none)" : "");
+  return std::nullopt;
+}
+
+packetgen::Result<std::optional<ClientBox>, std::string> client_box(const json& entry) {
+  if (!entry.contains("remote")) return std::optional<ClientBox>();
+  const json& remote = entry.at("remote");
+  if (!remote.is_object()) return failure(std::string("\"remote\": must be an object with \"iface\""));
+  if (auto problem = unknown_key(remote, {"iface", "address", "address6"})) return failure("\"remote\": " + *problem);
+  if (!remote.contains("iface") || !remote.at("iface").is_string() || remote.at("iface").get<std::string>().empty())
+    return failure(std::string("\"remote\": \"iface\" must name the interface toward the client's box"));
+  for (const auto& [key, family] :
+       {std::pair{"address", packetgen::ip::Family::V4}, {"address6", packetgen::ip::Family::V6}})
+    if (auto problem = address_problem(remote, key, family)) return failure(*problem);
+  ClientBox box;
+  box.iface = remote.at("iface").get<std::string>();
+  box.address4 = remote.value("address", box.address4);
+  box.address6 = remote.value("address6", box.address6);
+  return std::optional<ClientBox>(box);
+}
+
 packetgen::Result<EventClient, std::string> client_from(const json& entry, const fs::path& base) {
   if (!entry.is_object()) return failure(std::string("must be an object with \"client\""));
-  if (auto problem = unknown_key(entry, {"id", "client", "expect"})) return failure(*problem);
+  if (auto problem = unknown_key(entry, {"id", "client", "expect", "remote"})) return failure(*problem);
   if (!entry.contains("client"))
     return failure(std::string("\"client\" is missing (a client description or a file holding one)"));
   auto client = client_description(entry.at("client"), base);
@@ -123,7 +153,9 @@ packetgen::Result<EventClient, std::string> client_from(const json& entry, const
   if (!expect) return failure(expect.error());
   const std::string id =
       entry.contains("id") && entry.at("id").is_string() ? entry.at("id").get<std::string>() : client.value().name;
-  return EventClient{id, std::move(client.value()), std::move(expect.value())};
+  auto box = client_box(entry);
+  if (!box) return failure(box.error());
+  return EventClient{id, std::move(client.value()), std::move(expect.value()), std::move(box.value())};
 }
 
 template <typename Entry, typename Parse>

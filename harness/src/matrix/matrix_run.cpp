@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -47,13 +50,23 @@ class Progress {
 };
 
 struct Finished {
-  json unit;          // the unit file's content
-  bool kept = false;  // --resume found it complete
+  json unit;                 // the unit file's content
+  bool kept = false;         // --resume found it complete
+  bool interrupted = false;  // stopped or never started because of Ctrl-C
 };
+
+constexpr const char* kNotRunText = "not run: the matrix was interrupted (Ctrl-C); --resume runs it";
+constexpr const char* kInterruptedCellText =
+    "interrupted (Ctrl-C) while running: its verdict is not kept; --resume runs it again";
 
 double seconds_since(steady_clock::time_point start) {
   return std::chrono::duration<double>(steady_clock::now() - start).count();
 }
+
+// How often a waiting catalog run looks at the stop flag, and how long an
+// interrupted one may take to write its report.
+constexpr std::chrono::milliseconds kStopCheck{200};
+constexpr std::chrono::milliseconds kInterruptedRunGrace{10000};
 
 std::string reset_folder(const fs::path& folder) {
   std::error_code error;
@@ -83,7 +96,22 @@ std::string report_counts(const fs::path& report_path) {
   return text;
 }
 
-json execute_run(const RunUnit& unit, const Event& event, const MatrixOptions& options, unsigned child_jobs) {
+// Waits for a catalog run within `limit`; on `stop` the child gets SIGINT
+// (it ends its cases and writes its report) and a little time for it.
+std::optional<process::ExitStatus> wait_for_run(process::Subprocess& child, std::chrono::milliseconds limit,
+                                                const StopFlag& stop) {
+  const auto until = steady_clock::now() + limit;
+  while (!stop.requested()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - steady_clock::now());
+    if (left <= std::chrono::milliseconds(0)) return std::nullopt;
+    if (auto status = child.wait_for(std::min(left, kStopCheck))) return status;
+  }
+  child.signal(SIGINT);
+  return child.wait_for(kInterruptedRunGrace);
+}
+
+json execute_run(const RunUnit& unit, const Event& event, const MatrixOptions& options, unsigned child_jobs,
+                 const StopFlag& stop) {
   const auto started = steady_clock::now();
   json file = unit_header("run", unit.fingerprint, 0);
   file.update({{"id", unit.id},
@@ -111,7 +139,11 @@ json execute_run(const RunUnit& unit, const Event& event, const MatrixOptions& o
   auto child = process::Subprocess::spawn(spawn);
   if (!child) return fail(child.error());
   const auto limit = std::chrono::milliseconds(static_cast<std::int64_t>(event.run_seconds * 1000 * event.time_scale));
-  auto status = child->wait_for(limit);
+  auto status = wait_for_run(*child, limit, stop);
+  if (stop.requested()) {
+    if (!status) child->stop(std::chrono::seconds(1));
+    return fail("interrupted (Ctrl-C) while running; --resume runs it again");
+  }
   if (!status) {
     child->stop(std::chrono::seconds(5));
     return fail(fmt::format("the run was stopped after {:.0f} s (the event's run_seconds)", event.run_seconds));
@@ -175,14 +207,20 @@ std::string run_line(const RunUnit& unit, const json& file, bool kept) {
 // then the pair cells. A unit's file is its last write.
 class Scheduler {
  public:
-  Scheduler(const Plan& plan, const Event& event, const MatrixOptions& options, unsigned jobs)
+  Scheduler(const Plan& plan, const Event& event, const MatrixOptions& options, unsigned jobs, const StopFlag& stop)
       : plan_(plan),
         event_(event),
         options_(options),
+        stop_(stop),
         jobs_(jobs),
         progress_(plan.runs.size() + plan.cells.size()),
         runs_(plan.runs.size()),
-        cells_(plan.cells.size()) {}
+        cells_(plan.cells.size()) {
+    for (const auto& unit : plan.runs)
+      for (const auto& shared : unit.exclusive) exclusive_[shared];
+    for (const auto& unit : plan.cells)
+      for (const auto& shared : unit.exclusive) exclusive_[shared];
+  }
 
   void run() {
     std::vector<std::thread> workers;
@@ -195,11 +233,21 @@ class Scheduler {
  private:
   void work() {
     for (std::size_t index = next_.fetch_add(1); index < runs_.size() + cells_.size(); index = next_.fetch_add(1)) {
-      if (index < runs_.size())
+      if (stop_.requested())
+        not_run(index);
+      else if (index < runs_.size())
         do_run(index);
       else
         do_cell(index - runs_.size());
     }
+  }
+  // Left out by Ctrl-C: no unit file, so --resume runs it.
+  void not_run(std::size_t index) {
+    if (index < runs_.size()) {
+      runs_[index] = {{{"problem", kNotRunText}, {"exit_code", kExitEnvironment}}, false, true};
+      return;
+    }
+    cells_[index - runs_.size()] = {{{"verdict", "INCONCLUSIVE"}, {"observed", kNotRunText}}, false, true};
   }
   void do_run(std::size_t index) {
     const RunUnit& unit = plan_.runs[index];
@@ -208,10 +256,12 @@ class Scheduler {
     if (auto kept = options_.resume ? finished_unit(unit_file, unit.fingerprint) : std::nullopt) {
       finished = {*kept, true};
     } else {
+      const auto hold = exclusively(unit.exclusive);
       // Catalog runs are parallel themselves: together they keep to what
       // one run alone would use (six instances per core).
       const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-      finished = {execute_run(unit, event_, options_, std::max(1U, 6 * cores / jobs_)), false};
+      finished = {execute_run(unit, event_, options_, std::max(1U, 6 * cores / jobs_), stop_), false,
+                  stop_.requested()};
       write_unit(unit_file, finished.unit);
     }
     progress_.line(run_line(unit, finished.unit, finished.kept));
@@ -223,10 +273,23 @@ class Scheduler {
     if (auto kept = options_.resume ? finished_unit(unit_file, unit.fingerprint) : std::nullopt) {
       finished = {*kept, true};
     } else {
+      const auto hold = exclusively(unit.exclusive);
       finished = {execute_cell(unit), false};
-      write_unit(unit_file, finished.unit);
+      // Ctrl-C reached the cell's processes too: its verdict is not kept.
+      if (stop_.requested())
+        finished = {{{"verdict", "INCONCLUSIVE"}, {"observed", kInterruptedCellText}}, false, true};
+      else
+        write_unit(unit_file, finished.unit);
     }
     progress_.line(cell_line(unit, finished.unit, finished.kept));
+  }
+  // Held while a unit runs on what other units share (units.hpp); taken in
+  // the map's order, so two units that share two things cannot deadlock.
+  std::vector<std::unique_lock<std::mutex>> exclusively(const std::vector<std::string>& shared) {
+    std::vector<std::unique_lock<std::mutex>> held;
+    for (auto& [placement, mutex] : exclusive_)
+      if (std::find(shared.begin(), shared.end(), placement) != shared.end()) held.emplace_back(mutex);
+    return held;
   }
   static void write_unit(const fs::path& path, const json& unit) {
     if (auto problem = reports::write_file_atomically(path, unit.dump(2) + "\n"); !problem.empty())
@@ -236,11 +299,13 @@ class Scheduler {
   const Plan& plan_;
   const Event& event_;
   const MatrixOptions& options_;
+  const StopFlag& stop_;
   unsigned jobs_;
   Progress progress_;
   std::atomic<std::size_t> next_{0};
   std::vector<Finished> runs_;
   std::vector<Finished> cells_;
+  std::map<std::string, std::mutex> exclusive_;  // filled before the workers start
 };
 
 bool passed(const Finished& run) { return run.unit.value("exit_code", -1) == 0 && !run.unit.contains("problem"); }
@@ -298,7 +363,10 @@ int write_matrix(const Plan& plan, const Scheduler& done, const Event& event, co
     pairs.push_back(matrix_pair(plan.cells[i], done.cells()[i], options.out));
   const bool all_passed = std::all_of(done.runs().begin(), done.runs().end(), passed) &&
                           std::all_of(done.cells().begin(), done.cells().end(), passed_cell);
-  const int exit_code = all_passed ? kExitOk : kExitFailed;
+  const auto was_interrupted = [](const Finished& f) { return f.interrupted; };
+  const bool interrupted = std::any_of(done.runs().begin(), done.runs().end(), was_interrupted) ||
+                           std::any_of(done.cells().begin(), done.cells().end(), was_interrupted);
+  const int exit_code = interrupted ? kExitEnvironment : all_passed ? kExitOk : kExitFailed;
   auto matrix = reports::matrix_from_reports(event.title, runs, pairs);
   if (!matrix.error.empty()) {
     fmt::print(stderr, "convtest matrix: {}\n", matrix.error);
@@ -306,6 +374,7 @@ int write_matrix(const Plan& plan, const Scheduler& done, const Event& event, co
   }
   matrix.document["event"] = {{"source", options.event.string()},
                               {"exit_code", exit_code},
+                              {"interrupted", interrupted},
                               {"runs_kept", kept_count(done.runs())},
                               {"cells_kept", kept_count(done.cells())}};
   std::string problem = reports::write_file_atomically(options.out / "matrix.json", matrix.document.dump(2) + "\n");
@@ -321,6 +390,10 @@ int write_matrix(const Plan& plan, const Scheduler& done, const Event& event, co
       std::count_if(done.runs().begin(), done.runs().end(), [](const Finished& f) { return !passed(f); }), pairs.size(),
       std::count_if(done.cells().begin(), done.cells().end(), [](const Finished& f) { return !passed_cell(f); }),
       kept_count(done.runs()), kept_count(done.cells()));
+  if (interrupted)
+    fmt::print("matrix: interrupted: {} units did not finish (marked in matrix.json); --resume runs them\n",
+               std::count_if(done.runs().begin(), done.runs().end(), was_interrupted) +
+                   std::count_if(done.cells().begin(), done.cells().end(), was_interrupted));
   fmt::print("matrix.json: {}\nindex.html: {}\n", (options.out / "matrix.json").string(),
              (options.out / "index.html").string());
   return exit_code;
@@ -346,7 +419,7 @@ std::string output_problem(const fs::path& out) {
 
 }  // namespace
 
-int run_matrix(const MatrixOptions& given) {
+int run_matrix(const MatrixOptions& given, const StopFlag& stop) {
   MatrixOptions options = given;
   auto event = load_event(options.event);
   if (!event) {
@@ -372,7 +445,7 @@ int run_matrix(const MatrixOptions& given) {
   const unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1U, std::thread::hardware_concurrency());
   fmt::print(stderr, "matrix: {} catalog runs and {} pair cells, {} at a time{}\n", plan.value().runs.size(),
              plan.value().cells.size(), jobs, options.resume ? ", keeping finished ones" : "");
-  Scheduler scheduler(plan.value(), event.value(), options, jobs);
+  Scheduler scheduler(plan.value(), event.value(), options, jobs, stop);
   scheduler.run();
   return write_matrix(plan.value(), scheduler, event.value(), options);
 }

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "harness/lab/put_process.hpp"
 #include "harness/matrix/pair_lab.hpp"
 #include "harness/matrix/pair_server.hpp"
 #include "harness/put/put_identity.hpp"
+#include "harness/put/put_lab.hpp"
 #include "packetgen/tcp.hpp"
 #include "packetgen/tcp_options.hpp"
 
@@ -35,8 +37,8 @@ struct CellRun {
   std::optional<std::string> client_hung;  // how it ended once stopped
   std::optional<process::ExitStatus> client_status;
   std::string client_stderr;
-  std::string converter_state;  // "running" while it serves
-  std::string converter_stderr;
+  std::string converter_state;                  // "running" while it serves
+  std::optional<std::string> converter_stderr;  // nothing for a converter the harness did not start
   std::vector<ServedConnection> served;
   packetgen::Bytes client_printed;
   Handshake handshake;
@@ -144,8 +146,9 @@ PairCellOutcome judge(const PairCellSpec& spec, const CellRun& run) {
     return outcome(Verdict::Fail, fmt::format("the client crashed: {}; its stderr ends: {}",
                                               run.client_status->to_string(), tail(run.client_stderr)));
   if (run.converter_state != "running")
-    return outcome(Verdict::Fail, fmt::format("the converter stopped during the exchange: {}; its stderr ends: {}",
-                                              run.converter_state, tail(run.converter_stderr)));
+    return outcome(Verdict::Fail,
+                   fmt::format("the converter stopped during the exchange: {}{}", run.converter_state,
+                               run.converter_stderr ? "; its stderr ends: " + tail(*run.converter_stderr) : ""));
   if (run.client_status && !run.client_status->success())
     return outcome(Verdict::Fail,
                    fmt::format("the client {}; its stderr ends: {}; server side: {}", run.client_status->to_string(),
@@ -194,7 +197,16 @@ packetgen::Result<std::unique_ptr<PutProcess>, std::string> start_converter(cons
       .ready_v6 = v6,
       .ready_timeout = milliseconds(static_cast<std::int64_t>(spec.converter.startup_seconds * 1000 * spec.time_scale)),
       .stop_grace = 1000ms};
-  return PutProcess::spawn(lab.converter(), options);
+  return PutProcess::spawn(*lab.converter(), options);
+}
+
+// Where the client reaches the converter: the lab plan's addresses, or a
+// placed converter's own (a remote box's).
+std::pair<std::string, std::string> converter_addresses(const PairLab& lab) {
+  const PairAddresses a = pair_addresses();
+  const Lab* placed = lab.placed_converter();
+  if (!placed) return {a.converter4, a.converter6};
+  return {placed->put().v4.to_string(), placed->put().v6 ? placed->put().v6->to_string() : a.converter6};
 }
 
 packetgen::Result<std::unique_ptr<PutProcess>, std::string> start_client(const PairCellSpec& spec, const PairLab& lab) {
@@ -202,7 +214,8 @@ packetgen::Result<std::unique_ptr<PutProcess>, std::string> start_client(const P
   std::error_code ignored;
   fs::create_directories(state, ignored);
   const PairAddresses a = pair_addresses();
-  const CutTarget target{a.converter4,        a.converter6,
+  const auto [converter4, converter6] = converter_addresses(lab);
+  const CutTarget target{converter4,          converter6,
                          spec.converter.port, spec.family == PairFamily::V4 ? a.server4 : a.server6,
                          kPairServerPort,     spec.family == PairFamily::V6,
                          state.string()};
@@ -225,12 +238,18 @@ packetgen::Result<std::unique_ptr<PutProcess>, std::string> start_client(const P
                        .stop_grace = 1000ms,
                        .extra_environment = std::move(environment),
                        .stdin_file = spec.folder / "request.bin"};
-  return PutProcess::spawn(lab.client(), options);
+  // A client on a box is started by its template from here (ssh, ip netns
+  // exec, ...); otherwise inside the client's namespace.
+  if (const Netns* inside = lab.client()) return PutProcess::spawn(*inside, options);
+  auto here = Netns::current();
+  if (!here) return packetgen::failure(here.error());
+  return PutProcess::spawn(*here, options);
 }
 
-// The exchange itself, once the lab, the server and the converter stand.
-void exchange(const PairCellSpec& spec, PairLab& lab, PairServer& server, PutProcess& converter,
-              steady_clock::time_point until, CellRun& run) {
+// The exchange itself, once the lab, the server and the converter stand;
+// `converter_state` is "running" while the converter serves.
+void exchange(const PairCellSpec& spec, PairLab& lab, PairServer& server,
+              const std::function<std::string()>& converter_state, steady_clock::time_point until, CellRun& run) {
   const auto client_started = steady_clock::now();
   auto client = start_client(spec, lab);
   if (client) {
@@ -244,20 +263,71 @@ void exchange(const PairCellSpec& spec, PairLab& lab, PairServer& server, PutPro
     run.client_status = process::ExitStatus::exited(127);
     run.client_stderr = client.error();
   }
-  run.converter_state = converter.state_text();
+  run.converter_state = converter_state();
   run.served = server.stop();
   lab.stop();
   run.handshake = client_handshake(lab.delivered(), spec.converter.port);
   run.middlebox = lab.middlebox_changes();
 }
 
+LabSettings placed_lab_settings(const PairCellSpec& spec) {
+  LabSettings settings;
+  settings.port = spec.converter.port;
+  settings.time_scale = spec.time_scale;
+  return settings;
+}
+
+// The link to the client's box, as `convtest run --role client --remote`
+// opens it: the harness answers for the converter's addresses there.
+LabResult client_box_lab(const PairCellSpec& spec) {
+  RemoteSettings remote;
+  remote.interface = spec.client_box->iface;
+  if (auto v4 = packetgen::ip::Address::parse(spec.client_box->address4)) remote.put_v4 = *v4;
+  remote.put_v6 = packetgen::ip::Address::parse(spec.client_box->address6);
+  LabSettings settings = placed_lab_settings(spec);
+  settings.role = LabRole::Client;
+  return Lab::remote(remote, settings);
+}
+
+// The converter's and the client's labs when the harness does not make
+// their namespaces; an error names which one failed.
+packetgen::Result<std::pair<std::unique_ptr<Lab>, std::unique_ptr<Lab>>, std::string> placed_labs(
+    const PairCellSpec& spec) {
+  std::pair<std::unique_ptr<Lab>, std::unique_ptr<Lab>> labs;
+  if (spec.converter.mode != PutMode::Spawn) {
+    auto opened = converter_lab(spec.converter, placed_lab_settings(spec));
+    if (!opened) return packetgen::failure("the converter's lab could not be opened: " + opened.error());
+    labs.first = std::move(*opened);
+  }
+  if (spec.client_box) {
+    auto opened = client_box_lab(spec);
+    if (!opened) return packetgen::failure("the link to the client's box could not be opened: " + opened.error());
+    labs.second = std::move(*opened);
+  }
+  return labs;
+}
+
+// A converter the harness did not start has no process to watch: it still
+// serves when a new connection from the client's side reaches its port.
+std::string placed_converter_state(const PairCellSpec& spec, const PairLab& lab) {
+  const auto [converter4, converter6] = converter_addresses(lab);
+  const std::string& address = spec.family == PairFamily::V6 ? converter6 : converter4;
+  const auto timeout = milliseconds(static_cast<std::int64_t>(2000 * spec.time_scale));
+  // From the client's namespace, or the server's when the client is on a box.
+  const Netns& from = lab.client() ? *lab.client() : lab.server();
+  const std::string problem = accepts_connections(from, address, spec.converter.port, timeout);
+  return problem.empty() ? "running" : "it no longer accepts connections: " + problem;
+}
+
 }  // namespace
 
 std::string pair_cell_skip_reason(const PairCellSpec& spec) {
   const PutDescription& converter = spec.converter;
-  if (converter.mode != PutMode::Spawn)
-    return fmt::format("the converter is reached in {} mode; pair cells spawn both sides in namespaces of their own",
-                       name(converter.mode));
+  if (spec.client_box && converter.mode == PutMode::Remote && converter.iface == spec.client_box->iface)
+    return fmt::format("the client's box and the converter are both on {}: a pair needs them on two links",
+                       converter.iface);
+  if (spec.family == PairFamily::V6 && spec.client_box && spec.client_box->address6.empty())
+    return "the client's box has no IPv6 address";
   if (spec.family == PairFamily::V6) {
     if (!converter.has(Feature::Ipv6) || converter.address6.empty()) return "the converter does not declare ipv6";
     if (!spec.client.has(ClientFeature::Ipv6)) return "the client does not declare ipv6";
@@ -285,17 +355,27 @@ PairCellOutcome run_pair_cell(const PairCellSpec& spec) {
 
   // The wires and the server outlive the deadline a little, so a late
   // client still meets a working path and its hang is judged as one.
-  auto lab = PairLab::build(
-      {spec.profile.transforms, spec.transport == PairTransport::Mptcp, spec.folder / "pair.pcap", spec.deadline + 5s});
+  const PairLabSettings settings{spec.profile.transforms, spec.transport == PairTransport::Mptcp,
+                                 spec.folder / "pair.pcap", spec.deadline + 5s};
+  auto placed = placed_labs(spec);
+  if (!placed) return finish(outcome(Verdict::Inconclusive, placed.error()));
+  auto lab = PairLab::build(settings, std::move(placed.value().first), std::move(placed.value().second));
   if (!lab) return finish(outcome(Verdict::Inconclusive, "the pair lab could not be built: " + lab.error()));
   auto server = PairServer::start(lab.value()->server(), spec.request_bytes, spec.deadline + 2s);
   if (!server) return finish(outcome(Verdict::Inconclusive, "the pair server did not start: " + server.error()));
+  if (lab.value()->placed_converter()) {
+    exchange(
+        spec, *lab.value(), *server.value(), [&] { return placed_converter_state(spec, *lab.value()); }, until, run);
+    write_server_log(spec.folder / "server.log", run.served);
+    return finish(judge(spec, run));
+  }
   auto converter = start_converter(spec, *lab.value());
   if (!converter) {
     write_server_log(spec.folder / "server.log", server.value()->stop());
     return finish(outcome(Verdict::Inconclusive, "the converter did not start: " + converter.error()));
   }
-  exchange(spec, *lab.value(), *server.value(), *converter.value(), until, run);
+  exchange(
+      spec, *lab.value(), *server.value(), [&] { return converter.value()->state_text(); }, until, run);
   run.converter_stderr = converter.value()->stderr_tail(2048);
   converter.value()->stop();
   write_server_log(spec.folder / "server.log", run.served);

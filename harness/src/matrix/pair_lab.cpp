@@ -34,9 +34,47 @@ packetgen::Result<std::unique_ptr<TunLink>, std::string> tun(const Netns& netns,
   return std::move(*link);
 }
 
+// A placed converter's link is written by two wires and read by a third;
+// a Link is used from one thread at a time (PcapL2Link resolves addresses
+// inside send()), so each call holds the lock, and a read holds it for one
+// short slice at a time.
+class SharedLink final : public Link {
+ public:
+  explicit SharedLink(Link& inner) : inner_(inner) {}
+  Status send(packetgen::ByteView ip_packet) override {
+    const std::lock_guard lock(mutex_);
+    return inner_.send(ip_packet);
+  }
+  std::optional<Packet> receive(Clock::time_point deadline) override {
+    for (;;) {
+      {
+        const std::lock_guard lock(mutex_);
+        if (auto packet = inner_.receive(std::min(Clock::now() + kSharedReadSlice, deadline))) return packet;
+      }
+      if (Clock::now() >= deadline) return std::nullopt;
+    }
+  }
+  void record_to(PcapWriter* writer) override { inner_.record_to(writer); }
+  std::string describe() const override { return inner_.describe(); }
+  void before_close(std::function<void(Link&)> hook) override { inner_.before_close(std::move(hook)); }
+  void close() override {}  // the converter's lab closes its own link
+
+ private:
+  static constexpr auto kSharedReadSlice = 2ms;
+  Link& inner_;
+  std::mutex mutex_;
+};
+
+std::vector<packetgen::ip::Cidr> server_prefixes() {
+  std::vector<packetgen::ip::Cidr> prefixes;
+  for (const auto& text : addressing::routed_prefixes())
+    if (auto prefix = packetgen::ip::Cidr::parse(text)) prefixes.push_back(prefix.value());
+  return prefixes;
+}
+
 }  // namespace
 
-PairLab::PairLab(Netns client, Netns converter, Netns server)
+PairLab::PairLab(std::optional<Netns> client, std::optional<Netns> converter, Netns server)
     : client_(std::move(client)), converter_(std::move(converter)), server_(std::move(server)) {}
 
 PairAddresses pair_addresses() {
@@ -45,66 +83,138 @@ PairAddresses pair_addresses() {
           lab::converter_v6().to_string(), lab::server_v4(10).to_string(), lab::server_v6(0x10).to_string()};
 }
 
-PairLabResult PairLab::build(const PairLabSettings& settings) {
-  auto client = Netns::create();
-  if (!client) return failure(client.error());
-  auto converter = Netns::create();
-  if (!converter) return failure(converter.error());
+PairLabResult PairLab::build(const PairLabSettings& settings, std::unique_ptr<Lab> placed_converter,
+                             std::unique_ptr<Lab> placed_client) {
+  std::optional<Netns> client;
+  if (!placed_client) {
+    auto created = Netns::create();
+    if (!created) return failure(created.error());
+    client = std::move(*created);
+  }
+  std::optional<Netns> converter;
+  if (!placed_converter) {
+    auto created = Netns::create();
+    if (!created) return failure(created.error());
+    converter = std::move(*created);
+  }
   auto server = Netns::create();
   if (!server) return failure(server.error());
-  std::unique_ptr<PairLab> lab(new PairLab(std::move(*client), std::move(*converter), std::move(*server)));
-  // The client sends SYN data without a TFO cookie (as MSG_FASTOPEN clients
-  // need); the converter takes it (0x203, the lab's PUT setting).
-  if (auto done = apply_pair_sysctls(lab->client_, 0x5, settings.client_mptcp); !done) return failure(done.error());
-  if (auto done = apply_pair_sysctls(lab->converter_, 0x203, true); !done) return failure(done.error());
+  std::unique_ptr<PairLab> lab(new PairLab(std::move(client), std::move(converter), std::move(*server)));
   if (auto done = apply_pair_sysctls(lab->server_, 0x203, true); !done) return failure(done.error());
+  if (placed_client) {
+    lab->placed_client_ = std::move(placed_client);
+    lab->placed_client_link_ = std::make_unique<SharedLink>(lab->placed_client_->link());
+    lab->client_side_ = lab->placed_client_link_.get();
+  } else if (auto opened = lab->open_client_tun(settings); !opened) {
+    return failure(opened.error());
+  }
 
   const PairAddresses a = pair_addresses();
-  auto client_tun = tun(lab->client_, "tun0", {fmt::format("{}/24", a.client4), fmt::format("{}/64", a.client6)},
-                        {"198.51.100.0/24", "2001:db8:2::/64"});
-  if (!client_tun) return failure(client_tun.error());
-  auto converter_client_tun =
-      tun(lab->converter_, "tun0", {fmt::format("{}/24", a.converter4), fmt::format("{}/64", a.converter6)}, {});
-  if (!converter_client_tun) return failure(converter_client_tun.error());
-  auto converter_server_tun = tun(lab->converter_, "tun1", {"198.51.100.1/24", "2001:db8:2::1/64"}, {});
-  if (!converter_server_tun) return failure(converter_server_tun.error());
   auto server_tun = tun(lab->server_, "tun0", {fmt::format("{}/24", a.server4), fmt::format("{}/64", a.server6)},
                         {"192.0.2.0/24", "2001:db8:1::/64"});
   if (!server_tun) return failure(server_tun.error());
-  lab->client_tun_ = std::move(*client_tun);
-  lab->converter_client_tun_ = std::move(*converter_client_tun);
-  lab->converter_server_tun_ = std::move(*converter_server_tun);
   lab->server_tun_ = std::move(*server_tun);
+  if (placed_converter) {
+    lab->placed_converter_ = std::move(placed_converter);
+    lab->placed_link_ = std::make_unique<SharedLink>(lab->placed_converter_->link());
+  } else if (auto opened = lab->open_converter_tuns(); !opened) {
+    return failure(opened.error());
+  }
 
   auto pcap = PcapWriter::open(settings.pcap.string(), CaptureLinkType::RawIp);
   if (!pcap) return failure(pcap.error());
   lab->pcap_ = std::move(*pcap);
-  lab->start_wires(settings);
+  if (lab->placed_link_)
+    lab->start_placed_wires(settings);
+  else
+    lab->start_wires(settings);
   return lab;
+}
+
+Status PairLab::open_client_tun(const PairLabSettings& settings) {
+  // The client sends SYN data without a TFO cookie (as MSG_FASTOPEN clients
+  // need); the converter takes it (0x203, the lab's PUT setting).
+  if (auto done = apply_pair_sysctls(*client_, 0x5, settings.client_mptcp); !done) return failure(done.error());
+  const PairAddresses a = pair_addresses();
+  auto client_tun = tun(*client_, "tun0", {fmt::format("{}/24", a.client4), fmt::format("{}/64", a.client6)},
+                        {"198.51.100.0/24", "2001:db8:2::/64"});
+  if (!client_tun) return failure(client_tun.error());
+  client_tun_ = std::move(*client_tun);
+  client_side_ = client_tun_.get();
+  return Done{};
+}
+
+Status PairLab::open_converter_tuns() {
+  if (auto done = apply_pair_sysctls(*converter_, 0x203, true); !done) return failure(done.error());
+  const PairAddresses a = pair_addresses();
+  auto client_side =
+      tun(*converter_, "tun0", {fmt::format("{}/24", a.converter4), fmt::format("{}/64", a.converter6)}, {});
+  if (!client_side) return failure(client_side.error());
+  auto server_side = tun(*converter_, "tun1", {"198.51.100.1/24", "2001:db8:2::1/64"}, {});
+  if (!server_side) return failure(server_side.error());
+  converter_client_tun_ = std::move(*client_side);
+  converter_server_tun_ = std::move(*server_side);
+  return Done{};
 }
 
 void PairLab::start_wires(const PairLabSettings& settings) {
   transforms_ = settings.client_leg_transforms;
   const auto until = Clock::now() + settings.lifetime;
-  wires_.emplace_back([this, until] { forward(*client_tun_, *converter_client_tun_, true, true, transforms_, until); });
+  auto fixed = [](Link& to, bool client_leg, bool toward_converter) {
+    return [leg = Leg{&to, client_leg, toward_converter}](packetgen::ByteView) { return leg; };
+  };
   wires_.emplace_back(
-      [this, until] { forward(*converter_client_tun_, *client_tun_, true, false, transforms_, until); });
-  wires_.emplace_back([this, until] {
-    forward(*server_tun_, *converter_server_tun_, false, true, std::vector<emulate::Transform>{}, until);
+      [this, until, route = fixed(*converter_client_tun_, true, true)] { forward(*client_side_, route, until); });
+  wires_.emplace_back(
+      [this, until, route = fixed(*client_side_, true, false)] { forward(*converter_client_tun_, route, until); });
+  wires_.emplace_back(
+      [this, until, route = fixed(*converter_server_tun_, false, true)] { forward(*server_tun_, route, until); });
+  wires_.emplace_back(
+      [this, until, route = fixed(*server_tun_, false, false)] { forward(*converter_server_tun_, route, until); });
+}
+
+void PairLab::start_placed_wires(const PairLabSettings& settings) {
+  transforms_ = settings.client_leg_transforms;
+  const auto until = Clock::now() + settings.lifetime;
+  Link* converter = placed_link_.get();
+  wires_.emplace_back([this, until, converter] {
+    forward(
+        *client_side_,
+        [converter](packetgen::ByteView) {
+          return Leg{converter, true, true};
+        },
+        until);
   });
-  wires_.emplace_back([this, until] {
-    forward(*converter_server_tun_, *server_tun_, false, false, std::vector<emulate::Transform>{}, until);
+  wires_.emplace_back([this, until, converter] {
+    forward(
+        *server_tun_,
+        [converter](packetgen::ByteView) {
+          return Leg{converter, false, true};
+        },
+        until);
+  });
+  wires_.emplace_back([this, until, converter, servers = server_prefixes()] {
+    const Router demultiplex = [this, &servers](packetgen::ByteView bytes) {
+      const auto header = packetgen::ip::parse_header(bytes);
+      const bool to_server =
+          header && std::any_of(servers.begin(), servers.end(), [&](const packetgen::ip::Cidr& prefix) {
+            return prefix.contains(header.value().addresses.destination);
+          });
+      return to_server ? Leg{server_tun_.get(), false, false} : Leg{client_side_, true, false};
+    };
+    forward(*converter, demultiplex, until);
   });
 }
 
 // Bounded by `until` and by stop(): each turn waits at most one tick.
-void PairLab::forward(Link& from, Link& to, bool client_leg, bool toward_converter,
-                      const std::vector<emulate::Transform>& transforms, Clock::time_point until) {
+void PairLab::forward(Link& from, const Router& route, Clock::time_point until) {
   while (!stopping_.load() && Clock::now() < until) {
     auto packet = from.receive(std::min(Clock::now() + kWireTick, until));
     if (!packet) continue;
+    const Leg leg = route(packet->bytes);
+    static const std::vector<emulate::Transform> kUntouched;
     std::vector<packetgen::Bytes> out{std::move(packet->bytes)};
-    for (const auto& transform : transforms) {
+    for (const auto& transform : leg.client_leg ? transforms_ : kUntouched) {
       std::vector<packetgen::Bytes> next;
       for (const auto& bytes : out) {
         auto outcome = emulate::apply_transform(transform, bytes);
@@ -117,7 +227,7 @@ void PairLab::forward(Link& from, Link& to, bool client_leg, bool toward_convert
       }
       out = std::move(next);
     }
-    for (auto& bytes : out) deliver(to, WirePacket{client_leg, toward_converter, std::move(bytes)});
+    for (auto& bytes : out) deliver(*leg.to, WirePacket{leg.client_leg, leg.toward_converter, std::move(bytes)});
   }
 }
 

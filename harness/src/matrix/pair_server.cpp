@@ -28,28 +28,38 @@ int poll_ms(steady_clock::time_point until) {
   return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, kTick.count()));
 }
 
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  [[nodiscard]] const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+SocketAddress socket_address(int family, const char* address, std::uint16_t port) {
+  SocketAddress out;
+  if (family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&out.storage);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    ::inet_pton(AF_INET, address, &v4->sin_addr);
+    out.length = sizeof(sockaddr_in);
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    ::inet_pton(AF_INET6, address, &v6->sin6_addr);
+    out.length = sizeof(sockaddr_in6);
+  }
+  return out;
+}
+
 packetgen::Result<UniqueFd, std::string> listener(int family, const char* address) {
   UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return failure(fmt::format("server socket: {}", std::strerror(errno)));
   const int on = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  if (family == AF_INET) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(kPairServerPort);
-    ::inet_pton(AF_INET, address, &v4->sin_addr);
-    length = sizeof(sockaddr_in);
-  } else {
-    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(kPairServerPort);
-    ::inet_pton(AF_INET6, address, &v6->sin6_addr);
-    length = sizeof(sockaddr_in6);
-  }
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd.get(), 16) != 0)
+  if (family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+  const SocketAddress bound = socket_address(family, address, kPairServerPort);
+  if (::bind(fd.get(), bound.get(), bound.length) != 0 || ::listen(fd.get(), 16) != 0)
     return failure(fmt::format("server listen on {} port {}: {}", address, kPairServerPort, std::strerror(errno)));
   return fd;
 }
@@ -159,5 +169,35 @@ std::vector<ServedConnection> PairServer::stop() {
 }
 
 PairServer::~PairServer() { (void)stop(); }
+
+std::string accepts_connections(const Netns& from, const std::string& address, std::uint16_t port,
+                                std::chrono::milliseconds timeout) {
+  const int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  UniqueFd fd;
+  int socket_error = 0;
+  {
+    auto entered = from.enter();
+    if (!entered) return fmt::format("cannot probe it: {}", entered.error());
+    fd = UniqueFd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    socket_error = errno;
+  }
+  if (!fd) return fmt::format("cannot probe it: socket: {}", std::strerror(socket_error));
+  const SocketAddress target = socket_address(family, address.c_str(), port);
+  int error = 0;
+  if (::connect(fd.get(), target.get(), target.length) != 0) {
+    error = errno;
+    if (error == EINPROGRESS) {
+      pollfd writable{fd.get(), POLLOUT, 0};
+      if (::poll(&writable, 1, static_cast<int>(timeout.count())) <= 0) {
+        error = ETIMEDOUT;
+      } else {
+        socklen_t length = sizeof error;
+        ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+      }
+    }
+  }
+  if (error == 0) return {};
+  return fmt::format("a new connection to {}:{} failed ({})", address, port, std::strerror(error));
+}
 
 }  // namespace convtest::harness::matrix

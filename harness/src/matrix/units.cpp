@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "convtest/version.hpp"
@@ -53,7 +54,20 @@ RunUnit run_unit(const std::string& id, const std::string& role, json descriptio
                  folder,
                  std::move(description),
                  run_arguments(folder, role, expect, selection, event),
-                 fingerprint_of(inputs)};
+                 fingerprint_of(inputs),
+                 {}};
+}
+
+// What the client's catalog run gets as --put: the client, and for a client
+// on a box of its own the link and the box's addresses (remote mode).
+json client_run_description(const EventClient& client) {
+  json description{{"client", to_json(client.client)}};
+  if (client.box)
+    description.update({{"mode", "remote"},
+                        {"iface", client.box->iface},
+                        {"address", client.box->address4},
+                        {"address6", client.box->address6}});
+  return description;
 }
 
 const reports::Expectations* find_loaded(const Plan& plan, const std::optional<fs::path>& path) {
@@ -71,7 +85,7 @@ CellUnit cell_unit(const EventClient& client, const EventConverter& converter, P
   cell.case_id = fmt::format("pair:{}:{}", client.id, converter.id);
   cell.id = fmt::format("{}[{},{},{}]", cell.case_id, name(family), name(transport), profile.name);
   json inputs = common_inputs(event);
-  inputs.update({{"client", to_json(client.client)},
+  inputs.update({{"client", client_run_description(client)},
                  {"converter", to_json(converter.put)},
                  {"cell", cell.id},
                  {"request_bytes", event.pairs.request_bytes},
@@ -93,11 +107,30 @@ CellUnit cell_unit(const EventClient& client, const EventConverter& converter, P
   spec.seed = std::stoull(sha256_hex(fmt::format("{}/{}", event.seed.value_or(0), cell.id)).substr(0, 15), nullptr, 16);
   spec.folder = out / "pairs" / client.id / converter.id / cell.variant;
   spec.bin_dir = bin_dir;
+  spec.client_box = client.box;
   cell.skip_reason = pair_cell_skip_reason(spec);
+  cell.exclusive = shared_placement(converter.put);
+  for (auto& shared : shared_placement(client.box))
+    if (std::find(cell.exclusive.begin(), cell.exclusive.end(), shared) == cell.exclusive.end())
+      cell.exclusive.push_back(std::move(shared));
   return cell;
 }
 
 }  // namespace
+
+std::vector<std::string> shared_placement(const PutDescription& put) {
+  switch (put.mode) {
+    case PutMode::Spawn: return {};
+    case PutMode::Netns: return {"netns " + put.netns_path};
+    case PutMode::Remote: return {"link " + put.iface};
+  }
+  return {};
+}
+
+std::vector<std::string> shared_placement(const std::optional<ClientBox>& box) {
+  if (!box) return {};
+  return {"link " + box->iface};
+}
 
 packetgen::Result<Plan, std::string> plan_units(const Event& event, const fs::path& out, const fs::path& bin_dir) {
   Plan plan;
@@ -112,11 +145,13 @@ packetgen::Result<Plan, std::string> plan_units(const Event& event, const fs::pa
     if (auto problem = load(converter.expect); !problem.empty()) return packetgen::failure(problem);
     plan.runs.push_back(run_unit(converter.id, "converter", to_json(converter.put), converter.expect,
                                  event.converter_selection, event, out));
+    plan.runs.back().exclusive = shared_placement(converter.put);
   }
   for (const auto& client : event.clients) {
     if (auto problem = load(client.expect); !problem.empty()) return packetgen::failure(problem);
-    plan.runs.push_back(run_unit(client.id, "client", json{{"client", to_json(client.client)}}, client.expect,
+    plan.runs.push_back(run_unit(client.id, "client", client_run_description(client), client.expect,
                                  event.client_selection, event, out));
+    plan.runs.back().exclusive = shared_placement(client.box);
   }
   for (const auto& client : event.clients)
     for (const auto& converter : event.converters)

@@ -24,6 +24,7 @@ struct RunUnit {
   nlohmann::json description;          // written as description.json, given to --put
   std::vector<std::string> arguments;  // after `convtest run`, without --jobs
   std::string fingerprint;
+  std::vector<std::string> exclusive;  // units sharing one of these never run at once
 };
 
 struct CellUnit {
@@ -32,6 +33,7 @@ struct CellUnit {
   std::string case_id;  // "pair:CLIENT:CONVERTER"
   std::string variant;  // "v4-tcp-none"
   std::string fingerprint;
+  std::vector<std::string> exclusive;                      // as RunUnit::exclusive
   std::string skip_reason;                                 // non-empty: SKIP without running
   std::vector<const reports::Expectations*> expectations;  // the client's, then the converter's
 };
@@ -41,6 +43,12 @@ struct Plan {
   std::vector<CellUnit> cells;
   std::vector<reports::Expectations> expectations;  // owned; cells point into it
 };
+
+// What the units of an implementation the harness does not start share:
+// a converter's namespace (one lab TUN at a time), a converter's or a
+// client's link (the lab's addresses on one wire); nothing when spawned.
+std::vector<std::string> shared_placement(const PutDescription& put);
+std::vector<std::string> shared_placement(const std::optional<ClientBox>& box);
 
 // Every unit of the event under `out` (absolute); an expectation file that
 // no longer reads is an error.

@@ -9,6 +9,7 @@
 #include "harness/lab/netns_members.hpp"
 #include "harness/link/pcap_writer.hpp"
 #include "harness/put/put_identity.hpp"
+#include "harness/put/put_lab.hpp"
 
 namespace convtest::harness {
 namespace {
@@ -231,18 +232,7 @@ class LabSandboxes final : public SandboxFactory {
       if (put_.mode == PutMode::Remote) return Lab::remote(remote_client(), settings);
       return Lab::local(settings);
     }
-    switch (put_.mode) {
-      case PutMode::Spawn: return Lab::local(settings);
-      case PutMode::Netns: return Lab::in_namespace(put_.netns_path, settings);
-      case PutMode::Remote: {
-        RemoteSettings remote;
-        remote.interface = put_.iface;
-        if (auto v4 = packetgen::ip::Address::parse(put_.address4)) remote.put_v4 = *v4;
-        remote.put_v6 = put_.address6.empty() ? std::nullopt : packetgen::ip::Address::parse(put_.address6);
-        return Lab::remote(remote, settings);
-      }
-    }
-    return packetgen::failure(std::string("unknown PUT mode"));
+    return converter_lab(put_, settings);
   }
 
   // The client's box behind --remote: --address / --address6 name it; the

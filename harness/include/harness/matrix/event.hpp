@@ -45,10 +45,20 @@ struct EventConverter {
   std::optional<std::filesystem::path> expect;  // --expect file of its catalog run
 };
 
+// A client on a box of its own, reached over a link as `convtest run --role
+// client --remote` reaches it (docs/remote-put.md): its template runs on the
+// harness's machine and starts it there (ssh, ip netns exec, ...).
+struct ClientBox {
+  std::string iface;
+  std::string address4 = "192.0.2.100";
+  std::string address6 = "2001:db8:1::100";  // "": the box has no IPv6
+};
+
 struct EventClient {
   std::string id;
   ClientDescription client;
   std::optional<std::filesystem::path> expect;
+  std::optional<ClientBox> box;  // nothing: the harness starts it in a namespace of its own
 };
 
 struct PairSettings {

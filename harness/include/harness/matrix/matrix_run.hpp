@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "harness/runner/case.hpp"
+
 namespace convtest::harness::matrix {
 
 struct MatrixOptions {
@@ -24,6 +26,9 @@ struct MatrixOptions {
 };
 
 // Runs the whole matrix; returns the process exit code (docs/interop-event.md).
-int run_matrix(const MatrixOptions& options);
+// Once `stop` is requested (Ctrl-C) no unit starts, the running catalog runs
+// are interrupted (their unit files say so, so --resume runs them again),
+// the running pair cells finish, and matrix.json marks what did not run.
+int run_matrix(const MatrixOptions& options, const StopFlag& stop);
 
 }  // namespace convtest::harness::matrix

@@ -4,14 +4,16 @@
 // client transport, through one middlebox profile (pair_lab.hpp). The
 // client sends `request_bytes` random bytes; the cell passes only when the
 // server received exactly them, the client printed exactly the server's
-// reply, the client exited 0 in time, the converter still runs, and an
-// MPTCP cell really ran MPTCP between client and converter (or fell back
-// through a profile that strips it). Its folder keeps the pcap, both
+// reply, the client exited 0 in time, the converter still runs (one in
+// netns or remote mode, which the harness does not start, still accepts a
+// new connection), and an MPTCP cell really ran MPTCP between client and
+// converter (or fell back through a profile that strips it). Its folder keeps the pcap, both
 // sides' output, the request and the server's log.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "harness/matrix/event.hpp"
@@ -33,6 +35,7 @@ struct PairCellSpec {
   std::uint64_t seed = 0;  // the request's bytes
   std::filesystem::path folder;
   std::filesystem::path bin_dir;
+  std::optional<ClientBox> client_box;  // the client runs on a box of its own
 };
 
 struct PairCellOutcome {
@@ -42,7 +45,7 @@ struct PairCellOutcome {
 };
 
 // Why the cell cannot run with these two descriptions (a family or transport
-// one side does not declare, a converter that is not spawned locally);
+// one side does not declare);
 // empty when it can.
 std::string pair_cell_skip_reason(const PairCellSpec& spec);
 

@@ -60,4 +60,10 @@ class PairServer {
   std::thread thread_;
 };
 
+// "" when a TCP connection from `from` to address:port completes within
+// `timeout` (the socket is made inside `from`); otherwise why it did not.
+// How a pair cell checks that a converter it did not start still serves.
+std::string accepts_connections(const Netns& from, const std::string& address, std::uint16_t port,
+                                std::chrono::milliseconds timeout);
+
 }  // namespace convtest::harness::matrix
