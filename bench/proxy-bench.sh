@@ -91,9 +91,11 @@ pids+=($!)
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5125 \
   >"$scratch/convproxy-mptcp.log" 2>&1 &
 pids+=($!)
-# The smallest relay there is, with an MPTCP listener: what any user-space
-# relay of an MPTCP stream gets here (convload_relay.cpp).
+# The smallest relay there is (convload_relay.cpp), with a TCP and with an
+# MPTCP listener: what any user-space relay of one stream gets here.
 ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5128+mptcp 198.51.100.2:5201 3600 &
+pids+=($!)
+ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5129 198.51.100.2:5201 3600 &
 pids+=($!)
 if [ -n "${BENCH_BASELINE:-}" ]; then  # an earlier convproxy binary, TCP clients, measured in the same rounds
   ip netns exec "$ns_proxy" "$BENCH_BASELINE" "${proxy_flags[@]}" --port 5127 --tcp \
@@ -110,13 +112,14 @@ declare -A target=(
   [convproxy_mptcp]="192.0.2.1:5125 192.0.2.1:5125 mptcp"
   [mptcp_direct]="- 198.51.100.2:5202+mptcp -"
   [mptcp_relay]="- 192.0.2.1:5128+mptcp -"
+  [tcp_relay]="- 192.0.2.1:5129 -"
   [baseline]="192.0.2.1:5127 192.0.2.1:5127 tcp"
 )
 arms=(direct haproxy convproxy convproxy_mptcp)
 [ -n "${BENCH_BASELINE:-}" ] && arms+=(baseline)
 # Two plain MPTCP sockets, no proxy: what the kernel's MPTCP path moves here;
-# and the minimal relay of an MPTCP stream.
-stream_arms=("${arms[@]}" mptcp_direct mptcp_relay)
+# and the minimal relay of a TCP and of an MPTCP stream.
+stream_arms=("${arms[@]}" tcp_relay mptcp_direct mptcp_relay)
 client=(ip netns exec "$ns_client" timeout 90 taskset -c 0 "$load")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 csv=$scratch/runs.csv
@@ -209,6 +212,14 @@ if values("cps", "baseline"):
     for test, label, digits in figures:
         b, c, h = med(test, "baseline"), med(test, "convproxy"), med(test, "haproxy")
         out.append(f"| {label} | {fmt(b, digits)} | {fmt(c, digits)} | **{c / b:.2f}** | {b / h:.2f} | {c / h:.2f} |")
+relay = values("stream", "tcp_relay")
+if relay:
+    r, c, d = med("stream", "tcp_relay"), med("stream", "convproxy"), med("stream", "direct")
+    out.append("")
+    out.append(f"The smallest relay of a TCP stream (`convload relay`: blocking recv/send threads, no Convert, no "
+               f"splice), in the same namespaces: {fmt(r, 2)} Gbit/s ({fmt(min(relay), 2)}–{fmt(max(relay), 2)}), "
+               f"**{r / d:.2f}× the direct path**: a second TCP connection in the proxy namespace costs that much "
+               f"on these two cores whatever the relay does. convproxy / this relay: **{c / r:.2f}**.")
 mptcp = values("stream", "mptcp_direct")
 if mptcp:
     m, cm, d = med("stream", "mptcp_direct"), med("stream", "convproxy_mptcp"), med("stream", "direct")
