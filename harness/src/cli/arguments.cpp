@@ -399,8 +399,10 @@ ParseResult parse_arguments(const std::vector<std::string>& arguments) {
       "converter and client,\npairs/CLIENT/CONVERTER/FAMILY-TRANSPORT-PROFILE/ (pair.pcap, client.* and "
       "converter.* output, server.log, cell.json) per pair cell,\nmatrix.json (reports/schema/matrix-v1.schema.json) "
       "and index.html. Progress lines go to stderr.\n"
+      "Ctrl-C stops it gracefully: matrix.json marks what did not finish, and --resume runs exactly that.\n"
       "Exit: 0 every run and cell passed or matched its expectation file, 1 something did not, 2 an environment "
-      "problem (no privilege for namespaces),\n3 a usage error (a bad event file or option, an unwritable DIR).");
+      "problem (no privilege for namespaces) or an interruption,\n3 a usage error (a bad event file or option, an "
+      "unwritable DIR).");
 
   CLI::App* report_command =
       app.add_subcommand("report", "render a JSON report (or a matrix document) written earlier");
