@@ -15,9 +15,9 @@
 //   convload trace  SECONDS OUT_FILE
 //       kernel-timestamped SYNs and data segments seen in this namespace
 //       (convload_trace.cpp), for the time-to-first-byte breakdown.
-//   convload relay  ADDR PORT[+mptcp] UPSTREAM SECONDS
-//       a minimal relay (two blocking threads per connection, no Convert)
-//       from a TCP or MPTCP listener to UPSTREAM (convload_relay.cpp).
+//   convload relay  ADDR PORT[+mptcp] UPSTREAM SECONDS [THREADS]
+//       the smallest relay (THREADS epoll loops, default 2, recv/send, no
+//       Convert) from a TCP or MPTCP listener to UPSTREAM (convload_relay.cpp).
 //   convload soak   TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST]
 //       RATE new connections per second to an echo port for SECONDS; each
 //       sends 1..MAX_BYTES, reads them back, compares SHA-256 both ways,
@@ -361,7 +361,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "convload: bad address\n");
       return 2;
     }
-    return run_relay(arg(1), std::stoi(arg(2)), mptcp, *upstream, std::stod(arg(4)));
+    return run_relay(arg(1), std::stoi(arg(2)), mptcp, *upstream, std::stod(arg(4)),
+                     args.size() > 5 ? std::stoi(arg(5)) : 2);
   }
   if (mode == "soak" && args.size() >= 7) {
     const auto plan = make_plan(arg(1), arg(7));
@@ -399,7 +400,7 @@ int main(int argc, char** argv) {
                "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp]]\n"
                "       convload idle TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST[+mptcp]]\n"
                "       convload trace SECONDS OUT_FILE\n"
-               "       convload relay ADDR PORT[+mptcp] UPSTREAM SECONDS\n"
+               "       convload relay ADDR PORT[+mptcp] UPSTREAM SECONDS [THREADS]\n"
                "       convload soak TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST[+mptcp]]\n");
   return 2;
 }

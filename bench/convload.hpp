@@ -40,8 +40,9 @@ int open_and_send(const Plan& plan, bool blocking, std::string_view request);
 
 void raise_descriptor_limit();
 
-// A listening socket (MPTCP or TCP) on ADDR:PORT, non-blocking; -1 on failure.
-int listen_on(const std::string& address, int port, bool mptcp);
+// A listening socket (MPTCP or TCP) on ADDR:PORT, non-blocking; -1 on
+// failure. With reuse_port several may listen on one port (SO_REUSEPORT).
+int listen_on(const std::string& address, int port, bool mptcp, bool reuse_port = false);
 
 // Application bytes of a response so far, Convert reply stripped.
 struct ResponseReader {
@@ -67,6 +68,6 @@ struct SoakSettings {
 };
 int run_soak(const Plan& plan, const SoakSettings& settings);
 int run_trace(double seconds, const std::string& path);
-int run_relay(const std::string& address, int port, bool mptcp, const Plan& upstream, double lifetime);
+int run_relay(const std::string& address, int port, bool mptcp, const Plan& upstream, double lifetime, int threads);
 
 }  // namespace convload

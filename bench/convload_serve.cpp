@@ -18,7 +18,7 @@
 
 namespace convload {
 
-int listen_on(const std::string& address, int port, bool mptcp) {
+int listen_on(const std::string& address, int port, bool mptcp, bool reuse_port) {
   const bool bare_ipv6 = address.find(':') != std::string::npos && address.front() != '[';
   const auto host = bare_ipv6 ? "[" + address + "]" : address;
   auto endpoint = convtest::convclient::parse_endpoint(host + ":" + std::to_string(port));
@@ -29,6 +29,7 @@ int listen_on(const std::string& address, int port, bool mptcp) {
   if (fd < 0) return -1;
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (::bind(fd, socket_address.get(), socket_address.length) != 0 || ::listen(fd, 4096) != 0) {
     ::close(fd);
     return -1;

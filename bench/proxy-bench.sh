@@ -97,6 +97,8 @@ ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5128+mptcp 198.51.100.2:5201 3
 pids+=($!)
 ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5129 198.51.100.2:5201 3600 &
 pids+=($!)
+ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5130 198.51.100.2:8080 3600 &
+pids+=($!)
 if [ -n "${BENCH_BASELINE:-}" ]; then  # an earlier convproxy binary, TCP clients, measured in the same rounds
   ip netns exec "$ns_proxy" "$BENCH_BASELINE" "${proxy_flags[@]}" --port 5127 --tcp \
     >"$scratch/convproxy-baseline.log" 2>&1 &
@@ -112,14 +114,14 @@ declare -A target=(
   [convproxy_mptcp]="192.0.2.1:5125 192.0.2.1:5125 mptcp"
   [mptcp_direct]="- 198.51.100.2:5202+mptcp -"
   [mptcp_relay]="- 192.0.2.1:5128+mptcp -"
-  [tcp_relay]="- 192.0.2.1:5129 -"
+  [tcp_relay]="192.0.2.1:5130 192.0.2.1:5129 -"
   [baseline]="192.0.2.1:5127 192.0.2.1:5127 tcp"
 )
-arms=(direct haproxy convproxy convproxy_mptcp)
+arms=(direct haproxy convproxy convproxy_mptcp tcp_relay)
 [ -n "${BENCH_BASELINE:-}" ] && arms+=(baseline)
 # Two plain MPTCP sockets, no proxy: what the kernel's MPTCP path moves here;
-# and the minimal relay of a TCP and of an MPTCP stream.
-stream_arms=("${arms[@]}" tcp_relay mptcp_direct mptcp_relay)
+# and the smallest relay of an MPTCP stream.
+stream_arms=("${arms[@]}" mptcp_direct mptcp_relay)
 client=(ip netns exec "$ns_client" timeout 90 taskset -c 0 "$load")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 csv=$scratch/runs.csv
@@ -193,11 +195,11 @@ out.append(f"Run: {datetime.date.today()}, kernel {kernel}, HAProxy {haproxy} (T
            f"{count} connections for TTFB; medians (min–max). Load average before/after: "
            f"{load_before} / {load_after} (other work on the machine shows up here).")
 out.append("")
-out.append("| figure | direct | HAProxy | convproxy (TCP client) | convproxy (MPTCP client) | convproxy/HAProxy | convproxy/direct |")
-out.append("|---|---|---|---|---|---|---|")
+out.append("| figure | direct | HAProxy | smallest relay | convproxy (TCP client) | convproxy (MPTCP client) | convproxy/HAProxy | convproxy/direct |")
+out.append("|---|---|---|---|---|---|---|---|")
 for test, label, digits in figures:
     cells = []
-    for arm in ["direct", "haproxy", "convproxy", "convproxy_mptcp"]:
+    for arm in ["direct", "haproxy", "tcp_relay", "convproxy", "convproxy_mptcp"]:
         v = values(test, arm)
         cells.append(f"{fmt(med(test, arm), digits)} ({fmt(min(v), digits)}–{fmt(max(v), digits)})" if v else "n/a")
     c, h, d = med(test, "convproxy"), med(test, "haproxy"), med(test, "direct")
@@ -212,14 +214,15 @@ if values("cps", "baseline"):
     for test, label, digits in figures:
         b, c, h = med(test, "baseline"), med(test, "convproxy"), med(test, "haproxy")
         out.append(f"| {label} | {fmt(b, digits)} | {fmt(c, digits)} | **{c / b:.2f}** | {b / h:.2f} | {c / h:.2f} |")
-relay = values("stream", "tcp_relay")
-if relay:
-    r, c, d = med("stream", "tcp_relay"), med("stream", "convproxy"), med("stream", "direct")
+if values("cps", "tcp_relay"):
+    rc, rs, h = med("cps", "tcp_relay"), med("stream", "tcp_relay"), med("cps", "haproxy")
     out.append("")
-    out.append(f"The smallest relay of a TCP stream (`convload relay`: blocking recv/send threads, no Convert, no "
-               f"splice), in the same namespaces: {fmt(r, 2)} Gbit/s ({fmt(min(relay), 2)}–{fmt(max(relay), 2)}), "
-               f"**{r / d:.2f}× the direct path**: a second TCP connection in the proxy namespace costs that much "
-               f"on these two cores whatever the relay does. convproxy / this relay: **{c / r:.2f}**.")
+    out.append(f"The smallest relay (`convload relay`: two epoll loops copying with recv/send, plain TCP from the client, "
+               f"no Convert, no splice, no limits) is what any user-space TCP relay must at least pay here: "
+               f"{fmt(rc, 0)} new connections/s (**{rc / h:.2f}× HAProxy's**; convproxy / it: "
+               f"**{med('cps', 'convproxy') / rc:.2f}**) and {fmt(rs, 2)} Gbit/s for one stream "
+               f"(**{rs / med('stream', 'direct'):.2f}× the direct path**; convproxy / it: "
+               f"**{med('stream', 'convproxy') / rs:.2f}**).")
 mptcp = values("stream", "mptcp_direct")
 if mptcp:
     m, cm, d = med("stream", "mptcp_direct"), med("stream", "convproxy_mptcp"), med("stream", "direct")
@@ -231,8 +234,8 @@ if mptcp:
     if relay:
         r = med("stream", "mptcp_relay")
         out.append("")
-        out.append(f"The smallest relay of an MPTCP stream (`convload relay`: MPTCP listener, blocking recv/send "
-                   f"threads, TCP to the server): {fmt(r, 2)} Gbit/s ({fmt(min(relay), 2)}–{fmt(max(relay), 2)}). "
+        out.append(f"The smallest relay of an MPTCP stream (`convload relay`: MPTCP listener, recv/send epoll loops, "
+                   f"TCP to the server): {fmt(r, 2)} Gbit/s ({fmt(min(relay), 2)}–{fmt(max(relay), 2)}). "
                    f"convproxy's MPTCP arm / this relay: **{cm / r:.2f}**.")
 out.append("")
 out.append("Raw runs (round, test, arm, value, extra):")
