@@ -48,9 +48,7 @@ struct Relayed {
     ::close(client);
     ::close(server);
   }
-  [[nodiscard]] bool done() const {
-    return up.broken || down.broken || (up.shut_down && down.shut_down);
-  }
+  [[nodiscard]] bool done() const { return up.broken || down.broken || (up.shut_down && down.shut_down); }
 };
 
 bool would_block() { return errno == EAGAIN || errno == EWOULDBLOCK; }
@@ -148,8 +146,7 @@ class RelayWorker {
 
 }  // namespace
 
-int run_relay(const std::string& address, int port, bool mptcp, const Plan& upstream, double lifetime,
-              int threads) {
+int run_relay(const std::string& address, int port, bool mptcp, const Plan& upstream, double lifetime, int threads) {
   std::vector<int> listeners;
   for (int i = 0; i < threads; ++i) {
     const int listener = listen_on(address, port, mptcp, true);
