@@ -65,6 +65,11 @@ class SharedLink final : public Link {
   std::mutex mutex_;
 };
 
+// Default routes through a namespace's one TUN (the converter's: through
+// its client side): a converter or a client box with addresses of its own,
+// outside the lab plan, is still reached.
+std::vector<std::string> everything_else() { return {"0.0.0.0/0", "::/0"}; }
+
 std::vector<packetgen::ip::Cidr> server_prefixes() {
   std::vector<packetgen::ip::Cidr> prefixes;
   for (const auto& text : addressing::routed_prefixes())
@@ -110,8 +115,8 @@ PairLabResult PairLab::build(const PairLabSettings& settings, std::unique_ptr<La
   }
 
   const PairAddresses a = pair_addresses();
-  auto server_tun = tun(lab->server_, "tun0", {fmt::format("{}/24", a.server4), fmt::format("{}/64", a.server6)},
-                        {"192.0.2.0/24", "2001:db8:1::/64"});
+  auto server_tun =
+      tun(lab->server_, "tun0", {fmt::format("{}/24", a.server4), fmt::format("{}/64", a.server6)}, everything_else());
   if (!server_tun) return failure(server_tun.error());
   lab->server_tun_ = std::move(*server_tun);
   if (placed_converter) {
@@ -136,8 +141,8 @@ Status PairLab::open_client_tun(const PairLabSettings& settings) {
   // need); the converter takes it (0x203, the lab's PUT setting).
   if (auto done = apply_pair_sysctls(*client_, 0x5, settings.client_mptcp); !done) return failure(done.error());
   const PairAddresses a = pair_addresses();
-  auto client_tun = tun(*client_, "tun0", {fmt::format("{}/24", a.client4), fmt::format("{}/64", a.client6)},
-                        {"198.51.100.0/24", "2001:db8:2::/64"});
+  auto client_tun =
+      tun(*client_, "tun0", {fmt::format("{}/24", a.client4), fmt::format("{}/64", a.client6)}, everything_else());
   if (!client_tun) return failure(client_tun.error());
   client_tun_ = std::move(*client_tun);
   client_side_ = client_tun_.get();
@@ -147,8 +152,8 @@ Status PairLab::open_client_tun(const PairLabSettings& settings) {
 Status PairLab::open_converter_tuns() {
   if (auto done = apply_pair_sysctls(*converter_, 0x203, true); !done) return failure(done.error());
   const PairAddresses a = pair_addresses();
-  auto client_side =
-      tun(*converter_, "tun0", {fmt::format("{}/24", a.converter4), fmt::format("{}/64", a.converter6)}, {});
+  auto client_side = tun(*converter_, "tun0", {fmt::format("{}/24", a.converter4), fmt::format("{}/64", a.converter6)},
+                         everything_else());
   if (!client_side) return failure(client_side.error());
   auto server_side = tun(*converter_, "tun1", {"198.51.100.1/24", "2001:db8:2::1/64"}, {});
   if (!server_side) return failure(server_side.error());
