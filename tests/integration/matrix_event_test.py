@@ -377,6 +377,7 @@ def check_placed_converters(convtest, schemas, folder):
                     "client": {"name": "client-on-a-box", "spawn": f"ip netns exec {client_box} " + CONVCLIENT,
                                "features": CLIENT_FEATURES}}]
         event = small_event("placed converters", placed, clients, {"request_bytes": 20000, "cell_seconds": 8})
+        validate(schemas / "event-v1.schema.json", event, "the placed event file (with a client box)")
         in_harness = ("ip", "netns", "exec", harness)
         done, matrix, out = run_event(convtest, schemas, folder, "placed", event, in_harness)
         check(done.returncode == 0, f"placed converters: exit {done.returncode}\n{done.stderr[-3000:]}")

@@ -257,6 +257,7 @@ class Scheduler {
       finished = {*kept, true};
     } else {
       const auto hold = exclusively(unit.exclusive);
+      if (stop_.requested()) return not_run(index);  // Ctrl-C came while it waited for the lock
       // Catalog runs are parallel themselves: together they keep to what
       // one run alone would use (six instances per core).
       const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
@@ -274,6 +275,7 @@ class Scheduler {
       finished = {*kept, true};
     } else {
       const auto hold = exclusively(unit.exclusive);
+      if (stop_.requested()) return not_run(runs_.size() + index);
       finished = {execute_cell(unit), false};
       // Ctrl-C reached the cell's processes too: its verdict is not kept.
       if (stop_.requested())
