@@ -185,7 +185,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
           },
   });
 
-  constexpr std::uint8_t kProhibited = 13;  // communication administratively prohibited
+  static constexpr std::uint8_t kProhibited = 13;  // communication administratively prohibited
   registry.add({
       .id = "err-icmp-unreachable-97",
       .requirements = {"CONV-046", "CONV-016", "CONV-I06", "AMB-20"},
@@ -274,7 +274,7 @@ void register_s6_2_8_errors(harness::Registry& registry) {
 
   register_icmp_rows(registry);
 
-  constexpr std::uint8_t kFragmentationNeeded = 4;
+  static constexpr std::uint8_t kFragmentationNeeded = 4;
   registry.add({
       .id = "err-icmp-v4-code-4-frag-needed",
       .requirements = {"CONV-046", "CONV-016", "AMB-20", "AMB-21"},

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libtins-dev libpcap-dev nlohmann-json3-dev libgtest-dev libgmock-dev libssl-dev
   libcli11-dev libfmt-dev libspdlog-dev libnl-3-dev libnl-route-3-dev
-  clang-14 libclang-rt-14-dev clang-format-14
+  clang-14 libclang-rt-14-dev clang-format-14 lld
   iproute2 ethtool kmod procps python3 python3-jsonschema libxml2-utils ccache
   tshark
   # The HTML report pages are tested in headless Chromium through Selenium.

@@ -64,7 +64,7 @@ packetgen::Result<std::vector<std::string>, std::string> selection_flags(const j
   std::vector<std::string> flags;
   for (const auto& [key, values] : selection.items()) {
     const auto* flag = std::find_if(std::begin(kSelectionFlags), std::end(kSelectionFlags),
-                                    [&](const auto& entry) { return entry.first == key; });
+                                    [&name = key](const auto& entry) { return entry.first == name; });
     if (flag == std::end(kSelectionFlags))
       return failure(fmt::format("unknown filter \"{}\" (case, exclude, dim, tag, section, level, requirement)", key));
     if (!is_string_list(values) || values.empty())
