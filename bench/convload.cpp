@@ -217,8 +217,11 @@ int run_cps(const Plan& plan, double seconds, int concurrency) {
   const double elapsed = seconds_since(start);
   for (auto& [fd, flow] : flows) ::close(fd);
   ::close(epoll);
-  std::printf("cps=%.1f done=%ld failed=%ld elapsed_s=%.2f\n", static_cast<double>(done) / elapsed, done, failed,
-              elapsed);
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto cpu_us = [](const timeval& t) { return static_cast<long>(t.tv_sec) * 1000000L + t.tv_usec; };
+  std::printf("cps=%.1f done=%ld failed=%ld elapsed_s=%.2f cpu_us=%ld\n", static_cast<double>(done) / elapsed, done,
+              failed, elapsed, cpu_us(usage.ru_utime) + cpu_us(usage.ru_stime));
   return failed > done / 100 ? 1 : 0;
 }
 

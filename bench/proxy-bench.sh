@@ -9,7 +9,10 @@
 # single-stream relay throughput. Each round runs every arm back to back;
 # ratios are ratios of medians. The client is pinned to CPU 0, the server to
 # CPU 1, the proxies float: on a small machine the numbers say how much CPU a
-# proxy takes from the others as much as how fast it is.
+# proxy takes from the others as much as how fast it is. So each
+# connection-rate run also records what one connection cost: busy CPU time,
+# the client's, the server's and the proxy's share, and the proxy
+# namespace's TCP segments.
 #
 # Then memory: resident set size of convproxy and of HAProxy (each started
 # fresh) holding N idle relayed connections, each checked with a 1-byte echo
@@ -59,6 +62,7 @@ lab_create
 echo "== servers and proxies"
 ip netns exec "$ns_server" taskset -c 1 "$load" serve 198.51.100.2 8080 5201 3600 7007 5202 &
 pids+=($!)
+server_pid=$!
 cat > "$scratch/haproxy.cfg" <<CFG
 global
     nbthread 2
@@ -83,14 +87,17 @@ backend be_sink
 CFG
 ip netns exec "$ns_proxy" haproxy -db -f "$scratch/haproxy.cfg" >"$scratch/haproxy.log" 2>&1 &
 pids+=($!)
+declare -A proxy_pid=([haproxy]=$!)  # arm -> the process whose CPU time a connection costs
 proxy_flags=(--listen 192.0.2.1 --threads 2 --allow 192.0.2.0/24 --max-pending-per-client 4096
              --log-level warn)
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5124 --tcp \
   >"$scratch/convproxy-tcp.log" 2>&1 &
 pids+=($!)
+proxy_pid[convproxy]=$!
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5125 \
   >"$scratch/convproxy-mptcp.log" 2>&1 &
 pids+=($!)
+proxy_pid[convproxy_mptcp]=$!
 # The smallest relay there is (convload_relay.cpp), with a TCP and with an
 # MPTCP listener: what any user-space relay of one stream gets here.
 ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5128+mptcp 198.51.100.2:5201 3600 &
@@ -99,10 +106,12 @@ ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5129 198.51.100.2:5201 3600 &
 pids+=($!)
 ip netns exec "$ns_proxy" "$load" relay 192.0.2.1 5130 198.51.100.2:8080 3600 &
 pids+=($!)
+proxy_pid[tcp_relay]=$!
 if [ -n "${BENCH_BASELINE:-}" ]; then  # an earlier convproxy binary, TCP clients, measured in the same rounds
   ip netns exec "$ns_proxy" "$BENCH_BASELINE" "${proxy_flags[@]}" --port 5127 --tcp \
     >"$scratch/convproxy-baseline.log" 2>&1 &
   pids+=($!)
+  proxy_pid[baseline]=$!
 fi
 sleep 1
 
@@ -127,14 +136,44 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 csv=$scratch/runs.csv
 echo "round,test,arm,value,extra" >"$csv"
 
+# What a connection costs, sampled around each connection-rate run: busy
+# CPU time of the whole machine (/proc/stat: every process, the kernel and
+# softirq), the server's and the proxy process's user and system time, and
+# the TCP segments the proxy namespace sent and received. The client reports
+# its own CPU time.
+ticks() {  # PID -> "user system" clock ticks, "0 0" without a process
+  if [ -n "$1" ]; then awk '{print $14, $15}' "/proc/$1/stat"; else echo "0 0"; fi
+}
+cpu_sample() {  # ARM -> "busy server_user server_sys proxy_user proxy_sys proxy_segments"
+  echo "$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat) $(ticks "$server_pid") $(ticks "${proxy_pid[$1]:-}")" \
+    "$(NSTAT_HISTORY=$scratch/nstat ip netns exec "$ns_proxy" nstat -az TcpInSegs TcpOutSegs | awk '$1 ~ /^Tcp/ {n += $2} END {print n + 0}')"
+}
+
+cost_per_connection() {  # BEFORE AFTER CLIENT_OUTPUT -> "busy_us=..;client_us=..;server_us=..;proxy_user_us=..;..."
+  python3 - "$1" "$2" "$3" "$(getconf CLK_TCK)" <<'PY'
+import re, sys
+before, after = (list(map(int, x.split())) for x in sys.argv[1:3])
+found = dict(re.findall(r"(\w+)=([0-9.]+)", sys.argv[3]))
+n, hz = max(int(found.get("done", 0)), 1), int(sys.argv[4])
+d = [a - b for a, b in zip(after, before)]
+us = lambda ticks: ticks * 1e6 / hz / n
+print(f"busy_us={us(d[0]):.1f};client_us={float(found.get('cpu_us', 'nan')) / n:.1f};server_us={us(d[1] + d[2]):.1f};"
+      f"proxy_user_us={us(d[3]):.1f};proxy_sys_us={us(d[4]):.1f};proxy_segs={d[5] / n:.2f}")
+PY
+}
+
 measure() {  # TEST ARM -> "value extra"
   local test=$1 arm=$2 http sink kind dest_http="" dest_sink="" out
   read -r http sink kind <<<"${target[$arm]}"
   if [ "$kind" = tcp ]; then dest_http=198.51.100.2:8080; dest_sink=198.51.100.2:5201; fi
   if [ "$kind" = mptcp ]; then dest_http=198.51.100.2:8080+mptcp; dest_sink=198.51.100.2:5201+mptcp; fi
   case $test in
-    cps) out=$("${client[@]}" cps "$http" "$run_seconds" 32 $dest_http || true)
-         echo "$(grep -o 'cps=[0-9.]*' <<<"$out" | cut -d= -f2) $(grep -o 'failed=[0-9]*' <<<"$out")" ;;
+    cps) local before after
+         before=$(cpu_sample "$arm")
+         out=$("${client[@]}" cps "$http" "$run_seconds" 32 $dest_http || true)
+         after=$(cpu_sample "$arm")
+         echo "$(grep -o 'cps=[0-9.]*' <<<"$out" | cut -d= -f2)" \
+           "$(grep -o 'failed=[0-9]*' <<<"$out");$(cost_per_connection "$before" "$after" "$out")" ;;
     ttfb) out=$("${client[@]}" ttfb "$http" "$ttfb_count" $dest_http || true)
           echo "$(grep -o 'p50_us=[0-9.]*' <<<"$out" | cut -d= -f2) $(grep -o 'p99_us=[0-9.]*' <<<"$out")_$(grep -o 'fail=[0-9]*' <<<"$out")" ;;
     stream) out=$("${client[@]}" stream "$sink" "$run_seconds" $dest_sink || true)
@@ -204,6 +243,40 @@ for test, label, digits in figures:
         cells.append(f"{fmt(med(test, arm), digits)} ({fmt(min(v), digits)}–{fmt(max(v), digits)})" if v else "n/a")
     c, h, d = med(test, "convproxy"), med(test, "haproxy"), med(test, "direct")
     out.append(f"| {label} | " + " | ".join(cells) + f" | **{c / h:.2f}** | {c / d:.2f} |")
+def costs(arm, key):
+    found = []
+    for r in rows:
+        if r["test"] != "cps" or r["arm"] != arm:
+            continue
+        fields = dict(f.split("=", 1) for f in (r["extra"] or "").split(";") if "=" in f)
+        if key in fields:
+            found.append(float(fields[key]))
+    return statistics.median(found) if found else float("nan")
+cost_arms = [("direct", "direct"), ("haproxy", "HAProxy"), ("tcp_relay", "smallest relay"),
+             ("convproxy", "convproxy (TCP client)")] + ([("baseline", "baseline binary")] if values("cps", "baseline") else [])
+out.append("")
+out.append("What one connection of the connection-rate runs costs, in µs of CPU time (medians over the rounds): the "
+           "whole machine's busy time, the client's and the server's processes, what remains for the proxy (busy "
+           "time minus client and server: its process, and the kernel's work outside any process, e.g. softirq), the "
+           "proxy process's own user and system time, and the TCP segments the proxy namespace sent and received:")
+out.append("")
+out.append("| arm | busy | client | server | proxy's share | proxy process user | proxy process system | proxy segments (in + out) |")
+out.append("|---|---|---|---|---|---|---|---|")
+def share(arm):
+    return costs(arm, "busy_us") - costs(arm, "client_us") - costs(arm, "server_us")
+for arm, label in cost_arms:
+    segs = costs(arm, "proxy_segs")
+    out.append(f"| {label} | {fmt(costs(arm, 'busy_us'), 1)} | {fmt(costs(arm, 'client_us'), 1)} | "
+               f"{fmt(costs(arm, 'server_us'), 1)} | {fmt(share(arm), 1)} | {fmt(costs(arm, 'proxy_user_us'), 1)} | "
+               f"{fmt(costs(arm, 'proxy_sys_us'), 1)} | {fmt(segs, 2) if segs > 0 else '–'} |")
+hb = costs("haproxy", "busy_us")
+ends = costs("haproxy", "client_us") + costs("haproxy", "server_us")
+out.append("")
+out.append(f"At 1.3× HAProxy's rate on saturated cores a connection may cost at most {fmt(hb / 1.3, 1)} µs of busy time; "
+           f"the client and the server take {fmt(ends, 1)} µs of it (HAProxy arm), which leaves a converter's share "
+           f"**{fmt(hb / 1.3 - ends, 1)} µs**, against HAProxy's {fmt(share('haproxy'), 1)} µs, the smallest relay's "
+           f"{fmt(share('tcp_relay'), 1)} µs and convproxy's {fmt(share('convproxy'), 1)} µs; the direct path's share "
+           f"(routing only) is {fmt(share('direct'), 1)} µs.")
 if values("cps", "baseline"):
     out.append("")
     out.append("The same rounds with the earlier convproxy binary given as BENCH_BASELINE (TCP clients), "

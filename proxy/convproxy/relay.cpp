@@ -17,9 +17,10 @@ bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
 
 void RelayDirection::hold(packetgen::Bytes bytes) { held_.insert(held_.end(), bytes.begin(), bytes.end()); }
 
-PumpStatus RelayDirection::flush_held(int sink, std::size_t& moved) {
+PumpStatus RelayDirection::flush_held(int sink, std::size_t& moved, bool more_follows) {
+  const int flags = MSG_NOSIGNAL | MSG_DONTWAIT | (more_follows ? MSG_MORE : 0);
   while (held_offset_ < held_.size()) {
-    const auto n = ::send(sink, held_.data() + held_offset_, held_.size() - held_offset_, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const auto n = ::send(sink, held_.data() + held_offset_, held_.size() - held_offset_, flags);
     if (n < 0) return would_block(errno) ? PumpStatus::Blocked : PumpStatus::SinkReset;
     held_offset_ += static_cast<std::size_t>(n);
     moved += static_cast<std::size_t>(n);
@@ -41,29 +42,40 @@ PumpStatus RelayDirection::pump(int source, int sink, std::size_t& moved, PipePo
 
 // Without a pipe (splice refused, or no descriptor left) bytes go through a
 // user-space buffer, one read at a time.
-PumpStatus RelayDirection::copy_from(int source) {
+RelayDirection::Fill RelayDirection::copy_from(int source) {
   std::array<std::uint8_t, kSpliceChunk> buffer{};
   const auto n = ::recv(source, buffer.data(), buffer.size(), MSG_DONTWAIT);
-  if (n < 0) return would_block(errno) ? PumpStatus::Blocked : PumpStatus::SourceReset;
+  if (n < 0) return would_block(errno) ? Fill::Drained : Fill::Reset;
   if (n == 0)
     source_ended_ = true;
   else
     held_.assign(buffer.begin(), buffer.begin() + n);
-  return PumpStatus::Yielded;
+  return n == 0 ? Fill::Drained : Fill::Full;
 }
 
+// Reads what the source has queued before writing: bytes that arrived
+// together leave together, and when the end of stream is already queued
+// behind them the last write carries MSG_MORE, so the FIN rides in their
+// segment (a converted connection's reply, response and FIN: one segment
+// instead of three). A read that finds nothing costs no more than before:
+// the write-then-read order made the same call after the write.
 PumpStatus RelayDirection::move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes) {
   for (int round = 0; round < kMaxRoundsPerPump; ++round) {
+    const auto read = fill(source, pipes);
+    if (read == Fill::Reset) return PumpStatus::SourceReset;
+    const bool fin_follows = source_ended_ && !swallow_end_;
     if (!held_.empty()) {
-      const auto status = flush_held(sink, moved);
+      const auto status = flush_held(sink, moved, in_pipe_ > 0 || fin_follows);
       if (status != PumpStatus::Finished) return status;
     }
     if (in_pipe_ > 0) {
-      const auto n = ::splice(pipe_->read.get(), nullptr, sink, nullptr, in_pipe_, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+      const unsigned more = fin_follows ? SPLICE_F_MORE : 0;
+      const auto n =
+          ::splice(pipe_->read.get(), nullptr, sink, nullptr, in_pipe_, SPLICE_F_NONBLOCK | SPLICE_F_MOVE | more);
       if (n < 0) return would_block(errno) ? PumpStatus::Blocked : PumpStatus::SinkReset;
       in_pipe_ -= static_cast<std::size_t>(n);
       moved += static_cast<std::size_t>(n);
-      continue;
+      if (in_pipe_ > 0) continue;
     }
     if (source_ended_) {
       if (swallow_end_) return PumpStatus::Blocked;
@@ -71,28 +83,37 @@ PumpStatus RelayDirection::move_bytes(int source, int sink, std::size_t& moved, 
       shut_down_ = true;
       return PumpStatus::Finished;
     }
-    if (!copy_mode_ && !pipe_) pipe_ = pipes.take();
-    if (copy_mode_ || !pipe_) {
-      const auto status = copy_from(source);
-      if (status != PumpStatus::Yielded) return status;
-      continue;
-    }
-    const auto n =
-        ::splice(source, nullptr, pipe_->write.get(), nullptr, kSpliceChunk, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
-    if (n < 0) {
-      if (would_block(errno)) return PumpStatus::Blocked;
-      if (errno == EINVAL || errno == ENOSYS) {
-        copy_mode_ = true;
-        continue;
-      }
-      return PumpStatus::SourceReset;
-    }
-    if (n == 0)
-      source_ended_ = true;
-    else
-      in_pipe_ += static_cast<std::size_t>(n);
+    if (read == Fill::Drained) return PumpStatus::Blocked;
   }
   return PumpStatus::Yielded;
+}
+
+// Takes from the source what fits: into the pipe until the source is empty,
+// ends or the pipe is full, or (copy mode) one read into the held bytes.
+RelayDirection::Fill RelayDirection::fill(int source, PipePool& pipes) {
+  if (source_ended_) return Fill::Drained;
+  if (!copy_mode_ && !pipe_) pipe_ = pipes.take();
+  if (copy_mode_ || !pipe_) return held_.empty() ? copy_from(source) : Fill::Full;
+  while (in_pipe_ < kSpliceChunk) {
+    const auto n = ::splice(source, nullptr, pipe_->write.get(), nullptr, kSpliceChunk - in_pipe_,
+                            SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+    if (n > 0) {
+      in_pipe_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == 0) {
+      source_ended_ = true;
+      return Fill::Drained;
+    }
+    // EAGAIN with bytes in the pipe may mean a full pipe: write, then read again.
+    if (would_block(errno)) return in_pipe_ > 0 ? Fill::Full : Fill::Drained;
+    if (errno == EINVAL || errno == ENOSYS) {
+      copy_mode_ = true;
+      return in_pipe_ > 0 ? Fill::Full : (held_.empty() ? copy_from(source) : Fill::Full);
+    }
+    return Fill::Reset;
+  }
+  return Fill::Full;
 }
 
 }  // namespace convtest::convproxy

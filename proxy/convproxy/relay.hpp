@@ -2,9 +2,11 @@
 // One direction of a relayed connection: bytes already held (the Convert
 // reply, or the early data after the TLVs) go first, then splice() through a
 // pipe borrowed from the worker's pool for as long as it holds bytes; end of
-// stream becomes shutdown(SHUT_WR) on the other side.
+// stream becomes shutdown(SHUT_WR) on the other side, in the same segment as
+// the last bytes when both were queued together.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include "convproxy/pipe_pool.hpp"
@@ -33,9 +35,15 @@ class RelayDirection {
   void swallow_end() { swallow_end_ = true; }
 
  private:
+  enum class Fill : std::uint8_t {
+    Drained,  // the source has nothing more queued now, or it ended
+    Full,     // stopped with bytes to write first (maybe more to read)
+    Reset,    // reading failed
+  };
   PumpStatus move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes);
-  PumpStatus flush_held(int sink, std::size_t& moved);
-  PumpStatus copy_from(int source);
+  PumpStatus flush_held(int sink, std::size_t& moved, bool more_follows);
+  Fill fill(int source, PipePool& pipes);
+  Fill copy_from(int source);
 
   packetgen::Bytes held_;
   std::size_t held_offset_ = 0;
