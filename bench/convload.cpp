@@ -27,7 +27,9 @@
 // a plain MPTCP socket. With CONVERT_DEST (ADDR:PORT of the server) the
 // client speaks Convert: the message and the request ride in the SYN
 // (MSG_FASTOPEN) and the converter's reply is stripped before the response
-// is counted. Add "+mptcp" to CONVERT_DEST for an MPTCP client socket.
+// is counted. Add "+mptcp" to CONVERT_DEST for an MPTCP client socket, then
+// "+tfo" for a Connect TLV that asks for TCP Fast Open towards the server
+// (the request then rides in the converter's SYN too).
 // Every run is bounded in time.
 
 #include "convload.hpp"
@@ -72,13 +74,19 @@ std::optional<Plan> make_plan(const std::string& target, const std::string& conv
   plan.target = *endpoint;
   if (convert_dest.empty()) return plan;
   std::string dest = convert_dest;
+  convclient::ClientOptions options;
+  if (dest.ends_with("+tfo")) {  // the Connect TLV asks the converter for TFO towards the server
+    auto fast_open = convclient::parse_connect_option("34");
+    if (!fast_open) return std::nullopt;
+    options.connect_options = *fast_open;
+    dest.resize(dest.size() - 4);
+  }
   if (dest.ends_with("+mptcp")) {
     plan.mptcp = true;
     dest.resize(dest.size() - 6);
   }
   auto destination = convclient::parse_endpoint(dest);
   if (!destination) return std::nullopt;
-  convclient::ClientOptions options;
   options.destination = *destination;
   auto message = convclient::build_request(options);
   if (!message) return std::nullopt;
@@ -398,12 +406,12 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: convload serve ADDR HTTP_PORT SINK_PORT [LIFETIME_S [ECHO_PORT [MPTCP_SINK_PORT]]]\n"
-               "       convload cps TARGET SECONDS CONCURRENCY [CONVERT_DEST[+mptcp]]\n"
-               "       convload ttfb TARGET COUNT [CONVERT_DEST[+mptcp]]\n"
-               "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp]]\n"
-               "       convload idle TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST[+mptcp]]\n"
+               "       convload cps TARGET SECONDS CONCURRENCY [CONVERT_DEST[+mptcp][+tfo]]\n"
+               "       convload ttfb TARGET COUNT [CONVERT_DEST[+mptcp][+tfo]]\n"
+               "       convload stream TARGET SECONDS [CONVERT_DEST[+mptcp][+tfo]]\n"
+               "       convload idle TARGET COUNT HOLD_S READY_FILE [CONVERT_DEST[+mptcp][+tfo]]\n"
                "       convload trace SECONDS OUT_FILE\n"
                "       convload relay ADDR PORT[+mptcp] UPSTREAM SECONDS [THREADS]\n"
-               "       convload soak TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST[+mptcp]]\n");
+               "       convload soak TARGET SECONDS RATE CONCURRENCY MAX_BYTES HOLD_S [CONVERT_DEST[+mptcp][+tfo]]\n");
   return 2;
 }

@@ -84,16 +84,22 @@ frontend fe_sink
     default_backend be_sink
 backend be_sink
     server s 198.51.100.2:5201
+frontend fe_http_tfo
+    bind 192.0.2.1:18081
+    default_backend be_http_tfo
+backend be_http_tfo
+    server s 198.51.100.2:8080 tfo
 CFG
 ip netns exec "$ns_proxy" haproxy -db -f "$scratch/haproxy.cfg" >"$scratch/haproxy.log" 2>&1 &
 pids+=($!)
-declare -A proxy_pid=([haproxy]=$!)  # arm -> the process whose CPU time a connection costs
+declare -A proxy_pid=([haproxy]=$! [haproxy_tfo]=$!)  # arm -> the process whose CPU time a connection costs
 proxy_flags=(--listen 192.0.2.1 --threads 2 --allow 192.0.2.0/24 --max-pending-per-client 4096
              --log-level warn)
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5124 --tcp \
   >"$scratch/convproxy-tcp.log" 2>&1 &
 pids+=($!)
 proxy_pid[convproxy]=$!
+proxy_pid[convproxy_tfo]=$!
 ip netns exec "$ns_proxy" "$convproxy" "${proxy_flags[@]}" --port 5125 \
   >"$scratch/convproxy-mptcp.log" 2>&1 &
 pids+=($!)
@@ -124,10 +130,16 @@ declare -A target=(
   [mptcp_direct]="- 198.51.100.2:5202+mptcp -"
   [mptcp_relay]="- 192.0.2.1:5128+mptcp -"
   [tcp_relay]="192.0.2.1:5130 192.0.2.1:5129 -"
+  [haproxy_tfo]="192.0.2.1:18081 - -"
+  [convproxy_tfo]="192.0.2.1:5124 - tcp+tfo"
   [baseline]="192.0.2.1:5127 192.0.2.1:5127 tcp"
 )
 arms=(direct haproxy convproxy convproxy_mptcp tcp_relay)
 [ -n "${BENCH_BASELINE:-}" ] && arms+=(baseline)
+# TCP Fast Open towards the server (connection rate and time to first byte
+# only): HAProxy's server line with `tfo`, and a Connect TLV asking the
+# converter for it, so the request rides in the converter's SYN as well.
+tfo_arms=(haproxy_tfo convproxy_tfo)
 # Two plain MPTCP sockets, no proxy: what the kernel's MPTCP path moves here;
 # and the smallest relay of an MPTCP stream.
 stream_arms=("${arms[@]}" mptcp_direct mptcp_relay)
@@ -166,6 +178,7 @@ measure() {  # TEST ARM -> "value extra"
   local test=$1 arm=$2 http sink kind dest_http="" dest_sink="" out
   read -r http sink kind <<<"${target[$arm]}"
   if [ "$kind" = tcp ]; then dest_http=198.51.100.2:8080; dest_sink=198.51.100.2:5201; fi
+  if [ "$kind" = tcp+tfo ]; then dest_http=198.51.100.2:8080+tfo; fi
   if [ "$kind" = mptcp ]; then dest_http=198.51.100.2:8080+mptcp; dest_sink=198.51.100.2:5201+mptcp; fi
   case $test in
     cps) local before after
@@ -183,7 +196,7 @@ measure() {  # TEST ARM -> "value extra"
 
 for round in $(seq 1 "$rounds"); do
   for test in cps ttfb stream; do
-    test_arms=("${arms[@]}")
+    test_arms=("${arms[@]}" "${tfo_arms[@]}")
     [ "$test" = stream ] && test_arms=("${stream_arms[@]}")
     for arm in "${test_arms[@]}"; do
       read -r value extra <<<"$(measure "$test" "$arm")"
@@ -195,12 +208,13 @@ done
 
 echo "== time to first byte, traced in the proxy namespace ($trace_count connections per arm)"
 breakdown_args=()
-trace_arms=(direct haproxy convproxy)
+trace_arms=(direct haproxy convproxy haproxy_tfo convproxy_tfo)
 [ -n "${BENCH_BASELINE:-}" ] && trace_arms+=(baseline)
 for arm in "${trace_arms[@]}"; do
   read -r http _ kind <<<"${target[$arm]}"
   dest="" mode=plain
   if [ "$kind" = tcp ]; then dest=198.51.100.2:8080; mode=convert; fi
+  if [ "$kind" = tcp+tfo ]; then dest=198.51.100.2:8080+tfo; mode=convert; fi
   ip netns exec "$ns_proxy" "$load" trace 120 "$scratch/trace-$arm.txt" &
   tracer=$!
   sleep 0.5
@@ -253,7 +267,8 @@ def costs(arm, key):
             found.append(float(fields[key]))
     return statistics.median(found) if found else float("nan")
 cost_arms = [("direct", "direct"), ("haproxy", "HAProxy"), ("tcp_relay", "smallest relay"),
-             ("convproxy", "convproxy (TCP client)")] + ([("baseline", "baseline binary")] if values("cps", "baseline") else [])
+             ("convproxy", "convproxy (TCP client)"), ("haproxy_tfo", "HAProxy, TFO to the server"),
+             ("convproxy_tfo", "convproxy, TFO to the server")] + ([("baseline", "baseline binary")] if values("cps", "baseline") else [])
 out.append("")
 out.append("What one connection of the connection-rate runs costs, in µs of CPU time (medians over the rounds): the "
            "whole machine's busy time, the client's and the server's processes, what remains for the proxy (busy "
@@ -277,6 +292,16 @@ out.append(f"At 1.3× HAProxy's rate on saturated cores a connection may cost at
            f"**{fmt(hb / 1.3 - ends, 1)} µs**, against HAProxy's {fmt(share('haproxy'), 1)} µs, the smallest relay's "
            f"{fmt(share('tcp_relay'), 1)} µs and convproxy's {fmt(share('convproxy'), 1)} µs; the direct path's share "
            f"(routing only) is {fmt(share('direct'), 1)} µs.")
+if values("ttfb", "convproxy_tfo"):
+    out.append("")
+    out.append("With TCP Fast Open towards the server (HAProxy's server line with `tfo`; a Connect TLV that asks the "
+               "converter for TFO, so the request rides in the converter's SYN too):")
+    out.append("")
+    out.append("| figure | HAProxy, TFO | convproxy, TFO | convproxy TFO / HAProxy TFO | convproxy TFO / HAProxy | convproxy TFO / direct |")
+    out.append("|---|---|---|---|---|---|")
+    for test, label, digits in figures[:2]:
+        ht, ct, h, d = med(test, "haproxy_tfo"), med(test, "convproxy_tfo"), med(test, "haproxy"), med(test, "direct")
+        out.append(f"| {label} | {fmt(ht, digits)} | {fmt(ct, digits)} | **{ct / ht:.2f}** | **{ct / h:.2f}** | {ct / d:.2f} |")
 if values("cps", "baseline"):
     out.append("")
     out.append("The same rounds with the earlier convproxy binary given as BENCH_BASELINE (TCP clients), "
