@@ -30,9 +30,9 @@ PumpStatus RelayDirection::flush_held(int sink, std::size_t& moved, bool more_fo
   return PumpStatus::Finished;
 }
 
-PumpStatus RelayDirection::pump(int source, int sink, std::size_t& moved, PipePool& pipes) {
+PumpStatus RelayDirection::pump(int source, int sink, std::size_t& moved, PipePool& pipes, bool source_signalled) {
   if (shut_down_) return PumpStatus::Finished;
-  const PumpStatus status = move_bytes(source, sink, moved, pipes);
+  const PumpStatus status = move_bytes(source, sink, moved, pipes, source_signalled || !source_empty_);
   if (pipe_ && in_pipe_ == 0) {
     pipes.give_back(std::move(*pipe_));
     pipe_.reset();
@@ -45,7 +45,8 @@ PumpStatus RelayDirection::pump(int source, int sink, std::size_t& moved, PipePo
 RelayDirection::Fill RelayDirection::copy_from(int source) {
   std::array<std::uint8_t, kSpliceChunk> buffer{};
   const auto n = ::recv(source, buffer.data(), buffer.size(), MSG_DONTWAIT);
-  if (n < 0) return would_block(errno) ? Fill::Drained : Fill::Reset;
+  source_empty_ = n < 0 && would_block(errno);
+  if (n < 0) return source_empty_ ? Fill::Drained : Fill::Reset;
   if (n == 0)
     source_ended_ = true;
   else
@@ -59,9 +60,9 @@ RelayDirection::Fill RelayDirection::copy_from(int source) {
 // segment (a converted connection's reply, response and FIN: one segment
 // instead of three). A read that finds nothing costs no more than before:
 // the write-then-read order made the same call after the write.
-PumpStatus RelayDirection::move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes) {
+PumpStatus RelayDirection::move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes, bool read_first) {
   for (int round = 0; round < kMaxRoundsPerPump; ++round) {
-    const auto read = fill(source, pipes);
+    const auto read = round > 0 || read_first ? fill(source, pipes) : Fill::Drained;
     if (read == Fill::Reset) return PumpStatus::SourceReset;
     const bool fin_follows = source_ended_ && !swallow_end_;
     if (!held_.empty()) {
@@ -94,6 +95,7 @@ RelayDirection::Fill RelayDirection::fill(int source, PipePool& pipes) {
   if (source_ended_) return Fill::Drained;
   if (!copy_mode_ && !pipe_) pipe_ = pipes.take();
   if (copy_mode_ || !pipe_) return held_.empty() ? copy_from(source) : Fill::Full;
+  source_empty_ = false;
   while (in_pipe_ < kSpliceChunk) {
     const auto n = ::splice(source, nullptr, pipe_->write.get(), nullptr, kSpliceChunk - in_pipe_,
                             SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
@@ -106,7 +108,10 @@ RelayDirection::Fill RelayDirection::fill(int source, PipePool& pipes) {
       return Fill::Drained;
     }
     // EAGAIN with bytes in the pipe may mean a full pipe: write, then read again.
-    if (would_block(errno)) return in_pipe_ > 0 ? Fill::Full : Fill::Drained;
+    if (would_block(errno)) {
+      source_empty_ = in_pipe_ == 0;
+      return source_empty_ ? Fill::Drained : Fill::Full;
+    }
     if (errno == EINVAL || errno == ENOSYS) {
       copy_mode_ = true;
       return in_pipe_ > 0 ? Fill::Full : (held_.empty() ? copy_from(source) : Fill::Full);

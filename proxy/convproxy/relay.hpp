@@ -29,7 +29,12 @@ class RelayDirection {
   [[nodiscard]] bool holding() const { return !held_.empty(); }
   // Moves bytes until neither side can make progress. `moved` grows by the
   // number of bytes delivered to the sink. An emptied pipe goes back to `pipes`.
-  PumpStatus pump(int source, int sink, std::size_t& moved, PipePool& pipes);
+  // Without `source_signalled` (no event on the source since the last pump)
+  // a source whose last read heard EAGAIN is not read again: edge-triggered
+  // epoll reports any byte or end of stream that arrives after that read.
+  PumpStatus pump(int source, int sink, std::size_t& moved, PipePool& pipes, bool source_signalled = true);
+  // The owner found the source's queue empty (a read that came up short).
+  void source_found_empty() { source_empty_ = true; }
   [[nodiscard]] bool finished() const { return shut_down_; }
   // Fault injection only: the source's FIN is not passed on to the sink.
   void swallow_end() { swallow_end_ = true; }
@@ -40,7 +45,7 @@ class RelayDirection {
     Full,     // stopped with bytes to write first (maybe more to read)
     Reset,    // reading failed
   };
-  PumpStatus move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes);
+  PumpStatus move_bytes(int source, int sink, std::size_t& moved, PipePool& pipes, bool read_first);
   PumpStatus flush_held(int sink, std::size_t& moved, bool more_follows);
   Fill fill(int source, PipePool& pipes);
   Fill copy_from(int source);
@@ -50,6 +55,7 @@ class RelayDirection {
   std::optional<Pipe> pipe_;
   std::size_t in_pipe_ = 0;
   bool source_ended_ = false;
+  bool source_empty_ = false;  // the last read found nothing queued
   bool shut_down_ = false;
   bool copy_mode_ = false;  // splice() refused for this socket type
   bool swallow_end_ = false;

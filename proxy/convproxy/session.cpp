@@ -51,6 +51,9 @@ std::string error_value_text(const convert::ErrorTlv& error) {
 
 double monotonic_seconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
 
+// An event that may mean bytes, an end of stream or an error to read.
+bool readable(std::uint32_t events) { return (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0; }
+
 }  // namespace
 
 Session::Session(Worker& worker, std::uint64_t id, Fd client, Endpoint peer)
@@ -89,9 +92,13 @@ void Session::on_event(Side side, std::uint32_t events) {
       } else if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
         spdlog::debug("event=client_gone phase=connecting client={}", peer_);
         abort(ResetSides::Both);
+      } else if (readable(events)) {
+        client_queue_empty_ = false;
       }
       return;
-    case Phase::Relaying: relay(); return;
+    case Phase::Relaying:
+      relay(side == Side::Client && readable(events), side == Side::Server && readable(events));
+      return;
     case Phase::Closing:
       if (side == Side::Client) drain_and_close();
       return;
@@ -169,16 +176,20 @@ Session::ClientRead Session::read_client_bytes() {
     std::array<std::uint8_t, 4096> buffer{};
     const auto room = std::min(buffer.size(), kMaxInbound - inbound_.size());
     const auto n = ::recv(client_.get(), buffer.data(), room, MSG_DONTWAIT);
+    client_queue_empty_ = n > 0 && static_cast<std::size_t>(n) < room;
     if (n > 0) {
       inbound_.insert(inbound_.end(), buffer.begin(), buffer.begin() + n);
-      if (static_cast<std::size_t>(n) < room) return ClientRead::Short;
+      if (client_queue_empty_) return ClientRead::Short;
       continue;
     }
     if (n == 0) {
       client_ended_ = true;
       return ClientRead::Drained;
     }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return ClientRead::Drained;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      client_queue_empty_ = true;
+      return ClientRead::Drained;
+    }
     return ClientRead::Reset;
   }
   return ClientRead::Drained;  // as much as a Convert message and its early data may take
@@ -319,12 +330,12 @@ void Session::open_downstream(const decision::OpenDownstream& request) {
 
 void Session::check_connect(std::uint32_t events) {
   // Writable without an error: the handshake completed, nothing to ask.
-  if ((events & (EPOLLERR | EPOLLHUP)) == 0 && (events & EPOLLOUT) != 0) return downstream_connected();
+  if ((events & (EPOLLERR | EPOLLHUP)) == 0 && (events & EPOLLOUT) != 0) return downstream_connected(events);
   const auto progress = connect_progress(server_.get(), (events & EPOLLOUT) != 0);
   if (progress.state == ConnectState::Failed)
     downstream_failed(progress.failure);
   else if (progress.state == ConnectState::Connected)
-    downstream_connected();
+    downstream_connected(events);
 }
 
 void Session::downstream_failed(const DownstreamFailure& failure) {
@@ -382,7 +393,7 @@ std::optional<std::vector<std::uint8_t>> Session::supported_for_client() {
   return kinds;
 }
 
-void Session::downstream_connected() {
+void Session::downstream_connected(std::uint32_t events) {
   release_pending();
   auto& shared = worker_.shared();
   const auto& faults = shared.config.faults;
@@ -403,7 +414,11 @@ void Session::downstream_connected() {
   }
   last_activity_ = Clock::now();
   set_deadline(last_activity_ + shared.config.idle_timeout);
-  relay();
+  // A new connection has nothing queued that this event did not report; the
+  // client's queue was empty after the Convert phase unless an event came.
+  to_client_.source_found_empty();
+  if (client_queue_empty_) to_server_.source_found_empty();
+  relay(false, readable(events));
 }
 
 // ---------------------------------------------------------------- relay
@@ -446,10 +461,10 @@ bool Session::path_fault_struck() {
   return struck;
 }
 
-void Session::relay() {
+void Session::relay(bool client_signalled, bool server_signalled) {
   if (path_fault_struck()) return abort(ResetSides::Both);
   std::size_t moved = 0;
-  const auto upstream = to_server_.pump(client_.get(), server_.get(), moved, worker_.pipes());
+  const auto upstream = to_server_.pump(client_.get(), server_.get(), moved, worker_.pipes(), client_signalled);
   if (upstream == PumpStatus::SourceReset || upstream == PumpStatus::SinkReset) {
     propagate_reset(upstream == PumpStatus::SinkReset);
     return;
@@ -458,7 +473,7 @@ void Session::relay() {
     recheck_client_soon();
     return;
   }
-  const auto downstream = to_client_.pump(server_.get(), client_.get(), moved, worker_.pipes());
+  const auto downstream = to_client_.pump(server_.get(), client_.get(), moved, worker_.pipes(), server_signalled);
   if (downstream == PumpStatus::SourceReset || downstream == PumpStatus::SinkReset) {
     propagate_reset(downstream == PumpStatus::SourceReset);
     return;

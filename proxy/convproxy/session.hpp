@@ -46,10 +46,12 @@ class Session {
   void open_downstream(const decision::OpenDownstream& request);
   void check_connect(std::uint32_t events);
   void downstream_failed(const DownstreamFailure& failure);
-  void downstream_connected();
+  void downstream_connected(std::uint32_t events);
   packetgen::Bytes server_synack_options();
   std::optional<std::vector<std::uint8_t>> supported_for_client();
-  void relay();
+  // Each direction reads its source only if that side had an event (or
+  // the caller cannot tell) or its last read did not find the queue empty.
+  void relay(bool client_signalled = true, bool server_signalled = true);
   // Only the MPTCP path faults need the client's subflows (MPTCP_INFO).
   [[nodiscard]] bool watches_client_paths() const;
   bool path_fault_struck();
@@ -81,6 +83,7 @@ class Session {
   unsigned most_subflows_ = 0;
   std::optional<Clock::time_point> client_wait_limit_;
   bool client_ended_ = false;
+  bool client_queue_empty_ = false;  // the last read from the client found nothing more
   std::optional<decision::OpenDownstream> request_;
   bool holds_session_slot_ = false;
   bool holds_pending_slot_ = false;

@@ -91,9 +91,14 @@ class RelayDirectionTest : public testing::Test {
     if (then_end) ::shutdown(source_.far.get(), SHUT_WR);
     ASSERT_TRUE(wait_for(source_.near.get(), then_end ? POLLRDHUP : POLLIN));
   }
-  PumpStatus pump() {
+  PumpStatus pump(bool source_signalled = true) {
     std::size_t moved = 0;
-    return direction_.pump(source_.near.get(), sink_.near.get(), moved, pipes_);
+    return direction_.pump(source_.near.get(), sink_.near.get(), moved, pipes_, source_signalled);
+  }
+  std::size_t pump_counting(bool source_signalled) {
+    std::size_t moved = 0;
+    direction_.pump(source_.near.get(), sink_.near.get(), moved, pipes_, source_signalled);
+    return moved;
   }
 
   Connection source_;
@@ -139,6 +144,22 @@ TEST_F(RelayDirectionTest, BytesWithoutAnEndAreSentAtOnceAndTheEndFollowsLater) 
   bool ended = false;
   EXPECT_EQ(read_all(sink_.far.get(), ended), "");
   EXPECT_TRUE(ended);
+}
+
+// Edge-triggered epoll reports bytes that arrive after a read found the
+// queue empty, so without that event the source is not read again; with it,
+// or when the last read was not known to empty the queue, it is.
+TEST_F(RelayDirectionTest, AnEmptiedSourceIsReadAgainOnlyAfterAnEvent) {
+  EXPECT_EQ(pump_counting(true), 0U);  // finds the queue empty
+  source_writes("late", false);
+  EXPECT_EQ(pump_counting(false), 0U);
+  EXPECT_EQ(pump_counting(true), 4U);
+
+  RelayDirection fresh;  // never read: read even without an event
+  std::size_t moved = 0;
+  source_writes("more", false);
+  fresh.pump(source_.near.get(), sink_.near.get(), moved, pipes_, false);
+  EXPECT_EQ(moved, 4U);
 }
 
 TEST_F(RelayDirectionTest, ASwallowedEndDoesNotHoldBackTheBytesBeforeIt) {
