@@ -6,7 +6,8 @@
 #
 # Figures: converted connections per second (100-byte responses, 32 in
 # flight), time to the first response byte (sequential new connections), and
-# single-stream relay throughput. Each round runs every arm back to back;
+# single-stream relay throughput; the first two also with TCP Fast Open
+# towards the server (HAProxy's `tfo`, a Connect TLV asking for TFO). Each round runs every arm back to back;
 # ratios are ratios of medians. The client is pinned to CPU 0, the server to
 # CPU 1, the proxies float: on a small machine the numbers say how much CPU a
 # proxy takes from the others as much as how fast it is. So each
